@@ -1,0 +1,17 @@
+"""The JSON API: every app adds its router here. Schema at /api/openapi.json, docs at /api/docs."""
+
+from ninja import NinjaAPI
+
+from xinqiao.core.api import SessionAuth, TokenAuth
+from xinqiao.core.api import router as core_router
+from xinqiao.people.api import router as people_router
+
+api = NinjaAPI(
+    title="Xinqiao API",
+    version="1",
+    description="心桥 Xinqiao. Sign in with the browser session or a bearer token.",
+    auth=[SessionAuth(), TokenAuth()],
+    urls_namespace="api",
+)
+api.add_router("/", core_router)
+api.add_router("/people", people_router)

@@ -1,0 +1,89 @@
+"""The ``xinqiao`` command: init | serve | worker | demo | rotate-keys | verify-audit | manage ..."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+COMMANDS = {
+    "init": ("init", "create the database, the key file and a first admin account"),
+    "demo": ("demo", "load the demo school when the database is empty; print its log-ins"),
+    "demo-code": ("demo_code", "print the current two-factor code of a demo account"),
+    "worker": ("run_huey", "run the task queue worker"),
+    "rotate-keys": ("rotate_keys", "add a new field-encryption key and re-encrypt everything"),
+    "verify-audit": ("verify_audit", "check that no access-log row was changed or deleted"),
+}
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinqiao.settings")
+    import django
+
+    django.setup()
+
+
+def serve(argv: list[str]) -> None:
+    """Run the production web server (gunicorn; whitenoise serves the static files)."""
+    parser = argparse.ArgumentParser(prog="xinqiao serve")
+    parser.add_argument("--host", default=os.environ.get("XINQIAO_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("XINQIAO_PORT", "8000")))
+    parser.add_argument(
+        "--workers", type=int, default=int(os.environ.get("XINQIAO_WEB_WORKERS", "3"))
+    )
+    parser.add_argument(
+        "--threads", type=int, default=int(os.environ.get("XINQIAO_WEB_THREADS", "4"))
+    )
+    args = parser.parse_args(argv)
+    _django_setup()
+    from gunicorn.app.base import BaseApplication
+
+    from xinqiao.wsgi import application
+
+    class XinqiaoServer(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("accesslog", "-")
+            # Path without the query string: searches may carry confidential words.
+            self.cfg.set(
+                "access_log_format",
+                '{"access":"%(m)s %(U)s","status":%(s)s,"bytes":"%(B)s","ms":%(M)s}',
+            )
+
+        def load(self):
+            return application
+
+    print(f"Xinqiao is served on http://{args.host}:{args.port}/", flush=True)
+    XinqiaoServer().run()
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print("usage: xinqiao COMMAND [ARGS]\n\ncommands:")
+        print("  serve          run the web server [--host H] [--port P]")
+        for name, (_command, text) in COMMANDS.items():
+            print(f"  {name:<14} {text}")
+        print("  manage ARGS    run any Django management command")
+        return
+    name, rest = argv[0], argv[1:]
+    if name == "serve":
+        serve(rest)
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinqiao.settings")
+    from django.core.management import execute_from_command_line
+
+    if name == "manage":
+        execute_from_command_line(["xinqiao manage", *rest])
+    elif name in COMMANDS:
+        execute_from_command_line(["xinqiao", COMMANDS[name][0], *rest])
+    else:
+        sys.exit(f"xinqiao: unknown command {name!r}; see `xinqiao --help`")
+
+
+if __name__ == "__main__":
+    main()

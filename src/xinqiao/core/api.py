@@ -1,0 +1,66 @@
+"""API authentication and the platform's own endpoints."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+
+from xinqiao.core import two_factor
+from xinqiao.core.models import ApiToken
+
+
+class SessionAuth(NinjaSessionAuth):
+    """The browser's session (CSRF-checked), once every sign-in step is done."""
+
+    def authenticate(self, request, key):
+        if two_factor.is_fully_signed_in(request):
+            return request.user
+        return None
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token: str):
+        found = (
+            ApiToken.objects.active()
+            .select_related("user")
+            .filter(key_hash=ApiToken.hash_key(token))
+            .first()
+        )
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+class RoleOut(Schema):
+    role: str
+    label: str
+    school_id: int | None
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    roles: list[RoleOut]
+
+
+router = Router(tags=["account"])
+
+
+@router.get("/me", response=MeOut, summary="Who am I: account and roles")
+def me(request):
+    from xinqiao.core.roles import Role
+    from xinqiao.people.selectors import assignments_for_user
+
+    user = request.auth
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "roles": [
+            {"role": a.role, "label": str(Role(a.role).label), "school_id": a.school_id}
+            for a in assignments_for_user(user)
+        ],
+    }

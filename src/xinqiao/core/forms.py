@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+
+class SignInForm(AuthenticationForm):
+    """One answer for a wrong password, an unknown account and a locked account alike."""
+
+    error_messages = {
+        "invalid_login": _(
+            "The account name or password is not right, or the account is locked. "
+            "Ask the school's system administrator if you cannot sign in."
+        ),
+        "inactive": _(
+            "The account name or password is not right, or the account is locked. "
+            "Ask the school's system administrator if you cannot sign in."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Account")
+        self.fields["username"].widget.attrs.update({"autocomplete": "username"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class VerificationCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError(_("The code has six digits."))
+        return code
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Setting a new password (first sign-in or later); validated by Django's validators."""
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("What the token is for"), max_length=100)

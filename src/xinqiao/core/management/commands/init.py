@@ -1,0 +1,57 @@
+import os
+import secrets
+
+from django.conf import settings
+from django.core.management import BaseCommand, call_command
+from django.db import connection
+
+from xinqiao.core import crypto
+
+
+class Command(BaseCommand):
+    help = "Create the data directory, the database, the key files and a first admin account."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-admin", action="store_true", help="do not create an admin")
+        parser.add_argument("--admin-username", default="admin")
+
+    def handle(self, *args, **options):
+        data_dir = settings.DATA_DIR
+        for sub in ("", "keys", "uploads", "backups"):
+            (data_dir / sub).mkdir(parents=True, exist_ok=True)
+        os.chmod(data_dir / "keys", 0o700)
+        secret_path = data_dir / "keys" / "secret_key"
+        if not secret_path.exists() and not os.environ.get("XINQIAO_SECRET_KEY"):
+            fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(64))
+            self.stdout.write(f"Created the secret key file {secret_path}")
+        if crypto.ensure_key_file():
+            self.stdout.write(f"Created the field-encryption key file {crypto.key_file()} (0600)")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(f"Database ready ({connection.vendor}).")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_admin"]:
+            self._first_admin(options["admin_username"])
+
+    def _first_admin(self, username: str) -> None:
+        from xinqiao.core.models import User
+        from xinqiao.core.roles import Role
+        from xinqiao.people.services import role_assign
+
+        if User.objects.filter(role_assignments__role=Role.ADMIN).exists():
+            self.stdout.write("An administrator exists already; none created.")
+            return
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_user(
+            username=username, password=password, full_name="系统管理员"
+        )
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
+        role_assign(user=user, role=Role.ADMIN)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"First administrator: {username} / {password}\n"
+                "This password is shown once; it must be changed at the first sign-in."
+            )
+        )

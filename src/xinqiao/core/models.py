@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from xinqiao.core.roles import COUNSELING_ROLES, PUPIL_AND_FAMILY_ROLES, Role
+
+
+def _new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+class User(AbstractUser):
+    """A person who signs in. Schools and roles come from people.RoleAssignment."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Changing the salt ends every session and token of the account ("sign out everywhere").
+    session_salt = models.CharField(max_length=32, default=_new_salt, editable=False)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        return salted_hmac(
+            "xinqiao.core.User.session",
+            f"{self.password}:{self.session_salt}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    # --- roles (cached per instance, i.e. per request) ---
+    @property
+    def role_map(self) -> dict[int | None, frozenset[str]]:
+        """{school_id or None (installation-wide): roles held there}."""
+        cached = getattr(self, "_role_map", None)
+        if cached is None:
+            from xinqiao.people.selectors import role_map_for_user
+
+            cached = role_map_for_user(self)
+            self._role_map = cached
+        return cached
+
+    def forget_roles(self) -> None:
+        self.__dict__.pop("_role_map", None)
+        self.__dict__.pop("_district_ids", None)
+
+    @property
+    def district_ids(self) -> frozenset[int]:
+        _ = self.role_map  # computing the map fills the districts too
+        return getattr(self, "_district_ids", frozenset())
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset().union(*self.role_map.values()) if self.role_map else frozenset()
+
+    def has_role(self, *roles: str, school_id: int | None = None) -> bool:
+        if not self.is_authenticated or not self.is_active:
+            return False
+        if school_id is None:
+            return bool(self.roles.intersection(roles))
+        return bool(self.role_map.get(school_id, frozenset()).intersection(roles))
+
+    @property
+    def school_ids(self) -> frozenset[int]:
+        return frozenset(k for k in self.role_map if k is not None)
+
+    @property
+    def is_pupil_or_family(self) -> bool:
+        """True when every role is a student's or a guardian's (no staff role at all)."""
+        roles = self.roles
+        return bool(roles) and roles <= PUPIL_AND_FAMILY_ROLES
+
+    @property
+    def reads_confidential(self) -> bool:
+        return bool(self.roles & COUNSELING_ROLES)
+
+    @property
+    def is_system_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+
+class AccessLog(models.Model):
+    """Append-only record of every read, export or refusal of confidential material.
+
+    Rows are hash-chained (``row_hash`` covers the row and the previous row's hash) and the
+    database refuses UPDATE and DELETE by trigger; ``xinqiao verify-audit`` checks the chain.
+    Foreign keys are not used: identifiers are copied so the record survives any deletion.
+    """
+
+    class Action(models.TextChoices):
+        READ = "read", _("read")
+        EXPORT = "export", _("export")
+        PRINT = "print", _("print")
+        DENIED = "denied", _("refused")
+        EMERGENCY = "emergency", _("emergency access")
+        DISCLOSE = "disclose", _("disclosure")
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, db_index=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    school_id = models.BigIntegerField(null=True, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    basis = models.CharField(_("grant or reason"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+
+class AccessLogHead(models.Model):
+    """The last sequence number and hash, so that deleting the newest rows is detected too."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    row_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class SecurityEvent(models.Model):
+    """Sign-in events an administrator needs to see: failures, lockouts, unlocks, sign-outs."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", _("signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("sign-in failed")
+        LOCKED_OUT = "locked_out", _("account locked")
+        UNLOCKED = "unlocked", _("account unlocked")
+        SECOND_FACTOR_FAILED = "otp_failed", _("wrong verification code")
+        SECOND_FACTOR_ENROLLED = "otp_enrolled", _("two-factor sign-in set up")
+        SIGNED_OUT = "signed_out", _("signed out")
+        SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", _("signed out everywhere")
+        IDLE_TIMEOUT = "idle_timeout", _("signed out after inactivity")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField(max_length=150, blank=True, db_index=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

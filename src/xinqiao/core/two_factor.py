@@ -1,0 +1,27 @@
+"""Which sign-in steps a signed-in person still owes: a new password, a second factor."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django_otp import user_has_device
+
+
+def requires_second_factor(user) -> bool:
+    """Required for roles that read confidential material; for others once they set it up."""
+    return bool(user.roles & settings.TWO_FACTOR_ROLES) or user_has_device(user, confirmed=True)
+
+
+def pending_step(request) -> str | None:
+    """``password``, ``enroll``, ``verify`` or None when the person may use the site."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    if user.must_change_password:
+        return "password"
+    if requires_second_factor(user) and not user.is_verified():
+        return "verify" if user_has_device(user, confirmed=True) else "enroll"
+    return None
+
+
+def is_fully_signed_in(request) -> bool:
+    return request.user.is_authenticated and pending_step(request) is None

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from xinqiao.core.views import account, auth, health, home, security
+
+app_name = "core"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("accounts/sign-in/", auth.SignInView.as_view(), name="login"),
+    path("accounts/sign-out/", auth.sign_out, name="logout"),
+    path("accounts/verify/", auth.otp_verify, name="otp_verify"),
+    path("accounts/two-factor/", auth.otp_enroll, name="otp_enroll"),
+    path("accounts/password/", auth.password_change, name="password_change"),
+    path("accounts/security/", account.account_security, name="account_security"),
+    path("accounts/tokens/<int:pk>/revoke/", account.api_token_revoke, name="api_token_revoke"),
+    path("accounts/sign-out-everywhere/", account.sign_out_everywhere, name="sign_out_everywhere"),
+    path("security/lockouts/", security.lockouts, name="lockouts"),
+    path("security/lockouts/unlock/", security.unlock, name="unlock"),
+    path("security/events/", security.security_events, name="security_events"),
+    path("healthz", health.healthz, name="healthz"),
+]

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from xinqiao.core.roles import ROLE_DUTIES, Role
+
+
+@login_required
+def home(request):
+    """The role-aware home page: what each of the person's roles is for, and where to go."""
+    from xinqiao.people.selectors import assignments_for_user
+
+    assignments = assignments_for_user(request.user)
+    roles = [
+        {
+            "code": a.role,
+            "label": Role(a.role).label,
+            "school": a.school,
+            "duty": ROLE_DUTIES[a.role],
+        }
+        for a in assignments
+    ]
+    return render(request, "core/home.html", {"roles": roles})

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PeopleConfig(AppConfig):
+    name = "xinqiao.people"
+    label = "people"
+    verbose_name = _("School organisation and people")
+
+    def ready(self) -> None:
+        from xinqiao.core.history import track
+        from xinqiao.people.models import District, RoleAssignment, School
+
+        for model in (District, School, RoleAssignment):
+            track(model)

@@ -1,0 +1,326 @@
+"""One settings module, driven by XINQIAO_* environment variables.
+
+Profiles (XINQIAO_PROFILE): ``dev`` (default; what ``make run`` serves), ``test`` (chosen
+automatically under pytest: fast hasher, tasks run immediately) and ``production``
+(HTTPS hardening; refuses DEBUG and demo mode). Bad values stop start-up with a clear message.
+Every secret may also be given as ``<NAME>_FILE`` pointing at a file that holds it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read a variable, or the contents of the file named by ``<name>_FILE``."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    value = env(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+PROFILE = env("XINQIAO_PROFILE") or ("test" if "PYTEST_VERSION" in os.environ else "dev")
+if PROFILE not in {"dev", "test", "production"}:
+    raise ImproperlyConfigured(f"XINQIAO_PROFILE must be dev, test or production, not {PROFILE!r}")
+TESTING = PROFILE == "test"
+PRODUCTION = PROFILE == "production"
+
+DATA_DIR = Path(env("XINQIAO_DATA_DIR", "./var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite database and task store live here
+KEY_FILE = Path(env("XINQIAO_KEY_FILE") or DATA_DIR / "keys" / "fields.keys")
+
+DEBUG = env_bool("XINQIAO_DEBUG", False)
+DEMO_MODE = env_bool("XINQIAO_DEMO_MODE", False)
+HTTPS = env_bool("XINQIAO_HTTPS", PRODUCTION)
+if PRODUCTION and (DEBUG or DEMO_MODE):
+    raise ImproperlyConfigured("Production refuses XINQIAO_DEBUG and XINQIAO_DEMO_MODE.")
+
+
+def _secret_key() -> str:
+    configured = env("XINQIAO_SECRET_KEY")
+    if configured:
+        return configured
+    if PRODUCTION:
+        key_path = DATA_DIR / "keys" / "secret_key"
+        if key_path.exists():
+            return key_path.read_text(encoding="utf-8").strip()
+        raise ImproperlyConfigured(
+            "Set XINQIAO_SECRET_KEY (or XINQIAO_SECRET_KEY_FILE), or run `xinqiao init`."
+        )
+    key_path = DATA_DIR / "keys" / "secret_key"
+    if key_path.exists():
+        return key_path.read_text(encoding="utf-8").strip()
+    # dev/test without init: a per-process key is fine (sessions do not survive restarts).
+    return "dev-" + secrets.token_urlsafe(50)
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list(
+    "XINQIAO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Production needs XINQIAO_ALLOWED_HOSTS (comma-separated).")
+CSRF_TRUSTED_ORIGINS = env_list("XINQIAO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "rules.apps.AutodiscoverRulesConfig",
+    "django_htmx",
+    "auditlog",
+    "huey.contrib.djhuey",
+    "ninja",
+    "xinqiao.core",
+    "xinqiao.people",
+]
+if TESTING:
+    INSTALLED_APPS.append("tests.testapp")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "xinqiao.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "xinqiao.core.middleware.IdleTimeoutMiddleware",
+    "xinqiao.core.middleware.SignInStepsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "xinqiao.urls"
+WSGI_APPLICATION = "xinqiao.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "xinqiao.core.context_processors.navigation",
+            ],
+            "builtins": ["django.templatetags.i18n", "rules.templatetags.rules"],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+SQLITE_PATH = DATA_DIR / "xinqiao.sqlite3"
+DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}"
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        # IMMEDIATE: a transaction takes the write lock at its start, so concurrent writers
+        # queue instead of failing half-way; WAL lets readers go on meanwhile.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=20000;"
+        ),
+    }
+    # A file, not memory: tests check what reaches the disk, and the live server shares it.
+    _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["CONN_HEALTH_CHECKS"] = True
+else:
+    raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Task queue (huey) ------------------------------------------------------------------------
+REDIS_URL = env("XINQIAO_REDIS_URL")
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": env("XINQIAO_HUEY_NAME", "xinqiao"),
+        "url": REDIS_URL,
+        "immediate": TESTING,
+        # In tests tasks still run at once, but results and schedules go through Redis.
+        "immediate_use_memory": False,
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "xinqiao",
+        "filename": str(DATA_DIR / "tasks.sqlite3"),
+        "immediate": TESTING,
+    }
+HUEY["consumer"] = {"workers": env_int("XINQIAO_WORKERS", 2, minimum=1), "periodic": True}
+
+# --- Accounts and sign-in ---------------------------------------------------------------------
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Lockout: keyed on the account, never the address (a whole school shares one address).
+AXES_FAILURE_LIMIT = env_int("XINQIAO_LOCKOUT_FAILURES", 6, minimum=1)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = None  # an administrator unlocks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "xinqiao.core.views.auth.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# W006 warns that lockout ignores the address: that is the point (one school, one address).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_IPWARE_PROXY_COUNT = env_int("XINQIAO_PROXY_COUNT", 0)
+
+OTP_TOTP_ISSUER = "心桥 Xinqiao"
+# Roles whose members read confidential material must use two-factor sign-in (DESIGN.md).
+TWO_FACTOR_ROLES = frozenset(env_list("XINQIAO_TWO_FACTOR_ROLES", ["director", "counselor"]))
+
+STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
+SESSION_COOKIE_AGE = env_int("XINQIAO_SESSION_DAYS", 14, minimum=1) * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "xinqiao_session"
+CSRF_COOKIE_NAME = "xinqiao_csrf"
+
+# --- Security (production runs behind HTTPS) -------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("XINQIAO_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("XINQIAO_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XINQIAO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("XINQIAO_HSTS_PRELOAD", True)
+
+# --- Language, time ---------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "xinqiao_language"
+TIME_ZONE = env("XINQIAO_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files and uploads ----------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = DATA_DIR / "uploads"
+BACKUP_DIR = DATA_DIR / "backups"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Change history (django-auditlog) ----------------------------------------------------------
+AUDITLOG_INCLUDE_ALL_MODELS = False
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+
+# --- Logging: structured JSON lines; never confidential text ------------------------------
+LOG_LEVEL = env("XINQIAO_LOG_LEVEL", "WARNING" if TESTING else "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "xinqiao.core.logging.RequestContextFilter"}},
+    "formatters": {"json": {"()": "xinqiao.core.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "huey": {"level": LOG_LEVEL},
+    },
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

@@ -1,0 +1,15 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from xinqiao.api import api
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+    path("", include("xinqiao.people.urls")),
+    path("", include("xinqiao.core.urls")),
+]
+
+handler403 = "xinqiao.core.views.errors.forbidden"
+handler404 = "xinqiao.core.views.errors.not_found"
+handler500 = "xinqiao.core.views.errors.server_error"

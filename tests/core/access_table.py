@@ -1,0 +1,23 @@
+from tests.access import EVERYONE, STAFF, Route
+
+ROUTES = [
+    Route("core:home", EVERYONE),
+    Route("core:login", EVERYONE, public=True, ok=(200, 302)),
+    Route("core:logout", EVERYONE, method="post", ok=(302,), public=True),
+    Route("core:otp_verify", EVERYONE, ok=(302,)),  # nothing to verify: back home
+    Route("core:otp_enroll", EVERYONE),
+    Route("core:password_change", EVERYONE),
+    Route("core:account_security", EVERYONE),
+    Route("core:api_token_revoke", frozenset(), kwargs={"pk": 999999}, method="post"),
+    Route("core:sign_out_everywhere", EVERYONE, method="post", ok=(302,)),
+    Route("core:lockouts", frozenset({"admin"})),
+    Route("core:unlock", frozenset({"admin"}), method="post", data={"username": "x"}, ok=(302,)),
+    Route("core:security_events", frozenset({"admin"})),
+    Route("core:healthz", EVERYONE, public=True),
+    Route("set_language", EVERYONE, method="post", data={"language": "en"}, ok=(302,), public=True),
+    Route("GET /api/me", EVERYONE),
+    Route("GET /api/docs", EVERYONE, public=True),
+    Route("GET /api/openapi.json", EVERYONE, public=True),
+]
+
+STAFF_ROUTES = STAFF  # re-exported for the people table

@@ -1,0 +1,84 @@
+"""Walk every route with every role against the tables in tests/<app>/access_table.py."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+import tests
+from tests.access import ALL_ROLES, ANONYMOUS, Route
+from tests.conftest import sign_in
+from xinqiao.api import api
+
+
+def all_routes() -> list[Route]:
+    routes = []
+    for module in pkgutil.walk_packages(tests.__path__, "tests."):
+        if module.name.endswith(".access_table"):
+            routes.extend(importlib.import_module(module.name).ROUTES)
+    return routes
+
+
+def named_url_patterns(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "api":
+                continue
+            child_ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= named_url_patterns(pattern, child_ns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def api_operations() -> set[str]:
+    schema = api.get_openapi_schema()
+    operations = {"GET /api/docs", "GET /api/openapi.json"}
+    for path, methods in schema["paths"].items():
+        for method in methods:
+            operations.add(f"{method.upper()} {path}")
+    return operations
+
+
+ROUTES = all_routes()
+
+
+def test_every_route_has_a_row_in_an_access_table():
+    covered = {route.name for route in ROUTES}
+    missing = (named_url_patterns() | api_operations()) - covered
+    assert not missing, f"routes without an access rule in a table: {sorted(missing)}"
+
+
+def resolve(route: Route, cast) -> tuple[str, str]:
+    kwargs = {k: (cast.school.pk if v == "own" else v) for k, v in route.kwargs.items()}
+    if " " in route.name:
+        method, path = route.name.split(" ", 1)
+        return method.lower(), path.format(**kwargs)
+    return route.method, reverse(route.name, kwargs=kwargs or None)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_route_allows_exactly_its_roles(route, cast):
+    for role in [ANONYMOUS, *sorted(ALL_ROLES)]:
+        client = Client()
+        if role != ANONYMOUS:
+            sign_in(client, getattr(cast, role))
+        method, path = resolve(route, cast)
+        response = getattr(client, method)(path, route.data)
+        status = response.status_code
+        if role == ANONYMOUS:
+            if route.public:
+                assert status in route.ok, (role, path, status)
+            elif path.startswith("/api/"):
+                assert status == 401, (role, path, status)
+            else:
+                assert status == 302 and "/accounts/sign-in/" in response.url, (role, path, status)
+        elif role in route.allowed:
+            assert status in route.ok, (role, path, status)
+        else:
+            assert status in (403, 404), (role, path, status)
