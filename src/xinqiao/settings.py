@@ -204,6 +204,7 @@ else:
         "name": "xinqiao",
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": TESTING,
+        "immediate_use_memory": False,
     }
 HUEY["consumer"] = {"workers": env_int("XINQIAO_WORKERS", 2, minimum=1), "periodic": True}
 

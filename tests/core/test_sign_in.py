@@ -92,9 +92,7 @@ def test_counselor_with_a_device_gives_the_code_after_the_password(client, cast)
     assert wrong.status_code == 200
     assert wrong.context["form"].errors
     device.refresh_from_db()
-    device.throttling_failure_count = 0
-    device.throttling_failure_timestamp = None
-    device.save()
+    device.throttle_reset()
     response = client.post(reverse("core:otp_verify"), {"code": current_code(device)})
     assert response.status_code == 302
     assert client.get("/").status_code == 200

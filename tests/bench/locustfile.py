@@ -1,0 +1,111 @@
+"""Locust scenarios for run_bench.py; name exactly one user class on the command line.
+
+    .venv/bin/locust -f tests/bench/locustfile.py --headless -u 20 -r 20 -t 20s \
+        --host http://127.0.0.1:8000 HealthzUser
+
+* ``HealthzUser``: GET /healthz on Xinqiao (a database query and a task-queue check).
+* ``StaffHomeUser``: GET / on Xinqiao, signed in as the demo account ``principal`` (staff, no
+  second factor). Each simulated user signs in once, through the sign-in form, before it starts;
+  the sign-in is kept out of the statistics so that the "Aggregated" row is the home page alone.
+  A failed sign-in is recorded as a failure named "sign-in" and stops that user.
+* ``BareUser``: GET / on tests/bench/bare_app.py (the bare Django baseline).
+
+Users do not wait between requests: N users keep N requests in flight (a closed loop), so the
+figures are the server's throughput at saturation, not a model of real visitors.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from urllib.parse import urlencode
+
+from locust import constant
+from locust.contrib.fasthttp import FastHttpUser
+from locust.exception import StopUser
+
+SIGN_IN_PATH = "/accounts/sign-in/"
+CSRF_COOKIE = "xinqiao_csrf"
+USERNAME = os.environ.get("XINQIAO_BENCH_USERNAME", "principal")
+PASSWORD = os.environ.get("XINQIAO_BENCH_PASSWORD", "xinqiao-demo-2026")
+
+
+class HealthzUser(FastHttpUser):
+    wait_time = constant(0)
+
+    def healthz(self):
+        self.client.get("/healthz", name="GET /healthz")
+
+    tasks = [healthz]
+
+
+class StaffHomeUser(FastHttpUser):
+    wait_time = constant(0)
+
+    def on_start(self):
+        started = time.perf_counter()
+        try:
+            problem = self._sign_in()
+        except Exception as error:  # an unexpected status or a refused connection
+            problem = f"{type(error).__name__}: {error}"
+        if problem:
+            self.environment.events.request.fire(
+                request_type="POST",
+                name="sign-in",
+                response_time=(time.perf_counter() - started) * 1000,
+                response_length=0,
+                response=None,
+                context={},
+                exception=Exception(problem),
+            )
+            raise StopUser()
+
+    def _sign_in(self) -> str | None:
+        """GET the form, POST the log-in with the CSRF token; a problem's text, or None."""
+        agent = self.client.client  # the session's own HTTP agent: same cookies, no statistics
+        url = self.host + SIGN_IN_PATH
+        page = agent.urlopen(url, method="GET")
+        page.content  # noqa: B018 (read the body so that the connection is reused)
+        if page.status_code != 200:
+            return f"GET {SIGN_IN_PATH} answered {page.status_code}"
+        token = next((c.value for c in self.client.cookiejar if c.name == CSRF_COOKIE), None)
+        if not token:
+            return f"no {CSRF_COOKIE} cookie after GET {SIGN_IN_PATH}"
+        form = urlencode({"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token})
+        follows = agent.redirect_response_codes
+        agent.redirect_response_codes = frozenset()  # look at the redirect itself
+        try:
+            answer = agent.urlopen(
+                url,
+                method="POST",
+                payload=form,
+                headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": url},
+            )
+        finally:
+            agent.redirect_response_codes = follows
+        answer.content  # noqa: B018
+        location = answer.headers.get("Location") or ""
+        if answer.status_code != 302 or SIGN_IN_PATH in location:
+            return f"POST {SIGN_IN_PATH} answered {answer.status_code} (Location {location!r})"
+        return None
+
+    def home(self):
+        with self.client.get(
+            "/", name="GET / (staff home)", allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                where = (response.headers or {}).get("Location") or ""
+                response.failure(f"answered {response.status_code} {where}".strip())
+
+    tasks = [home]
+
+
+class BareUser(FastHttpUser):
+    wait_time = constant(0)
+
+    def bare(self):
+        with self.client.get("/", name="GET / (bare Django)", catch_response=True) as response:
+            if response.status_code != 200 or response.content != b"ok":
+                response.failure(f"answered {response.status_code} {response.content[:40]!r}")
+
+    tasks = [bare]

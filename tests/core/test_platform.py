@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from xinqiao.core.logging import JsonFormatter, RequestContextFilter
+
+SRC = Path(settings.BASE_DIR)
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_queue(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "queue": "ok"}
+
+
+@pytest.mark.django_db
+def test_the_task_queue_runs_jobs_on_its_configured_storage():
+    from huey.contrib.djhuey import HUEY
+
+    from xinqiao.core.tasks import clear_expired_sessions
+
+    Session.objects.create(
+        session_key="x" * 32, session_data="", expire_date=timezone.now() - timedelta(days=1)
+    )
+    clear_expired_sessions()  # tests run tasks immediately, through the real storage
+    assert not Session.objects.exists()
+    expected = "RedisStorage" if settings.REDIS_URL else "SqliteStorage"
+    assert type(HUEY.storage).__name__ == expected
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("XINQIAO_", "PYTEST", "DJANGO_")) and key != "DATABASE_URL"
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="xinqiao.settings",
+        XINQIAO_PROFILE="production",
+        XINQIAO_DATA_DIR=str(tmp_path),
+        XINQIAO_SECRET_KEY="s" + os.urandom(40).hex(),
+        XINQIAO_ALLOWED_HOSTS="xinqiao.school.example",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_demo_mode(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XINQIAO_", "PYTEST"))}
+    env.update(
+        XINQIAO_PROFILE="production",
+        XINQIAO_DATA_DIR=str(tmp_path),
+        XINQIAO_SECRET_KEY="s" * 60,
+        XINQIAO_ALLOWED_HOSTS="x.example",
+        XINQIAO_DEMO_MODE="1",
+        DJANGO_SETTINGS_MODULE="xinqiao.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "refuses" in result.stderr
+
+
+def test_logs_are_json_lines_without_the_text_of_exceptions():
+    formatter = JsonFormatter()
+    try:
+        raise ValueError("学生的秘密 confidential-marker-55")
+    except ValueError:
+        record = logging.LogRecord(
+            "django.request",
+            logging.ERROR,
+            __file__,
+            1,
+            "Internal Server Error: %s",
+            ("/cases/1/",),
+            sys.exc_info(),
+        )
+    RequestContextFilter().filter(record)
+    line = formatter.format(record)
+    entry = json.loads(line)
+    assert entry["exception"] == "ValueError"
+    assert entry["level"] == "ERROR"
+    assert "confidential-marker" not in line
+    assert entry["stack"]
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_friendly_and_says_nothing_about_what_exists(client, cast, signed_in):
+    signed_in(cast.principal)
+    response = client.get("/no/such/page/secret-name/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "secret-name" not in body
+    assert "页面不存在" in body
+
+
+def test_server_error_page_leaks_nothing(rf):
+    from xinqiao.core.views.errors import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "出错了" in body
+    assert "Traceback" not in body
+
+
+def test_vendored_assets_are_present_with_versions_and_licences():
+    vendor = SRC / "static" / "vendor"
+    versions = json.loads((vendor / "versions.json").read_text())
+    notes = (vendor / "VENDORED.md").read_text()
+    for name, version in versions.items():
+        assert version in notes, name
+        assert any((vendor / name).glob("LICENSE*")), name
+    for asset in ("htmx/htmx.min.js", "pico/pico.min.css", "echarts/echarts.min.js"):
+        assert (vendor / asset).stat().st_size > 10_000
+
+
+def test_no_template_loads_anything_from_another_site():
+    for template in SRC.rglob("templates/**/*.html"):
+        text = template.read_text()
+        for attribute in ('src="http', "src='http", 'href="http', "href='http", "//cdn"):
+            assert attribute not in text, f"{template} loads from outside: {attribute}"
+
+
+def read_po(path: Path) -> dict[str, str]:
+    """msgid -> msgstr of a .po file (plain entries; enough for a completeness check)."""
+    entries, msgid, msgstr, field = {}, None, None, None
+    flags: set[str] = set()
+
+    def flush():
+        if msgid:
+            entries[msgid] = "" if "fuzzy" in flags else msgstr
+
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        line = raw.strip()
+        if not line:
+            flush()
+            msgid, msgstr, field, flags = None, None, None, set()
+        elif line.startswith("#,"):
+            flags |= {f.strip() for f in line[2:].split(",")}
+        elif line.startswith("msgid "):
+            msgid, field = json.loads(line[6:]), "id"
+        elif line.startswith(("msgstr ", "msgstr[0] ")):
+            msgstr, field = json.loads(line.split(" ", 1)[1]), "str"
+        elif line.startswith('"'):
+            if field == "id":
+                msgid += json.loads(line)
+            elif field == "str":
+                msgstr += json.loads(line)
+    return entries
+
+
+def test_every_string_has_a_simplified_chinese_translation():
+    import gettext
+
+    po = SRC / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    entries = read_po(po)
+    assert len(entries) > 100
+    untranslated = [msgid for msgid, msgstr in entries.items() if not msgstr]
+    assert not untranslated
+    with open(po.with_suffix(".mo"), "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = [msgid for msgid, msgstr in entries.items() if compiled.gettext(msgid) != msgstr]
+    assert not stale, f"django.mo is older than django.po for: {stale[:5]}"
+
+
+@pytest.mark.django_db
+def test_english_is_available(client):
+    client.post("/i18n/setlang/", {"language": "en"})
+    body = client.get("/accounts/sign-in/").content.decode()
+    assert "Sign in to Xinqiao" in body
