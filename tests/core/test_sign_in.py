@@ -24,7 +24,7 @@ def current_code(device: TOTPDevice) -> str:
 
 
 def test_sign_in_page_answers_in_chinese_by_default(client):
-    response = client.get(SIGN_IN)
+    response = client.get(SIGN_IN, headers={"Accept-Language": "en-US,en;q=0.9"})
     assert response.status_code == 200
     assert "登录" in response.content.decode()
     assert response.headers["Content-Language"] == "zh-hans"

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,27 @@ class RequestIdMiddleware:
             request_id_var.reset(tokens[0])
             path_var.reset(tokens[1])
         response["X-Request-ID"] = request_id
+        return response
+
+
+class LanguageMiddleware:
+    """Simplified Chinese unless the person chose another language (cookie set by set_language).
+
+    The browser's Accept-Language is ignored on purpose: a school's shared computers often run
+    English-language browsers, and the product speaks Chinese first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response
 
 

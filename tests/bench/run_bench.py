@@ -1,0 +1,579 @@
+"""Load-test Xinqiao against a bare Django view and write docs/benchmarks.md (``make bench``).
+
+What it does, all on 127.0.0.1 and in about three minutes:
+
+1. serves tests/bench/bare_app.py (one view, no middleware) with gunicorn, configured like
+   ``xinqiao serve``, and measures GET / on it: the baseline;
+2. for SQLite, then for PostgreSQL when it answers on 127.0.0.1:5432 (user postgres, trust
+   auth; a throwaway database ``xinqiao_bench``): ``xinqiao init --no-admin``, ``xinqiao demo``
+   and ``xinqiao serve`` in a temporary data directory, then measures GET /healthz and the staff
+   home page signed in as ``principal``;
+3. writes the figures to docs/benchmarks.md, replacing what was there.
+
+Each measurement is a separate ``locust --headless`` process (tests/bench/locustfile.py).
+Every process started here is stopped at the end, and the temporary directory and the bench
+database are removed, whatever happens. Exit status 1 when a stage could not run.
+
+Knobs (environment): XINQIAO_BENCH_USERS (default 20), XINQIAO_BENCH_SECONDS (default 20).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+BIN = ROOT / ".venv" / "bin"
+DOC = ROOT / "docs" / "benchmarks.md"
+
+USERS = int(os.environ.get("XINQIAO_BENCH_USERS", "20"))
+SECONDS = int(os.environ.get("XINQIAO_BENCH_SECONDS", "20"))
+# What `xinqiao serve` uses by default (src/xinqiao/cli.py); the bare baseline gets the same.
+WORKERS, THREADS, TIMEOUT = 3, 4, 60
+ACCESS_LOG_FORMAT = '{"access":"%(m)s %(U)s","status":%(s)s,"bytes":"%(B)s","ms":%(M)s}'
+
+PG_HOST, PG_PORT, PG_DATABASE = "127.0.0.1", 5432, "xinqiao_bench"
+PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/postgres"
+PG_BENCH_URL = f"postgres://postgres@{PG_HOST}:{PG_PORT}/{PG_DATABASE}"
+
+SCENARIOS = {
+    "healthz": ("HealthzUser", "GET /healthz"),
+    "home": ("StaffHomeUser", "GET / signed in as `principal` (staff home page)"),
+    "bare": ("BareUser", "GET / on the bare Django view"),
+}
+# Lines of a server's output that deserve a look; gunicorn's [INFO] lines and 2xx/3xx are fine.
+SUSPICIOUS = re.compile(
+    r"Traceback|\[(WARNING|ERROR|CRITICAL)\]|WORKER TIMEOUT|\"level\": \"(WARNING|ERROR|CRITICAL)\""
+)
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The caller's environment without anything that would change what is measured."""
+    dropped = ("XINQIAO_", "LOCUST_", "DJANGO_")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(dropped) and key not in {"DATABASE_URL", "PYTHONPATH"}
+    }
+    env.update(NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost", **extra)
+    return env
+
+
+# --- Processes --------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen
+    stdout: Path
+    stderr: Path
+    files: list = field(default_factory=list)
+
+
+class Processes:
+    """Every long-running process started here; each in its own process group."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.servers: list[Server] = []
+
+    def start(self, name: str, command: list[str], env: dict[str, str]) -> Server:
+        stdout, stderr = self.log_dir / f"{name}.out.log", self.log_dir / f"{name}.err.log"
+        out, err = stdout.open("wb"), stderr.open("wb")
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=err, start_new_session=True
+        )
+        server = Server(name, process, stdout, stderr, [out, err])
+        self.servers.append(server)
+        return server
+
+    def stop(self, server: Server) -> None:
+        """SIGTERM (gunicorn stops its workers gracefully), then SIGKILL to the whole group."""
+        process = server.process
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                log(f"{server.name} did not stop within 20 s: killing it")
+        _kill_group(process.pid)  # stray workers, if the master went first
+        if process.poll() is None:
+            process.wait(timeout=10)
+        for handle in server.files:
+            handle.close()
+        if server in self.servers:
+            self.servers.remove(server)
+
+    def stop_all(self) -> None:
+        for server in list(self.servers):
+            try:
+                self.stop(server)
+            except Exception as error:
+                log(f"could not stop {server.name} (pid {server.process.pid}): {error!r}")
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def worker_count(pid: int) -> int | None:
+    """How many children (gunicorn workers) the server's master process has."""
+    try:
+        return len((Path("/proc") / str(pid) / "task" / str(pid) / "children").read_text().split())
+    except OSError:
+        return None
+
+
+def wait_until_up(server: Server, url: str, tries: int = 150, delay: float = 0.2) -> None:
+    """Poll ``url`` until it answers 200; at most ``tries`` times."""
+    for _ in range(tries):
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"{server.name} exited with {server.process.returncode}:\n{tail(server.stderr)}"
+            )
+        try:
+            with OPENER.open(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(delay)
+    raise RuntimeError(f"{url} did not answer 200 after {tries} tries:\n{tail(server.stderr)}")
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def run(command: list[str], env: dict[str, str], timeout: int = 180) -> str:
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+# --- Servers' output --------------------------------------------------------------------------
+
+
+def scan_server_logs(server: Server) -> dict:
+    """Status codes from the access log, and any line that looks like trouble."""
+    statuses: Counter[str] = Counter()
+    suspicious: list[str] = []
+    for path in (server.stdout, server.stderr):
+        for line in path.read_text(errors="replace").splitlines():
+            if line.startswith('{"access"'):
+                try:
+                    statuses[str(json.loads(line)["status"])] += 1
+                except (ValueError, KeyError):
+                    suspicious.append(line)
+                continue
+            if SUSPICIOUS.search(line):
+                suspicious.append(line)
+    return {"statuses": dict(sorted(statuses.items())), "suspicious": suspicious}
+
+
+# --- Locust -----------------------------------------------------------------------------------
+
+
+def run_locust(scenario: str, port: int, out_dir: Path) -> dict:
+    user_class, _label = SCENARIOS[scenario]
+    prefix = out_dir / f"locust-{scenario}"
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(HERE / "locustfile.py"),
+        "--headless",
+        "-u",
+        str(USERS),
+        "-r",
+        str(USERS),
+        "-t",
+        f"{SECONDS}s",
+        "--host",
+        f"http://127.0.0.1:{port}",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "5",
+        user_class,
+    ]
+    log(f"locust {user_class}: {USERS} users for {SECONDS} s on port {port}")
+    output = out_dir / f"locust-{scenario}.log"
+    with output.open("wb") as handle:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=clean_env(),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            process.wait(timeout=SECONDS + 60)
+        except subprocess.TimeoutExpired:
+            log("locust overran its time: killing it")
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    _kill_group(process.pid)
+                    process.wait(timeout=10)
+    text = output.read_text(errors="replace")
+    result = parse_stats(Path(f"{prefix}_stats.csv"))
+    result["errors"] = parse_failures(Path(f"{prefix}_failures.csv"))
+    result["exit_code"] = process.returncode
+    result["cpu_warning"] = "CPU usage above" in text or "CPU usage was too high" in text
+    result["locust_tail"] = tail(output, 30)
+    log(
+        f"  {result['rps']:.1f} req/s, p50 {result['p50']} ms, p95 {result['p95']} ms, "
+        f"p99 {result['p99']} ms, {result['failures']} failures of {result['requests']}"
+    )
+    return result
+
+
+def parse_stats(path: Path) -> dict:
+    if not path.exists():
+        raise RuntimeError(f"locust wrote no {path.name}")
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] == "Aggregated":
+                return {
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "rps": float(row["Requests/s"]),
+                    "p50": _ms(row["50%"]),
+                    "p95": _ms(row["95%"]),
+                    "p99": _ms(row["99%"]),
+                }
+    raise RuntimeError(f"no Aggregated row in {path.name}")
+
+
+def _ms(value: str) -> float | None:
+    return None if value in ("", "N/A") else float(value)
+
+
+def parse_failures(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with path.open(newline="") as handle:
+        return [
+            f"{row['Method']} {row['Name']}: {row['Error']} ({row['Occurrences']}×)"
+            for row in csv.DictReader(handle)
+        ]
+
+
+# --- Stages -----------------------------------------------------------------------------------
+
+
+def bench_bare(processes: Processes, work: Path) -> dict:
+    port = free_port()
+    command = [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(WORKERS),
+        "--threads",
+        str(THREADS),
+        "--timeout",
+        str(TIMEOUT),
+        "--access-logfile",
+        "-",
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
+        "bare_app:application",
+    ]
+    server = processes.start("bare", command, clean_env(PYTHONPATH=str(HERE)))
+    try:
+        wait_until_up(server, f"http://127.0.0.1:{port}/")
+        result = run_locust("bare", port, work)
+        workers = worker_count(server.process.pid)
+    finally:
+        processes.stop(server)
+    return {"results": {"bare": result}, "logs": scan_server_logs(server), "workers": workers}
+
+
+def bench_xinqiao(processes: Processes, work: Path, label: str, extra_env: dict) -> dict:
+    data_dir = work / label.lower()
+    data_dir.mkdir()
+    env = clean_env(XINQIAO_DATA_DIR=str(data_dir), XINQIAO_PROFILE="dev", **extra_env)
+    log(f"{label}: xinqiao init --no-admin, xinqiao demo")
+    run([str(BIN / "xinqiao"), "init", "--no-admin"], env)
+    run([str(BIN / "xinqiao"), "demo"], env)
+    port = free_port()
+    command = [str(BIN / "xinqiao"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    server = processes.start(f"xinqiao-{label.lower()}", command, env)
+    results = {}
+    try:
+        wait_until_up(server, f"http://127.0.0.1:{port}/healthz")
+        for scenario in ("healthz", "home"):
+            results[scenario] = run_locust(scenario, port, data_dir)
+        workers = worker_count(server.process.pid)
+    finally:
+        processes.stop(server)
+    return {"results": results, "logs": scan_server_logs(server), "workers": workers}
+
+
+def pg_recreate(drop_only: bool = False) -> str:
+    """Drop ``xinqiao_bench`` (and create it afresh unless drop_only); the server's version."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        if not drop_only:
+            connection.execute(f"CREATE DATABASE {PG_DATABASE}")
+        return connection.execute("SHOW server_version").fetchone()[0]
+
+
+# --- Machine and report -----------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    memory = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    versions = run(
+        [
+            str(BIN / "python"),
+            "-c",
+            "import json, platform, sqlite3; from importlib.metadata import version as v;"
+            "print(json.dumps({'python': platform.python_version(), 'sqlite': "
+            "sqlite3.sqlite_version, **{n: v(n) for n in ('django', 'gunicorn', 'locust')}}))",
+        ],
+        clean_env(),
+    )
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "memory": memory,
+        "kernel": f"{platform.system()} {platform.release()}",
+        "load": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+        **json.loads(versions),
+    }
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def table(results: dict, bare_rps: float | None) -> list[str]:
+    lines = [
+        "| Scenario | requests | req/s | p50 ms | p95 ms | p99 ms | failures | ratio to bare Django |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario, result in results.items():
+        ratio = f"{result['rps'] / bare_rps:.2f}" if bare_rps else "–"
+        lines.append(
+            f"| {SCENARIOS[scenario][1]} | {result['requests']} | {result['rps']:.1f} | "
+            f"{_num(result['p50'])} | {_num(result['p95'])} | {_num(result['p99'])} | "
+            f"{result['failures']} | {ratio} |"
+        )
+    return lines
+
+
+def notes_for(stage: dict) -> list[str]:
+    notes = []
+    for scenario, result in stage.get("results", {}).items():
+        for error in result["errors"]:
+            notes.append(f"- {SCENARIOS[scenario][0]} failure: {error}")
+        if result["cpu_warning"]:
+            notes.append(
+                f"- locust warned that its own CPU use was high during {SCENARIOS[scenario][0]}:"
+                " the load generator may have limited the figure."
+            )
+    logs = stage.get("logs")
+    if logs:
+        statuses = ", ".join(f"{code}: {count}" for code, count in logs["statuses"].items())
+        notes.append(f"- Server access log, responses by status: {statuses or 'none'}.")
+        if logs["suspicious"]:
+            notes.append(
+                f"- {len(logs['suspicious'])} warning/error line(s) in the server's output; first:"
+            )
+            notes.extend(f"  `{line[:200]}`" for line in logs["suspicious"][:5])
+        else:
+            notes.append("- No warnings, errors or tracebacks in the server's output.")
+    if stage.get("workers") not in (None, WORKERS):
+        notes.append(f"- The server ran {stage['workers']} workers, not {WORKERS}.")
+    if stage.get("error"):
+        notes.append(f"- **This stage failed:** {stage['error'].splitlines()[0]}")
+    return notes
+
+
+def write_report(info: dict, stages: dict, started: datetime, elapsed: float) -> None:
+    bare = stages.get("bare", {}).get("results", {}).get("bare")
+    bare_rps = bare["rps"] if bare else None
+    lines = [
+        "# Benchmarks",
+        "",
+        "Throughput and latency of Xinqiao under `xinqiao serve`, next to a bare Django view",
+        "served the same way, measured in one run on one machine. Reproduce with `make bench`",
+        "(`tests/bench/run_bench.py`): it builds a throwaway demo school on SQLite (and on",
+        "PostgreSQL when it answers on 127.0.0.1:5432), drives each server with locust from a",
+        "separate process and rewrites this file. Figures depend on the machine and on whatever",
+        "else it was doing; compare rows of one run rather than runs of different machines.",
+        "",
+        f"- Date: {started.strftime('%Y-%m-%d %H:%M %Z')} (the run took {elapsed:.0f} s)",
+        f"- Machine: {info['nproc']} CPU (`nproc`), {info['cpu']}, {info['memory']} RAM,"
+        f" {info['kernel']}; load average before the run {info['load']}",
+        f"- Software: Python {info['python']}, Django {info['django']},"
+        f" gunicorn {info['gunicorn']}, locust {info['locust']}, SQLite {info['sqlite']}"
+        + (f", PostgreSQL {info['postgres']}" if info.get("postgres") else ""),
+        f"- Server: `xinqiao serve --host 127.0.0.1 --port P` as shipped: gunicorn, worker class"
+        f" gthread, {WORKERS} workers × {THREADS} threads, timeout {TIMEOUT} s, access log on"
+        " stdout; `XINQIAO_PROFILE=dev` (DEBUG off), persistent database connections (60 s),"
+        " task queue on SQLite (huey).",
+        f"- Load: locust `--headless -u {USERS} -r {USERS} -t {SECONDS}s` (FastHttpUser, no wait"
+        f" between requests: {USERS} requests always in flight), one locust process per"
+        " scenario on the same machine, so the load generator shares the CPUs with the server.",
+        "  Figures are locust's `Aggregated` row of `*_stats.csv`; the staff page's users sign"
+        " in once before they start and the sign-in is not counted.",
+        "",
+        "## Baseline: a bare Django view",
+        "",
+        "`tests/bench/bare_app.py` is Django with settings made in code, no middleware, no"
+        ' installed apps and no database, and one view that returns `HttpResponse("ok")`,'
+        " served by gunicorn with exactly the flags `xinqiao serve` uses. It is the practical"
+        " limit of Django + gunicorn on this machine: no Xinqiao page can be faster, so the"
+        " ratio column says what share of that ceiling each Xinqiao page reaches.",
+        "",
+    ]
+    if "bare" in stages:
+        if bare:
+            lines += table({"bare": bare}, bare_rps)
+        lines += ["", *notes_for(stages["bare"]), ""]
+    for label in ("SQLite", "PostgreSQL"):
+        if label not in stages:
+            continue
+        stage = stages[label]
+        lines += [f"## {label}", ""]
+        if stage.get("results"):
+            lines += [*table(stage["results"], bare_rps), ""]
+        lines += [*notes_for(stage), ""]
+    if "PostgreSQL" not in stages:
+        lines += [
+            "## PostgreSQL",
+            "",
+            f"Not measured: nothing answered on {PG_HOST}:{PG_PORT} during this run.",
+            "",
+        ]
+    DOC.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+
+
+# --- Main -------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    started = datetime.now().astimezone()
+    clock = time.monotonic()
+    info = machine()
+    log(f"{info['nproc']} CPU, {info['cpu']}; load average {info['load']}")
+    work = Path(tempfile.mkdtemp(prefix="xinqiao-bench-"))
+    processes = Processes(work)
+    stages: dict[str, dict] = {}
+    pg_created = False
+    failed = False
+
+    def stage(name: str, function, *args) -> None:
+        nonlocal failed
+        try:
+            stages[name] = function(*args)
+        except Exception as error:
+            failed = True
+            log(f"{name} failed: {error}")
+            stages[name] = {"error": str(error) or repr(error)}
+
+    try:
+        log("bare Django view (baseline)")
+        stage("bare", bench_bare, processes, work)
+        stage("SQLite", bench_xinqiao, processes, work, "SQLite", {})
+        if answers(PG_HOST, PG_PORT):
+            try:
+                info["postgres"] = pg_recreate()
+                pg_created = True
+            except Exception as error:
+                failed = True
+                stages["PostgreSQL"] = {"error": f"could not create {PG_DATABASE}: {error}"}
+            if pg_created:
+                env = {"DATABASE_URL": PG_BENCH_URL}
+                stage("PostgreSQL", bench_xinqiao, processes, work, "PostgreSQL", env)
+        else:
+            log(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT}: skipped")
+    finally:
+        processes.stop_all()
+        if pg_created:
+            try:
+                pg_recreate(drop_only=True)
+            except Exception as error:
+                log(f"could not drop {PG_DATABASE}: {error}")
+        shutil.rmtree(work, ignore_errors=True)
+
+    write_report(info, stages, started, time.monotonic() - clock)
+    log(f"wrote {DOC.relative_to(ROOT)} in {time.monotonic() - clock:.0f} s")
+    for name, stage_result in stages.items():
+        for line in notes_for(stage_result):
+            print(f"  {name}: {line.lstrip('- ')}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.management import call_command
+
+from xinqiao.core.models import User
+from xinqiao.people.models import RoleAssignment
+from xinqiao.people.services import role_assign
+
+pytestmark = pytest.mark.django_db
+
+
+def test_init_creates_a_first_admin_whose_password_is_printed_once():
+    out = StringIO()
+    call_command("init", stdout=out)
+    printed = out.getvalue()
+    admin = User.objects.get(username="admin")
+    password = printed.split("First administrator: admin / ")[1].split()[0]
+    assert admin.check_password(password)
+    assert admin.must_change_password
+    again = StringIO()
+    call_command("init", stdout=again)
+    assert password not in again.getvalue()
+    assert User.objects.filter(username="admin").count() == 1
+
+
+def test_demo_creates_one_account_per_role_and_prints_the_log_ins():
+    out = StringIO()
+    call_command("demo", stdout=out)
+    printed = out.getvalue()
+    for username in ("admin", "principal", "director", "counselor", "duty", "student", "guardian"):
+        assert User.objects.get(username=username).check_password("xinqiao-demo-2026")
+        assert username in printed
+    assert "demo-code counselor" in printed
+    call_command("demo", stdout=StringIO())  # a second run changes nothing
+    assert RoleAssignment.objects.filter(role="student").count() == 1
+
+
+def test_demo_code_prints_the_current_code_of_a_demo_account():
+    call_command("demo", stdout=StringIO())
+    out = StringIO()
+    call_command("demo_code", "counselor", stdout=out)
+    assert out.getvalue().strip().isdigit()
+    assert len(out.getvalue().strip()) == 6
+
+
+def test_role_changes_are_kept_in_the_change_history(cast):
+    assignment = role_assign(user=cast.student, role="committee_member", school=cast.school)
+    entry = LogEntry.objects.get_for_object(assignment).get()
+    assert entry.action == LogEntry.Action.CREATE
+
+
+def test_the_change_history_never_holds_password_hashes(cast):
+    cast.principal.set_password("another-long-password-1")
+    cast.principal.full_name = "新名字"
+    cast.principal.save()
+    entries = LogEntry.objects.get_for_object(cast.principal)
+    assert entries.exists()
+    assert all("password" not in entry.changes_dict for entry in entries)
+
+
+def test_navigation_shows_each_role_only_what_it_may_use(client, cast, signed_in):
+    signed_in(cast.admin)
+    admin_menu = [str(item["label"]) for item in client.get("/").context["nav_items"]]
+    client.logout()
+    signed_in(cast.student)
+    student_menu = [str(item["label"]) for item in client.get("/").context["nav_items"]]
+    assert "已锁定的账号" in admin_menu
+    assert "安全事件" in admin_menu
+    assert student_menu == ["首页"]
