@@ -11,7 +11,7 @@ from django.conf import settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import SchoolFactory, make_user
+from tests.factories import SchoolFactory, make_class_with_student, make_user
 from xinqiao.core import crypto
 from xinqiao.core.access_log import install_triggers, remove_triggers
 from xinqiao.core.roles import Role
@@ -64,10 +64,15 @@ def other_school(db):
 
 @pytest.fixture
 def cast(school, other_school):
-    """One person per role at the school, plus a counselor of another school."""
+    """One person per role at the school, plus a counselor of another school.
+
+    The school has a current semester and one class (七年级1班): ``class_teacher`` teaches it,
+    ``student`` is in it (a left-behind child), ``guardian`` is that student's mother.
+    """
     people = {role.value: make_user(role.value, school=school) for role in Role}
     people["outsider"] = make_user(Role.COUNSELOR, school=other_school, username="outsider")
-    return SimpleNamespace(school=school, other_school=other_school, **people)
+    org = make_class_with_student(school, people)
+    return SimpleNamespace(school=school, other_school=other_school, **people, **org)
 
 
 def sign_in(client, user):

@@ -1,4 +1,4 @@
-"""Walk every route with every role against the tables in tests/<app>/access_table.py."""
+"""Walk every route with every role against the tables in tests/**/access_table*.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from xinqiao.api import api
 def all_routes() -> list[Route]:
     routes = []
     for module in pkgutil.walk_packages(tests.__path__, "tests."):
-        if module.name.endswith(".access_table"):
+        if module.name.rsplit(".", 1)[-1].startswith("access_table"):
             routes.extend(importlib.import_module(module.name).ROUTES)
     return routes
 
@@ -55,7 +55,10 @@ def test_every_route_has_a_row_in_an_access_table():
 
 
 def resolve(route: Route, cast) -> tuple[str, str]:
-    kwargs = {k: (cast.school.pk if v == "own" else v) for k, v in route.kwargs.items()}
+    kwargs = {
+        key: (cast.school.pk if value == "own" else value(cast) if callable(value) else value)
+        for key, value in route.kwargs.items()
+    }
     if " " in route.name:
         method, path = route.name.split(" ", 1)
         return method.lower(), path.format(**kwargs)

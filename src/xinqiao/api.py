@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from xinqiao.core.api import SessionAuth, TokenAuth
 from xinqiao.core.api import router as core_router
 from xinqiao.people.api import router as people_router
+from xinqiao.rooms.api import router as rooms_router
 
 api = NinjaAPI(
     title="Xinqiao API",
@@ -15,3 +16,4 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/people", people_router)
+api.add_router("/rooms", rooms_router)

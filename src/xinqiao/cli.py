@@ -11,6 +11,10 @@ COMMANDS = {
     "demo": ("demo", "load the demo school when the database is empty; print its log-ins"),
     "demo-code": ("demo_code", "print the current two-factor code of a demo account"),
     "worker": ("run_huey", "run the task queue worker"),
+    "import-roster": (
+        "import_roster",
+        "import a roster workbook (students, guardians, staff, classes)",
+    ),
     "rotate-keys": ("rotate_keys", "add a new field-encryption key and re-encrypt everything"),
     "verify-audit": ("verify_audit", "check that no access-log row was changed or deleted"),
 }

@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "ninja",
     "xinqiao.core",
     "xinqiao.people",
+    "xinqiao.rooms",
+    "xinqiao.crisis",
 ]
 if TESTING:
     INSTALLED_APPS.append("tests.testapp")
@@ -320,8 +322,23 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
-        "huey": {"level": LOG_LEVEL},
+        # Handlers of its own, so run_huey does not add a second, plain-text one.
+        "huey": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
+
+# --- E-mail (reminders, notifications); console in development -------------------------------
+EMAIL_BACKEND = env(
+    "XINQIAO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("XINQIAO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("XINQIAO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("XINQIAO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("XINQIAO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("XINQIAO_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env("XINQIAO_EMAIL_FROM", "xinqiao@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50

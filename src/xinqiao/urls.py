@@ -6,6 +6,8 @@ from xinqiao.api import api
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
+    path("rooms/", include("xinqiao.rooms.urls")),
+    path("crisis/", include("xinqiao.crisis.urls")),
     path("", include("xinqiao.people.urls")),
     path("", include("xinqiao.core.urls")),
 ]

@@ -378,6 +378,24 @@ def pg_recreate(drop_only: bool = False) -> str:
 # --- Machine and report -----------------------------------------------------------------------
 
 
+def cpu_busy(seconds: float = 1.0) -> float | None:
+    """Share of CPU time spent busy (all CPUs) over ``seconds``, from /proc/stat."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return sum(fields), idle
+
+    try:
+        total_0, idle_0 = sample()
+        time.sleep(seconds)
+        total_1, idle_1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    total = total_1 - total_0
+    return None if total <= 0 else 100 * (1 - (idle_1 - idle_0) / total)
+
+
 def machine() -> dict:
     cpu = "unknown"
     memory = "unknown"
@@ -408,6 +426,7 @@ def machine() -> dict:
         "memory": memory,
         "kernel": f"{platform.system()} {platform.release()}",
         "load": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+        "busy": cpu_busy(),
         **json.loads(versions),
     }
 
@@ -453,7 +472,7 @@ def notes_for(stage: dict) -> list[str]:
         else:
             notes.append("- No warnings, errors or tracebacks in the server's output.")
     if stage.get("workers") not in (None, WORKERS):
-        notes.append(f"- The server ran {stage['workers']} workers, not {WORKERS}.")
+        notes.append(f"- The server had {stage['workers']} workers at the end, not {WORKERS}.")
     if stage.get("error"):
         notes.append(f"- **This stage failed:** {stage['error'].splitlines()[0]}")
     return notes
@@ -474,7 +493,8 @@ def write_report(info: dict, stages: dict, started: datetime, elapsed: float) ->
         "",
         f"- Date: {started.strftime('%Y-%m-%d %H:%M %Z')} (the run took {elapsed:.0f} s)",
         f"- Machine: {info['nproc']} CPU (`nproc`), {info['cpu']}, {info['memory']} RAM,"
-        f" {info['kernel']}; load average before the run {info['load']}",
+        f" {info['kernel']}; before the run: CPUs {_num(info['busy'])} % busy over 1 s,"
+        f" load average {info['load']}",
         f"- Software: Python {info['python']}, Django {info['django']},"
         f" gunicorn {info['gunicorn']}, locust {info['locust']}, SQLite {info['sqlite']}"
         + (f", PostgreSQL {info['postgres']}" if info.get("postgres") else ""),
@@ -485,8 +505,11 @@ def write_report(info: dict, stages: dict, started: datetime, elapsed: float) ->
         f"- Load: locust `--headless -u {USERS} -r {USERS} -t {SECONDS}s` (FastHttpUser, no wait"
         f" between requests: {USERS} requests always in flight), one locust process per"
         " scenario on the same machine, so the load generator shares the CPUs with the server.",
-        "  Figures are locust's `Aggregated` row of `*_stats.csv`; the staff page's users sign"
-        " in once before they start and the sign-in is not counted.",
+        "  Figures are locust's `Aggregated` row of `*_stats.csv` (locust rewrites that file"
+        " every second, so it can miss the last second of a run). For the staff home page each"
+        " user signs in once through the form first; the sign-ins are not counted and the"
+        " statistics start when every user has signed in, so that row covers the rest of the"
+        f" {SECONDS} s.",
         "",
         "## Baseline: a bare Django view",
         "",
@@ -526,7 +549,7 @@ def main() -> int:
     started = datetime.now().astimezone()
     clock = time.monotonic()
     info = machine()
-    log(f"{info['nproc']} CPU, {info['cpu']}; load average {info['load']}")
+    log(f"{info['nproc']} CPU, {info['cpu']}; {_num(info['busy'])} % busy, load {info['load']}")
     work = Path(tempfile.mkdtemp(prefix="xinqiao-bench-"))
     processes = Processes(work)
     stages: dict[str, dict] = {}

@@ -13,6 +13,8 @@ ROUTES = [
     Route("core:lockouts", frozenset({"admin"})),
     Route("core:unlock", frozenset({"admin"}), method="post", data={"username": "x"}, ok=(302,)),
     Route("core:security_events", frozenset({"admin"})),
+    Route("core:notifications", EVERYONE),
+    Route("core:notifications_mark_read", EVERYONE, method="post", ok=(302,)),
     Route("core:healthz", EVERYONE, public=True),
     Route("set_language", EVERYONE, method="post", data={"language": "en"}, ok=(302,), public=True),
     Route("GET /api/me", EVERYONE),

@@ -1,5 +1,10 @@
+from xinqiao.core.models import Notification
 from xinqiao.core.navigation import navigation_for
 
 
 def navigation(request):
-    return {"nav_items": navigation_for(request)}
+    items = navigation_for(request)
+    unread = 0
+    if items:  # fully signed in
+        unread = Notification.objects.for_user(request.user).unread().count()
+    return {"nav_items": items, "unread_notifications": unread}

@@ -1,9 +1,10 @@
 """Housekeeping jobs of the platform, run by the task queue (``xinqiao worker``)."""
 
 from django.contrib.sessions.models import Session
+from django.core.mail import send_mail
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_periodic_task(crontab(hour="3", minute="15"))
@@ -11,3 +12,8 @@ def clear_expired_sessions() -> int:
     """Delete expired sessions every night; returns how many were removed."""
     removed, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return removed
+
+
+@db_task(retries=3, retry_delay=60)
+def send_notification_email(title: str, body: str, addresses: list[str]) -> None:
+    send_mail(title, body or title, None, addresses, fail_silently=False)

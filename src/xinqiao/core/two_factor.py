@@ -6,9 +6,18 @@ from django.conf import settings
 from django_otp import user_has_device
 
 
+def has_confirmed_device(user) -> bool:
+    """Whether the user has set up an authenticator; asked once per request (cached)."""
+    cached = user.__dict__.get("_has_confirmed_device")
+    if cached is None:
+        cached = user_has_device(user, confirmed=True)
+        user.__dict__["_has_confirmed_device"] = cached
+    return cached
+
+
 def requires_second_factor(user) -> bool:
     """Required for roles that read confidential material; for others once they set it up."""
-    return bool(user.roles & settings.TWO_FACTOR_ROLES) or user_has_device(user, confirmed=True)
+    return bool(user.roles & settings.TWO_FACTOR_ROLES) or has_confirmed_device(user)
 
 
 def pending_step(request) -> str | None:
@@ -19,7 +28,7 @@ def pending_step(request) -> str | None:
     if user.must_change_password:
         return "password"
     if requires_second_factor(user) and not user.is_verified():
-        return "verify" if user_has_device(user, confirmed=True) else "enroll"
+        return "verify" if has_confirmed_device(user) else "enroll"
     return None
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinqiao.core.views import account, auth, health, home, security
+from xinqiao.core.views import account, auth, health, home, notifications, security
 
 app_name = "core"
 
@@ -17,5 +17,9 @@ urlpatterns = [
     path("security/lockouts/", security.lockouts, name="lockouts"),
     path("security/lockouts/unlock/", security.unlock, name="unlock"),
     path("security/events/", security.security_events, name="security_events"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"
+    ),
     path("healthz", health.healthz, name="healthz"),
 ]

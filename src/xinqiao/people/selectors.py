@@ -1,26 +1,103 @@
+"""Reads of the organisation, each limited to what the asking user may see."""
+
 from __future__ import annotations
 
 from collections import defaultdict
 
-from xinqiao.people.models import RoleAssignment
+from django.db.models import Q
+
+from xinqiao.core.roles import Role
+from xinqiao.core.tenancy import NOTHING
+from xinqiao.people.models import GuardianLink, RoleAssignment
+
+# Roles that see the whole roster (names, classes; never the family circumstances) of a school.
+ROSTER_WIDE_ROLES = frozenset(
+    {
+        Role.PRINCIPAL,
+        Role.VICE_PRINCIPAL,
+        Role.DIRECTOR,
+        Role.COUNSELOR,
+        Role.STUDENT_AFFAIRS,
+        Role.DUTY,
+    }
+)
 
 
 def assignments_for_user(user) -> list[RoleAssignment]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(
-        RoleAssignment.objects.filter(user=user).select_related("school").order_by("school_id")
+        RoleAssignment.objects.in_force()
+        .filter(user=user)
+        .select_related("school", "school_class__grade", "grade", "dormitory")
+        .order_by("school_id", "role")
     )
 
 
 def role_map_for_user(user) -> dict[int | None, frozenset[str]]:
     roles: dict[int | None, set[str]] = defaultdict(set)
     district_ids: set[int] = set()
-    for school_id, district_id, role in RoleAssignment.objects.filter(user=user).values_list(
-        "school_id", "district_id", "role"
-    ):
+    in_force = RoleAssignment.objects.in_force().filter(user=user)
+    for school_id, district_id, role in in_force.values_list("school_id", "district_id", "role"):
         roles[school_id].add(role)
         if district_id:
             district_ids.add(district_id)
     user._district_ids = frozenset(district_ids)
     return {key: frozenset(value) for key, value in roles.items()}
+
+
+def _post_units(user, role: str, field: str) -> set[int]:
+    """The units (class, grade or dormitory ids) of the user's posts of ``role`` in force."""
+    cache = user.__dict__.setdefault("_post_units", {})
+    key = (role, field)
+    if key not in cache:
+        cache[key] = set(
+            RoleAssignment.objects.in_force()
+            .filter(user=user, role=role, **{f"{field}__isnull": False})
+            .values_list(field, flat=True)
+        )
+    return cache[key]
+
+
+def taught_class_ids(user) -> set[int]:
+    return _post_units(user, Role.CLASS_TEACHER, "school_class")
+
+
+def led_grade_ids(user) -> set[int]:
+    return _post_units(user, Role.GRADE_LEADER, "grade")
+
+
+def roster_wide_school_ids(user) -> set[int]:
+    return {
+        school_id
+        for school_id, roles in user.role_map.items()
+        if school_id is not None and roles & ROSTER_WIDE_ROLES
+    }
+
+
+def class_visibility_q(user) -> Q:
+    """Classes: whole schools for roster-wide roles; own classes and grades for teachers."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.has_role(Role.ADMIN):
+        return Q()
+    return (
+        Q(school_id__in=roster_wide_school_ids(user))
+        | Q(pk__in=taught_class_ids(user))
+        | Q(grade_id__in=led_grade_ids(user))
+    )
+
+
+def student_visibility_q(user) -> Q:
+    """Students: as their classes; a student sees only themself, a guardian their children."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.has_role(Role.ADMIN):
+        return Q()
+    return (
+        Q(school_id__in=roster_wide_school_ids(user))
+        | Q(school_class_id__in=taught_class_ids(user))
+        | Q(school_class__grade_id__in=led_grade_ids(user))
+        | Q(user_id=user.pk)
+        | Q(pk__in=GuardianLink.objects.filter(guardian__user_id=user.pk).values("student_id"))
+    )

@@ -1,0 +1,118 @@
+"""The single entry point for alerts. Every source (duty phone, letters, screening, network
+reports, counseling) calls ``raise_alert``; escalation along the network builds on it."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xinqiao.core.access_log import record_access
+from xinqiao.core.models import Notification, User
+from xinqiao.core.notifications import notify
+from xinqiao.core.roles import Role
+from xinqiao.crisis.models import Alert, AlertEvent
+from xinqiao.people.models import RoleAssignment, School, Student
+
+
+def alert_recipients(*, alert: Alert) -> list[User]:
+    """Who must know at once: the school's director(s) and the student's counselor(s).
+
+    Until the cases app assigns counselors to students, every counselor of the school is the
+    student's counselor: in danger, reaching one too many counselors beats reaching none.
+    """
+    roles = RoleAssignment.objects.in_force().filter(
+        school=alert.school, role__in=[Role.DIRECTOR, Role.COUNSELOR], user__is_active=True
+    )
+    return list(User.objects.filter(pk__in=roles.values("user_id")).distinct())
+
+
+def _record(alert: Alert, *, actor: User | None, from_state: str, note: str = "") -> None:
+    AlertEvent.objects.create(
+        alert=alert,
+        from_state=from_state,
+        to_state=alert.state,
+        actor=actor,
+        actor_username=getattr(actor, "username", ""),
+        note=note,
+    )
+
+
+def raise_alert(
+    *,
+    actor: User | None,
+    school: School,
+    risk_level: str,
+    source: str,
+    evidence: str,
+    student: Student | None = None,
+    person_description: str = "",
+    source_object: models.Model | None = None,
+) -> Alert:
+    """Raise an alert and tell the responsible people in-app at once (after commit)."""
+    if student is not None and student.school_id != school.pk:
+        raise ValidationError(_("The student is not a student of this school."))
+    if student is None and not person_description.strip():
+        raise ValidationError(_("Say who the alert is about."))
+    if risk_level not in Alert.RiskLevel.values or source not in Alert.Source.values:
+        raise ValidationError(_("Unknown risk level or source."))
+    with transaction.atomic():
+        alert = Alert.objects.create(
+            school=school,
+            student=student,
+            person_description=person_description.strip(),
+            risk_level=risk_level,
+            source=source,
+            source_type=source_object._meta.label if source_object is not None else "",
+            source_id=str(source_object.pk) if source_object is not None else "",
+            evidence=evidence,
+            raised_by=actor,
+        )
+        _record(alert, actor=actor, from_state="")
+        who = student.name if student is not None else alert.person_description
+        recipients = alert_recipients(alert=alert)
+        # Safety overrides secrecy, narrowly (DESIGN principle 2): the disclosure is recorded.
+        record_access(
+            actor=actor,
+            action="disclose",
+            obj=alert,
+            basis="alert raised; told: " + ", ".join(sorted(u.username for u in recipients)),
+        )
+        notify(
+            recipients=recipients,
+            title=_("Alert (%(level)s): %(who)s")
+            % {"level": alert.get_risk_level_display(), "who": who},
+            body=_("Raised from: %(source)s. Open the alert and acknowledge it.")
+            % {"source": alert.get_source_display()},
+            url=reverse("crisis:alert_detail", args=[alert.pk]),
+            level=Notification.Level.URGENT,
+            school_id=school.pk,
+        )
+    return alert
+
+
+def alert_transition(*, actor: User, alert: Alert, to_state: str, note: str = "") -> Alert:
+    """Move an alert along its state machine; refused transitions raise ValidationError."""
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if to_state not in Alert.TRANSITIONS[locked.state]:
+            raise ValidationError(
+                _("An alert that is %(state)s cannot become %(to)s.")
+                % {"state": locked.get_state_display(), "to": Alert.State(to_state).label}
+            )
+        from_state = locked.state
+        locked.state = to_state
+        locked.save(update_fields=["state", "updated_at"])
+        _record(locked, actor=actor, from_state=from_state, note=note)
+    return locked
+
+
+def alert_acknowledge(*, actor: User, alert: Alert) -> Alert:
+    return alert_transition(actor=actor, alert=alert, to_state=Alert.State.ACKNOWLEDGED)
+
+
+def alert_resolve(*, actor: User, alert: Alert, note: str) -> Alert:
+    if not note.strip():
+        raise ValidationError(_("Write how the alert was resolved."))
+    return alert_transition(actor=actor, alert=alert, to_state=Alert.State.RESOLVED, note=note)

@@ -1,0 +1,15 @@
+"""URLs of the crisis app (raise_alert's notifications link to crisis:alert_detail)."""
+
+from django.urls import path
+
+from xinqiao.crisis import views
+
+app_name = "crisis"
+
+urlpatterns = [
+    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<int:pk>/intervene/", views.alert_intervene, name="alert_intervene"),
+    path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
+]

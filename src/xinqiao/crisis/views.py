@@ -1,0 +1,178 @@
+"""Alert pages: the list and the detail of an alert, and the steps of its state machine.
+
+The evidence is confidential (DESIGN.md principle 1): only holders of ``crisis.change_alert``
+read it, and every such read is written to the access log. A signed-in person who is refused
+an alert is written to the access log too (seed 000: duty staff must not read stored material).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from xinqiao.core.access_log import record_access
+from xinqiao.core.decorators import permission_required
+from xinqiao.crisis import services
+from xinqiao.crisis.models import Alert
+
+OPEN_STATES = [Alert.State.RAISED, Alert.State.ACKNOWLEDGED, Alert.State.IN_INTERVENTION]
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class OptionalNoteForm(NoteForm):
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+
+def get_alert_or_refuse(request, pk: int, perm: str = "crisis.view_alert") -> Alert:
+    """The alert if ``perm`` allows it; otherwise the refusal is recorded, then 404 or 403."""
+    user = request.user
+    alert = (
+        Alert.objects.for_user(user)
+        .select_related("student__school_class__grade", "raised_by", "school")
+        .filter(pk=pk)
+        .first()
+    )
+    if alert is not None and user.has_perm(perm, alert):
+        return alert
+    record_access(
+        actor=user,
+        action="denied",
+        object_type=Alert._meta.label,
+        object_id=pk,
+        # Only for the log: which school's director should see the attempt.
+        school_id=Alert.objects.filter(pk=pk).values_list("school_id", flat=True).first(),
+        basis=f"refused: {perm}",
+        request=request,
+    )
+    if alert is None:
+        raise Http404
+    raise PermissionDenied
+
+
+@permission_required("crisis.view_alert")
+def alert_list(request):
+    alerts = Alert.objects.for_user(request.user).select_related("student", "raised_by")
+    state = request.GET.get("state", "open")
+    if state == "open":
+        alerts = alerts.filter(state__in=OPEN_STATES)
+    elif state in Alert.State.values:
+        alerts = alerts.filter(state=state)
+    risk = request.GET.get("risk", "")
+    if risk in Alert.RiskLevel.values:
+        alerts = alerts.filter(risk_level=risk)
+    page = Paginator(alerts.order_by("-raised_at"), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "crisis/alert_list.html",
+        {
+            "page": page,
+            "state": state,
+            "risk": risk,
+            "states": Alert.State.choices,
+            "risks": Alert.RiskLevel.choices,
+        },
+    )
+
+
+@login_required
+def alert_detail(request, pk: int):
+    alert = get_alert_or_refuse(request, pk)
+    return _render_detail(request, alert)
+
+
+def _render_detail(request, alert: Alert, *, resolve_form=None, status: int = 200):
+    may_handle = request.user.has_perm("crisis.change_alert", alert)
+    if may_handle:
+        record_access(
+            actor=request.user,
+            action="read",
+            obj=alert,
+            basis="counseling staff of the school",
+            request=request,
+        )
+    allowed = Alert.TRANSITIONS[alert.state] if may_handle else set()
+    labels = dict(Alert.State.choices)
+    events = list(alert.events.select_related("actor"))
+    for event in events:
+        event.from_label = labels.get(event.from_state, "")
+        event.to_label = labels.get(event.to_state, event.to_state)
+    return render(
+        request,
+        "crisis/alert_detail.html",
+        {
+            "alert": alert,
+            "may_handle": may_handle,
+            "events": events,
+            "can_acknowledge": Alert.State.ACKNOWLEDGED in allowed,
+            "can_intervene": Alert.State.IN_INTERVENTION in allowed,
+            "can_resolve": Alert.State.RESOLVED in allowed,
+            "intervene_form": OptionalNoteForm(),
+            "resolve_form": resolve_form or NoteForm(),
+        },
+        status=status,
+    )
+
+
+def _step(request, pk: int, step) -> object:
+    alert = get_alert_or_refuse(request, pk, "crisis.change_alert")
+    try:
+        step(alert)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("crisis:alert_detail", pk=alert.pk)
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request, pk: int):
+    return _step(
+        request, pk, lambda alert: services.alert_acknowledge(actor=request.user, alert=alert)
+    )
+
+
+@login_required
+@require_POST
+def alert_intervene(request, pk: int):
+    form = OptionalNoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    return _step(
+        request,
+        pk,
+        lambda alert: services.alert_transition(
+            actor=request.user, alert=alert, to_state=Alert.State.IN_INTERVENTION, note=note
+        ),
+    )
+
+
+@login_required
+@require_POST
+def alert_resolve(request, pk: int):
+    alert = get_alert_or_refuse(request, pk, "crisis.change_alert")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.alert_resolve(actor=request.user, alert=alert, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The alert is resolved."))
+            return redirect("crisis:alert_detail", pk=alert.pk)
+    return _render_detail(request, alert, resolve_form=form, status=400)

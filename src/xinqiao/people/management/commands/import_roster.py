@@ -1,0 +1,86 @@
+"""``xinqiao import-roster FILE --school CODE [--semester YEAR-TERM] [--dry-run]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management import BaseCommand, CommandError
+
+from xinqiao.people.models import School
+from xinqiao.people.roster import (
+    COUNT_KEYS,
+    COUNT_LABELS,
+    RosterInvalid,
+    SemesterChoice,
+    roster_import,
+    roster_validate,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a roster workbook (classes, staff, students, guardians) into a school's semester. "
+        "Every row is checked first; nothing is written when any row is wrong (exit status 1)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="the .xlsx workbook (see the web template)")
+        parser.add_argument("--school", required=True, help="the school's code")
+        parser.add_argument(
+            "--semester",
+            help="school year and term, e.g. 2026-1 (default: the school's current semester)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and report only; write nothing"
+        )
+
+    def handle(self, *args, **options):
+        school = School.objects.filter(code=options["school"]).first()
+        if school is None:
+            raise CommandError(f"No school has the code {options['school']!r}.")
+        try:
+            semester = (
+                SemesterChoice.parse(options["semester"])
+                if options["semester"]
+                else SemesterChoice.default_for(school)
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path} is not a file.")
+        progress = self._progress if options["verbosity"] > 1 else None
+        try:
+            if options["dry_run"]:
+                plan = roster_validate(school=school, semester=semester, source=path)
+                if not plan.ok:
+                    raise RosterInvalid(plan)
+                counts = plan.counts
+            else:
+                counts = roster_import(
+                    actor=None,
+                    school=school,
+                    semester=semester,
+                    source=path,
+                    progress=progress,
+                ).counts
+        except RosterInvalid as invalid:
+            for error in invalid.plan.errors:
+                self.stderr.write(f"{error.cell or path.name}: {error.message}")
+            raise CommandError(
+                f"{len(invalid.plan.errors)} problem(s) in {path.name}; nothing was imported."
+            ) from None
+        heading = (
+            "Dry run: the workbook is correct; importing would give"
+            if options["dry_run"]
+            else "Imported"
+        )
+        self.stdout.write(f"{heading} ({school.code}, {semester}):")
+        for key in COUNT_KEYS:
+            if counts.get(key):
+                self.stdout.write(f"  {COUNT_LABELS[key]}: {counts[key]}")
+        if not options["dry_run"]:
+            self.stdout.write(self.style.SUCCESS("Done."))
+
+    def _progress(self, done: int, total: int) -> None:
+        self.stdout.write(f"step {done} of {total}")

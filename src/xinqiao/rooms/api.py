@@ -1,0 +1,257 @@
+"""The rooms API: free slots, bookings (own, or for someone else) and the published duty roster.
+
+The same rules as the pages: permissions from rooms/rules.py, rows through the same selectors,
+state changes through the same services.
+"""
+
+import datetime
+from typing import Annotated
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+from ninja.params.models import Body, BodyModel
+
+from xinqiao.people.models import Student
+from xinqiao.rooms import selectors_appointments as selectors
+from xinqiao.rooms import services_appointments as services
+from xinqiao.rooms.models import Appointment, AppointmentSlot, DutyShift
+
+router = Router(tags=["rooms"])
+
+FORM_CONTENT_TYPES = {"multipart/form-data", "application/x-www-form-urlencoded"}
+
+
+class _JsonOrFormModel(BodyModel):
+    @classmethod
+    def get_request_data(cls, request, api, path_params):
+        if request.content_type in FORM_CONTENT_TYPES:
+            data = {key: request.POST.get(key) for key in request.POST}
+            varname = getattr(cls, "__read_from_single_attr__", None)
+            return {varname: data} if varname else data
+        return super().get_request_data(request, api, path_params)
+
+
+class JsonOrForm(Body):
+    """A JSON body (as documented) that also accepts the same fields form-encoded, as plain
+    HTML forms and simple scripts send them."""
+
+    _model = _JsonOrFormModel
+
+    @classmethod
+    def _param_source(cls) -> str:
+        return "body"
+
+
+class SlotOut(Schema):
+    id: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    counselor_id: int
+    counselor_name: str
+    room_id: int
+    room_name: str
+    room_location: str
+    is_group: bool
+    topic: str
+    capacity: int
+    places_left: int
+
+    @staticmethod
+    def resolve_counselor_name(slot: AppointmentSlot) -> str:
+        return slot.counselor.display_name
+
+    @staticmethod
+    def resolve_room_name(slot: AppointmentSlot) -> str:
+        return slot.room.name
+
+    @staticmethod
+    def resolve_room_location(slot: AppointmentSlot) -> str:
+        return slot.room.location
+
+    @staticmethod
+    def resolve_places_left(slot: AppointmentSlot) -> int:
+        booked = getattr(slot, "booked_count", None)
+        if booked is None:
+            booked = slot.appointments.filter(state__in=Appointment.ACTIVE_STATES).count()
+        return max(slot.capacity - booked, 0)
+
+
+class SlotFilter(Schema):
+    counselor_id: int | None = None
+    day: datetime.date | None = None
+
+
+class BookingIn(Schema):
+    topic: str = services.Topic.OTHER
+    # Staff only: for whom (a student by id, or a guardian or teacher by name).
+    for_kind: str = Appointment.ForKind.STUDENT
+    student_id: int | None = None
+    person_name: str = ""
+    contact: str = ""
+
+
+class BookingOut(Schema):
+    id: int
+    state: str
+    state_reason: str
+    for_kind: str
+    person_name: str
+    topic: str
+    booked_at: datetime.datetime
+    slot: SlotOut
+
+
+BookingBody = Annotated[BookingIn | None, JsonOrForm(None)]
+
+
+class TakenOut(Schema):
+    detail: str
+    next_slots: list[SlotOut]
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+CancelBody = Annotated[CancelIn | None, JsonOrForm(None)]
+
+
+class ShiftOut(Schema):
+    id: int
+    date: datetime.date
+    starts_at: datetime.time
+    ends_at: datetime.time
+    room_name: str
+    on_duty: str | None
+    is_mine: bool
+
+    @staticmethod
+    def resolve_room_name(shift: DutyShift) -> str:
+        return shift.room.name
+
+    @staticmethod
+    def resolve_on_duty(shift: DutyShift) -> str | None:
+        return shift.user.display_name if shift.user_id else None
+
+    @staticmethod
+    def resolve_is_mine(shift: DutyShift, context) -> bool:
+        return shift.user_id is not None and shift.user_id == context["request"].auth.pk
+
+
+class ShiftFilter(Schema):
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    mine: bool = False
+
+
+def _require(request, perm: str, obj=None) -> None:
+    if not request.auth.has_perm(perm, obj):
+        raise HttpError(403, "Forbidden")
+
+
+def _error(error: ValidationError) -> HttpError:
+    return HttpError(400, " ".join(error.messages))
+
+
+def _slot(request, slot_id: int) -> AppointmentSlot:
+    slot = (
+        selectors.slots_for_user(request.auth)
+        .select_related("room", "counselor", "school")
+        .filter(pk=slot_id)
+        .first()
+    )
+    if slot is None:
+        raise Http404
+    return slot
+
+
+@router.get("/slots", response=list[SlotOut], summary="Free appointment slots")
+@paginate
+def slot_list(request, filters: Query[SlotFilter]):
+    _require(request, "rooms.view_slots")
+    return selectors.free_slots(
+        selectors.slots_for_user(request.auth),
+        counselor_id=filters.counselor_id,
+        day=filters.day,
+    )
+
+
+@router.post(
+    "/slots/{slot_id}/bookings",
+    response={201: BookingOut, 409: TakenOut},
+    summary="Book a slot (a student for themself; staff for a student, guardian or teacher)",
+)
+def booking_create(request, slot_id: int, payload: BookingBody = None):
+    slot = _slot(request, slot_id)
+    _require(request, "rooms.book_appointment", slot)
+    payload = payload or BookingIn()
+    student = None
+    if payload.student_id is not None:
+        if not request.auth.has_perm("rooms.book_for_others", slot):
+            student = selectors.own_student_record(request.auth, slot.school_id)
+            if student is None or student.pk != payload.student_id:
+                raise HttpError(403, "Students book for themselves only.")
+        else:
+            student = (
+                Student.objects.for_user(request.auth)
+                .filter(pk=payload.student_id, school_id=slot.school_id)
+                .first()
+            )
+            if student is None:
+                raise HttpError(400, "Unknown student.")
+    try:
+        appointment = services.appointment_book(
+            actor=request.auth,
+            slot=slot,
+            topic=payload.topic,
+            for_kind=payload.for_kind,
+            student=student,
+            person_name=payload.person_name,
+            contact=payload.contact,
+        )
+    except services.SlotTaken as taken:
+        return Status(409, {"detail": str(taken), "next_slots": taken.next_slots})
+    except PermissionDenied:
+        raise HttpError(403, "Forbidden") from None
+    except ValidationError as error:
+        raise _error(error) from None
+    return Status(201, selectors.get_appointment_for_user(request.auth, appointment.pk))
+
+
+@router.get("/bookings", response=list[BookingOut], summary="My bookings")
+@paginate
+def booking_list(request):
+    _require(request, "rooms.book_appointment")
+    return selectors.bookings_of(request.auth)
+
+
+@router.post(
+    "/bookings/{booking_id}/cancel", response=BookingOut, summary="Cancel a booking, with a reason"
+)
+def booking_cancel(request, booking_id: int, payload: CancelBody = None):
+    appointment = selectors.get_appointment_for_user(request.auth, booking_id)
+    _require(request, "rooms.change_appointment", appointment)
+    try:
+        services.appointment_cancel(
+            actor=request.auth, appointment=appointment, reason=(payload or CancelIn()).reason
+        )
+    except ValidationError as error:
+        raise _error(error) from None
+    return selectors.get_appointment_for_user(request.auth, booking_id)
+
+
+@router.get("/shifts", response=list[ShiftOut], summary="The published duty roster (read-only)")
+@paginate
+def shift_list(request, filters: Query[ShiftFilter]):
+    _require(request, "rooms.view_roster")
+    shifts = selectors.published_shifts_for_user(request.auth)
+    if filters.date_from:
+        shifts = shifts.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        shifts = shifts.filter(date__lte=filters.date_to)
+    if filters.mine:
+        shifts = shifts.filter(user=request.auth)
+    return shifts

@@ -1,0 +1,307 @@
+"""Reads of intakes, appointment slots and appointments, each limited to what the user may see.
+
+Intakes and appointments hold people's names and (for intakes) a confidential concern, so they
+are not readable by everyone of the school as the default school scope would allow: the
+counseling side and the duty staff see the school's appointments (they register them and check
+people in), a person sees the bookings made for them or by them; duty staff see only the
+intakes they recorded themselves (seed 000: duty staff must not read stored material).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from xinqiao.core.models import User
+from xinqiao.core.roles import Role
+from xinqiao.core.tenancy import NOTHING
+from xinqiao.people.models import RoleAssignment, Semester, Student
+from xinqiao.rooms.models import Appointment, AppointmentSlot, DutyShift, Intake, Room
+
+ACTIVE = Appointment.ACTIVE_STATES
+# Who keeps the school's appointment book (registration at the door, check-in, calendars).
+APPOINTMENT_BOOK_ROLES = frozenset({Role.DIRECTOR, Role.COUNSELOR, Role.DUTY})
+COUNSELING_ROLES = frozenset({Role.DIRECTOR, Role.COUNSELOR})
+NEXT_FREE_SLOTS = 5
+
+
+def _schools_with(user, roles: frozenset[str]) -> list[int]:
+    return [
+        school_id
+        for school_id, held in user.role_map.items()
+        if school_id is not None and held & roles
+    ]
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+# --- intakes -----------------------------------------------------------------------------------
+def intake_visibility_q(user) -> Q:
+    """The counseling side sees the school's intakes; anyone else only those they recorded."""
+    if not _signed_in(user):
+        return NOTHING
+    return Q(school_id__in=_schools_with(user, COUNSELING_ROLES)) | Q(
+        received_by_id=user.pk, school_id__in=user.school_ids
+    )
+
+
+def intakes_for_user(user) -> QuerySet[Intake]:
+    return Intake.objects.filter(intake_visibility_q(user))
+
+
+def get_intake_for_user(user, pk: int) -> Intake:
+    try:
+        return intakes_for_user(user).select_related("student", "received_by", "school").get(pk=pk)
+    except Intake.DoesNotExist:
+        raise Http404 from None
+
+
+# --- slots -------------------------------------------------------------------------------------
+def slots_for_user(user) -> QuerySet[AppointmentSlot]:
+    """Slots of the user's schools (a slot says who offers which time where, nothing more)."""
+    return AppointmentSlot.objects.for_user(user)
+
+
+def with_booked_count(queryset: QuerySet[AppointmentSlot]) -> QuerySet[AppointmentSlot]:
+    return queryset.annotate(
+        booked_count=Count("appointments", filter=Q(appointments__state__in=ACTIVE))
+    )
+
+
+def free_slots(
+    queryset: QuerySet[AppointmentSlot],
+    *,
+    counselor_id: int | None = None,
+    day: datetime.date | None = None,
+    starting_from: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[AppointmentSlot]:
+    """Slots still bookable: not cancelled, in the future, with a place left."""
+    now = now or timezone.now()
+    queryset = with_booked_count(
+        queryset.filter(cancelled=False, starts_at__gt=max(now, starting_from or now))
+    ).filter(booked_count__lt=F("capacity"))
+    if counselor_id:
+        queryset = queryset.filter(counselor_id=counselor_id)
+    if day is not None:
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        queryset = queryset.filter(
+            starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1)
+        )
+    return queryset.select_related("room", "counselor").order_by("starts_at", "counselor_id")
+
+
+def next_free_slots(
+    *, slot: AppointmentSlot, limit: int = NEXT_FREE_SLOTS, now: datetime.datetime | None = None
+) -> list[AppointmentSlot]:
+    """What to offer when ``slot`` was just taken: the school's next free slots after it,
+    the same counselor's first (a student who chose a counselor usually wants to keep them)."""
+    base = AppointmentSlot.objects.filter(school_id=slot.school_id, is_group=slot.is_group).exclude(
+        pk=slot.pk
+    )
+    same = list(
+        free_slots(base, counselor_id=slot.counselor_id, starting_from=slot.starts_at, now=now)[
+            :limit
+        ]
+    )
+    if len(same) < limit:
+        others = free_slots(base.exclude(counselor_id=slot.counselor_id), now=now).filter(
+            starts_at__gte=slot.starts_at
+        )
+        same += list(others[: limit - len(same)])
+    return sorted(same, key=lambda s: s.starts_at)
+
+
+def counselors_of_school(school_id: int) -> QuerySet[User]:
+    """People who can offer appointment slots in a school: its counselors and director(s)."""
+    holders = RoleAssignment.objects.in_force().filter(
+        school_id=school_id, role__in=sorted(COUNSELING_ROLES)
+    )
+    return User.objects.filter(pk__in=holders.values("user_id"), is_active=True).order_by(
+        "full_name", "username"
+    )
+
+
+def rooms_of_school(school_id: int) -> QuerySet[Room]:
+    return Room.objects.filter(school_id=school_id, is_active=True).order_by("kind", "name")
+
+
+# --- appointments ------------------------------------------------------------------------------
+def appointment_visibility_q(user) -> Q:
+    """The appointment book of the school for the counseling side and the duty staff; for
+    everyone else the bookings made for them (as the student or a guardian) or by them."""
+    if not _signed_in(user):
+        return NOTHING
+    return (
+        Q(school_id__in=_schools_with(user, APPOINTMENT_BOOK_ROLES))
+        | Q(student__user_id=user.pk, for_kind=Appointment.ForKind.STUDENT)
+        | Q(
+            for_kind=Appointment.ForKind.GUARDIAN,
+            student__guardian_links__guardian__user_id=user.pk,
+        )
+        | Q(booked_by_id=user.pk)
+    )
+
+
+def appointments_for_user(user) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(appointment_visibility_q(user)).distinct()
+
+
+def get_appointment_for_user(user, pk: int) -> Appointment:
+    try:
+        return (
+            appointments_for_user(user)
+            .select_related("slot__room", "slot__counselor", "student", "booked_by", "intake")
+            .get(pk=pk)
+        )
+    except Appointment.DoesNotExist:
+        raise Http404 from None
+
+
+def own_appointments(user) -> QuerySet[Appointment]:
+    """The bookings of the person themself ("my bookings"), not the school's book."""
+    if not _signed_in(user):
+        return Appointment.objects.none()
+    return (
+        Appointment.objects.filter(
+            Q(student__user_id=user.pk, for_kind=Appointment.ForKind.STUDENT)
+            | Q(
+                for_kind=Appointment.ForKind.GUARDIAN,
+                student__guardian_links__guardian__user_id=user.pk,
+            )
+        )
+        .distinct()
+        .select_related("slot__room", "slot__counselor", "student")
+        .order_by("-slot__starts_at")
+    )
+
+
+def bookings_of(user) -> QuerySet[Appointment]:
+    """The person's own bookings and the ones they made for others (the API's "my bookings")."""
+    if not _signed_in(user):
+        return Appointment.objects.none()
+    mine = own_appointments(user).values("pk")
+    return (
+        Appointment.objects.filter(Q(pk__in=mine) | Q(booked_by_id=user.pk))
+        .select_related("slot__room", "slot__counselor", "student")
+        .order_by("-slot__starts_at", "-pk")
+    )
+
+
+def own_student_record(user, school_id: int | None = None) -> Student | None:
+    """The enrolled student record of a signed-in student (in ``school_id`` if given)."""
+    if not _signed_in(user):
+        return None
+    records = Student.objects.enrolled().filter(user=user)
+    if school_id is not None:
+        records = records.filter(school_id=school_id)
+    return records.first()
+
+
+# --- a counselor's week ------------------------------------------------------------------------
+@dataclass
+class CalendarDay:
+    date: datetime.date
+    slots: list[AppointmentSlot] = field(default_factory=list)
+
+    @property
+    def is_today(self) -> bool:
+        return self.date == timezone.localdate()
+
+
+@dataclass
+class CalendarWeek:
+    monday: datetime.date
+    days: list[CalendarDay]
+    semester: Semester | None
+
+    @property
+    def sunday(self) -> datetime.date:
+        return self.monday + datetime.timedelta(days=6)
+
+    @property
+    def teaching_week(self) -> int | None:
+        """第N周 of the semester, as Chinese schools number their weeks."""
+        if self.semester is None:
+            return None
+        for day in self.days:
+            week = self.semester.week_of(day.date)
+            if week:
+                return week
+        return None
+
+    @property
+    def previous_monday(self) -> datetime.date:
+        return self.monday - datetime.timedelta(days=7)
+
+    @property
+    def next_monday(self) -> datetime.date:
+        return self.monday + datetime.timedelta(days=7)
+
+
+def monday_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def counselor_week(*, counselor: User, school_id: int, day: datetime.date, viewer) -> CalendarWeek:
+    """The Monday-first week holding ``day``: the counselor's slots with their bookings."""
+    monday = monday_of(day)
+    start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
+    slots = (
+        AppointmentSlot.objects.filter(
+            school_id=school_id,
+            counselor=counselor,
+            starts_at__gte=start,
+            starts_at__lt=start + datetime.timedelta(days=7),
+        )
+        .select_related("room")
+        .order_by("starts_at")
+    )
+    visible = appointments_for_user(viewer).filter(slot__in=slots).select_related("student")
+    by_slot: dict[int, list[Appointment]] = {}
+    for appointment in visible.order_by("booked_at"):
+        by_slot.setdefault(appointment.slot_id, []).append(appointment)
+    days = [CalendarDay(monday + datetime.timedelta(days=i)) for i in range(7)]
+    for slot in slots:
+        slot.bookings = by_slot.get(slot.pk, [])
+        slot.active_bookings = [a for a in slot.bookings if a.state in ACTIVE]
+        days[timezone.localtime(slot.starts_at).date().weekday()].slots.append(slot)
+    semester = (
+        Semester.objects.filter(school_id=school_id, starts_on__lte=monday + datetime.timedelta(6))
+        .filter(ends_on__gte=monday)
+        .first()
+    )
+    return CalendarWeek(monday=monday, days=days, semester=semester)
+
+
+# --- the roster (read-only, for the duty staff's phone) ----------------------------------------
+def published_shifts_for_user(user) -> QuerySet[DutyShift]:
+    return (
+        DutyShift.objects.for_user(user)
+        .filter(published=True)
+        .select_related("room", "user")
+        .order_by("date", "starts_at", "room__name")
+    )
+
+
+def current_shift_of(user, *, school_id: int, at: datetime.datetime | None = None):
+    """The published shift ``user`` is on right now, if any (an intake belongs to it)."""
+    local = timezone.localtime(at or timezone.now())
+    return (
+        DutyShift.objects.filter(
+            school_id=school_id,
+            user=user,
+            published=True,
+            date=local.date(),
+            starts_at__lte=local.time(),
+            ends_at__gte=local.time(),
+        )
+        .order_by("starts_at")
+        .first()
+    )

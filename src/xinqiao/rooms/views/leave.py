@@ -1,0 +1,195 @@
+"""Leave from a duty (seed 000): asked in advance with a reason, taking effect only when the
+director approves; the gap it leaves is filled with a substitute the system proposes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinqiao.core.decorators import permission_required
+from xinqiao.rooms import selectors, services
+from xinqiao.rooms.forms import (
+    LeaveDecisionForm,
+    LeaveRequestForm,
+    SubstituteForm,
+    add_service_errors,
+)
+from xinqiao.rooms.models import DutyShift, LeaveRequest
+
+
+def _shift_of(request, pk: int) -> DutyShift:
+    return selectors.get_shift_for_user(request.user, pk)
+
+
+def _leave_of(request, pk: int) -> LeaveRequest:
+    return selectors.get_leave_for_user(request.user, pk)
+
+
+@permission_required("rooms.request_leave", fn=_shift_of)
+def leave_request(request, pk: int):
+    """The person on a shift asks for leave from it."""
+    shift = _shift_of(request, pk)
+    form = LeaveRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            leave = services.leave_request(
+                actor=request.user, shift=shift, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your request is sent. You stay on duty until the director approves it."),
+            )
+            return redirect("rooms:leave_detail", pk=leave.pk)
+    open_request = shift.leave_requests.filter(
+        requester=request.user, state=LeaveRequest.State.REQUESTED
+    ).first()
+    return render(
+        request,
+        "rooms/leave_request.html",
+        {
+            "shift": shift,
+            "form": form,
+            "open_request": open_request,
+            "started": shift.starts <= timezone.now(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_required("rooms.request_leave")
+def leave_list(request):
+    """The director's list of the school's requests (waiting ones first); for others their own."""
+    leaves = selectors.leave_requests_for_user(request.user).select_related(
+        "shift__room", "requester", "substitute", "decided_by"
+    )
+    state = request.GET.get("state", "")
+    if state in LeaveRequest.State.values:
+        leaves = leaves.filter(state=state)
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        leaves = leaves.filter(requester=request.user)
+    page = Paginator(leaves.order_by("-requested_at"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "rooms/leave_list.html",
+        {
+            "page": page,
+            "state": state,
+            "states": LeaveRequest.State.choices,
+            "mine": mine,
+            "may_decide": request.user.has_perm("rooms.decide_leave"),
+        },
+    )
+
+
+def _detail_context(request, leave: LeaveRequest, **forms) -> dict:
+    may_decide = request.user.has_perm("rooms.decide_leave", leave)
+    shift = leave.shift
+    context = {
+        "leave": leave,
+        "shift": shift,
+        "may_decide": may_decide,
+        "may_withdraw": leave.requester_id == request.user.pk
+        and leave.state == LeaveRequest.State.REQUESTED,
+        "needs_substitute": may_decide
+        and leave.state == LeaveRequest.State.APPROVED
+        and (shift.user_id is None or shift.user_id == leave.substitute_id),
+    }
+    if may_decide and leave.state == LeaveRequest.State.REQUESTED:
+        context["decision_form"] = forms.get("decision_form") or LeaveDecisionForm()
+    if context["needs_substitute"]:
+        people = selectors.free_people(shift=shift)
+        context["free_people"] = people
+        context["substitute_form"] = forms.get("substitute_form") or SubstituteForm(
+            people=people, initial={"substitute": leave.substitute}
+        )
+    return context
+
+
+@permission_required("rooms.request_leave")
+def leave_detail(request, pk: int):
+    leave = _leave_of(request, pk)
+    return render(request, "rooms/leave_detail.html", _detail_context(request, leave))
+
+
+@require_POST
+@permission_required("rooms.decide_leave", fn=_leave_of)
+def leave_decide(request, pk: int):
+    leave = _leave_of(request, pk)
+    form = LeaveDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.leave_decide(
+                actor=request.user,
+                leave=leave,
+                approve=form.approve,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if form.approve:
+                messages.success(
+                    request, _("Leave approved. Choose a substitute for the duty now.")
+                )
+            else:
+                messages.success(request, _("Leave refused; the person stays on duty."))
+            return redirect("rooms:leave_detail", pk=leave.pk)
+    leave = _leave_of(request, pk)
+    return render(
+        request,
+        "rooms/leave_detail.html",
+        _detail_context(request, leave, decision_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@permission_required("rooms.decide_leave", fn=_leave_of)
+def leave_substitute(request, pk: int):
+    leave = _leave_of(request, pk)
+    form = SubstituteForm(request.POST, people=selectors.free_people(shift=leave.shift))
+    if form.is_valid():
+        try:
+            services.leave_assign_substitute(
+                actor=request.user, leave=leave, substitute=form.cleaned_data["substitute"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s stands in; the roster shows it.")
+                % {"name": form.cleaned_data["substitute"].display_name},
+            )
+            return redirect("rooms:leave_detail", pk=leave.pk)
+    leave = _leave_of(request, pk)
+    return render(
+        request,
+        "rooms/leave_detail.html",
+        _detail_context(request, leave, substitute_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@permission_required("rooms.request_leave")
+def leave_withdraw(request, pk: int):
+    leave = _leave_of(request, pk)
+    if leave.requester_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        services.leave_withdraw(actor=request.user, leave=leave)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your leave request is withdrawn."))
+    return redirect("rooms:leave_detail", pk=leave.pk)

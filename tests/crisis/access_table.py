@@ -1,0 +1,45 @@
+from tests.access import Route
+
+COUNSELING = frozenset({"director", "counselor"})
+
+
+def counselors_alert(cast) -> int:
+    """An alert raised by the counselor: only the counseling side may open it."""
+    from xinqiao.crisis.services import raise_alert
+
+    return raise_alert(
+        actor=cast.counselor,
+        school=cast.school,
+        risk_level="high",
+        source="counseling",
+        evidence="访谈中发现自伤痕迹",
+        student=cast.student_record,
+    ).pk
+
+
+ROUTES = [
+    Route("crisis:alert_list", COUNSELING),
+    Route("crisis:alert_detail", COUNSELING, kwargs={"pk": counselors_alert}),
+    Route(
+        "crisis:alert_acknowledge",
+        COUNSELING,
+        kwargs={"pk": counselors_alert},
+        method="post",
+        ok=(302,),
+    ),
+    Route(
+        "crisis:alert_intervene",
+        COUNSELING,
+        kwargs={"pk": counselors_alert},
+        method="post",
+        ok=(302,),
+    ),
+    Route(
+        "crisis:alert_resolve",
+        COUNSELING,
+        kwargs={"pk": counselors_alert},
+        method="post",
+        data={"note": "已处理"},
+        ok=(302,),
+    ),
+]
