@@ -160,6 +160,8 @@ def read_po(path: Path) -> dict[str, str]:
             flags |= {f.strip() for f in line[2:].split(",")}
         elif line.startswith("msgid "):
             msgid, field = json.loads(line[6:]), "id"
+        elif line.startswith("msgid_plural "):
+            field = "plural"  # Chinese has one form: the msgid stands for both
         elif line.startswith(("msgstr ", "msgstr[0] ")):
             msgstr, field = json.loads(line.split(" ", 1)[1]), "str"
         elif line.startswith('"'):
@@ -189,3 +191,38 @@ def test_english_is_available(client):
     client.post("/i18n/setlang/", {"language": "en"})
     body = client.get("/accounts/sign-in/").content.decode()
     assert "Sign in to Xinqiao" in body
+
+
+def _bench_rows(doc: str, heading: str) -> dict[str, list[str]]:
+    """Scenario -> its figures, from the table under ``## heading`` of docs/benchmarks.md."""
+    section = doc.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        if line.startswith("| GET "):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_benchmark_figures_are_recorded_beside_the_bare_view_on_both_databases():
+    """Issue 3: docs/benchmarks.md holds the figures of `make bench`: requests per second and
+    p50/p95/p99 of /healthz and of a signed-in staff home page, on SQLite and PostgreSQL, each
+    with its ratio to a bare Django view measured in the same run."""
+    doc = (SRC.parents[1] / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    assert "make bench" in doc
+    (bare,) = _bench_rows(doc, "Baseline: a bare Django view").values()
+    bare_rps = float(bare[1])
+    assert bare_rps > 0 and bare[-1] == "1.00"
+    for database in ("SQLite", "PostgreSQL"):
+        rows = _bench_rows(doc, database)
+        assert set(rows) == {
+            "GET /healthz",
+            "GET / signed in as `principal` (staff home page)",
+        }, database
+        for scenario, (requests, rps, p50, p95, p99, _failures, ratio) in rows.items():
+            assert int(requests) > 0 and float(rps) > 0, (database, scenario)
+            assert int(p50) <= int(p95) <= int(p99), (database, scenario)
+            assert float(ratio) == pytest.approx(float(rps) / bare_rps, abs=0.006), (
+                database,
+                scenario,
+            )
