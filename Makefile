@@ -24,7 +24,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 ## The demo school on SQLite at http://$(HOST):$(PORT)/ with the task worker beside it.
 run: $(VENV)/.installed
 	XINQIAO_DEMO_MODE=1 $(XQ) init --no-admin
-	XINQIAO_DEMO_MODE=1 $(XQ) demo
+	XINQIAO_DEMO_MODE=1 XINQIAO_HOST=$(HOST) XINQIAO_PORT=$(PORT) $(XQ) demo
 	XINQIAO_DEMO_MODE=1 $(XQ) worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	XINQIAO_DEMO_MODE=1 $(XQ) serve --host $(HOST) --port $(PORT)

@@ -27,3 +27,6 @@ class Route:
     data: dict = field(default_factory=dict)
     ok: tuple[int, ...] = (200,)
     public: bool = False  # anonymous allowed too
+    # Case or note material (issue 5): a duty person who is refused it is recorded in the
+    # access log as "denied", under the path they asked for.
+    confidential: bool = False

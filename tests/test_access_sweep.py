@@ -13,6 +13,7 @@ import tests
 from tests.access import ALL_ROLES, ANONYMOUS, Route
 from tests.conftest import sign_in
 from xinqiao.api import api
+from xinqiao.core.models import AccessLog
 
 
 def all_routes() -> list[Route]:
@@ -54,6 +55,23 @@ def test_every_route_has_a_row_in_an_access_table():
     assert not missing, f"routes without an access rule in a table: {sorted(missing)}"
 
 
+def test_every_route_opening_case_or_note_material_is_marked_confidential():
+    """Issue 5: "a duty person opening any case or note URL is refused and the attempt is
+    recorded". Every route of the crisis and cases apps that opens one object and refuses the
+    duty person must say so in its table, so that the sweep checks the refusal is recorded."""
+    unmarked = [
+        route.name
+        for route in ROUTES
+        if any(
+            marker in route.name for marker in ("crisis:", "cases:", "/api/crisis", "/api/cases")
+        )
+        and route.kwargs
+        and "duty" not in route.allowed
+        and not route.confidential
+    ]
+    assert not unmarked, f"mark these routes confidential=True: {unmarked}"
+
+
 def resolve(route: Route, cast) -> tuple[str, str]:
     kwargs = {
         key: (cast.school.pk if value == "own" else value(cast) if callable(value) else value)
@@ -85,3 +103,9 @@ def test_route_allows_exactly_its_roles(route, cast):
             assert status in route.ok, (role, path, status)
         else:
             assert status in (403, 404), (role, path, status)
+            if route.confidential and role == "duty":
+                # Issue 5: a duty person opening a case or note URL is refused and recorded.
+                refused = AccessLog.objects.filter(
+                    action="denied", actor_username="duty", path=path
+                )
+                assert refused.exists(), ("the refusal was not recorded", role, path)

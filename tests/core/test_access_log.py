@@ -67,6 +67,35 @@ def test_deleting_the_newest_row_is_detected(cast):
     assert any(p.seq == rows[-1].seq for p in problems)
 
 
+# The command closes the database connections when it ends, as it does on a server.
+@pytest.mark.django_db(transaction=True)
+def test_xinqiao_verify_audit_fails_and_names_the_edited_and_the_deleted_row(cast, capsys):
+    """The console command an administrator runs (`xinqiao verify-audit`), after someone with
+    database access edited the second row and deleted the fourth by hand."""
+    from xinqiao.cli import main
+
+    rows = three_reads(cast.director)
+    record_access(
+        actor=cast.director, action="read", object_type="cases.Note", object_id=14, school_id=1
+    )
+    fourth = AccessLog.objects.get(seq=4)
+    main(["verify-audit"])
+    assert "Access log intact: 4 rows verified." in capsys.readouterr().out
+    remove_triggers()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_accesslog SET basis = 'nothing' WHERE id = %s", [rows[1].pk])
+        cursor.execute("DELETE FROM core_accesslog WHERE id = %s", [fourth.pk])
+
+    with pytest.raises(SystemExit) as exited:
+        main(["verify-audit"])
+
+    assert exited.value.code == 1
+    report = capsys.readouterr().err
+    assert f"row id {rows[1].pk} (seq 2): content was changed" in report
+    assert "seq 4" in report and "missing (deleted)" in report
+    assert f"row id {rows[0].pk} " not in report and f"row id {rows[2].pk} " not in report
+
+
 def test_rows_keep_who_what_when_and_from_where(cast, rf):
     request = rf.get("/cases/7/", REMOTE_ADDR="192.0.2.10")
     entry = record_access(

@@ -40,6 +40,24 @@ def test_demo_creates_one_account_per_role_and_prints_the_log_ins():
     assert RoleAssignment.objects.filter(role="student").count() == students
 
 
+def test_the_log_ins_name_the_address_the_server_listens_on(monkeypatch):
+    """`make run PORT=8123` passes the address on: the sheet must not send people to :8000."""
+    from django.core.management.base import OutputWrapper
+
+    from xinqiao.core.demo import print_logins
+
+    monkeypatch.delenv("XINQIAO_HOST", raising=False)
+    monkeypatch.delenv("XINQIAO_PORT", raising=False)
+    out = StringIO()
+    print_logins(OutputWrapper(out))
+    assert "Open http://127.0.0.1:8000/ and sign in." in out.getvalue()
+    monkeypatch.setenv("XINQIAO_HOST", "192.168.1.20")
+    monkeypatch.setenv("XINQIAO_PORT", "8123")
+    out = StringIO()
+    print_logins(OutputWrapper(out))
+    assert "Open http://192.168.1.20:8123/ and sign in." in out.getvalue()
+
+
 def test_demo_code_prints_the_current_code_of_a_demo_account():
     call_command("demo", stdout=StringIO())
     out = StringIO()

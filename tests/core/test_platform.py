@@ -215,10 +215,10 @@ def test_the_benchmark_figures_are_recorded_beside_the_bare_view_on_both_databas
     assert bare_rps > 0 and bare[-1] == "1.00"
     for database in ("SQLite", "PostgreSQL"):
         rows = _bench_rows(doc, database)
-        assert set(rows) == {
+        assert {
             "GET /healthz",
             "GET / signed in as `principal` (staff home page)",
-        }, database
+        } <= set(rows), database
         for scenario, (requests, rps, p50, p95, p99, _failures, ratio) in rows.items():
             assert int(requests) > 0 and float(rps) > 0, (database, scenario)
             assert int(p50) <= int(p95) <= int(p99), (database, scenario)

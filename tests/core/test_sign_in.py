@@ -62,12 +62,24 @@ def test_six_wrong_passwords_lock_the_account_and_are_recorded(client, cast, sig
 
     signed_in(cast.admin)
     page = client.get(reverse("core:lockouts"))
-    assert "student" in page.content.decode()
+    assert [(a.username, a.failures_since_start) for a in page.context["attempts"]] == [
+        ("student", 6)
+    ]
+    # The lock, and the refused attempt with the right password after it, are in the history.
+    events = client.get(reverse("core:security_events"), {"kind": "locked_out"})
+    assert {(e.kind, e.username) for e in events.context["page"]} == {("locked_out", "student")}
     client.post(reverse("core:unlock"), {"username": "student"})
     assert not AccessAttempt.objects.filter(username="student").exists()
     assert SecurityEvent.objects.filter(kind="unlocked", username="student").exists()
     client.logout()
     assert post_sign_in(client, "student", TEST_PASSWORD).status_code == 302
+
+
+def test_five_wrong_passwords_do_not_lock_the_account(client, cast):
+    for _ in range(5):
+        post_sign_in(client, "student", "wrong-password")
+    assert post_sign_in(client, "student", TEST_PASSWORD).status_code == 302
+    assert not SecurityEvent.objects.filter(kind="locked_out").exists()
 
 
 def test_counselor_must_set_up_two_factor_before_anything_else(client, cast):

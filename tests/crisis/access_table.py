@@ -19,13 +19,14 @@ def counselors_alert(cast) -> int:
 
 ROUTES = [
     Route("crisis:alert_list", COUNSELING),
-    Route("crisis:alert_detail", COUNSELING, kwargs={"pk": counselors_alert}),
+    Route("crisis:alert_detail", COUNSELING, kwargs={"pk": counselors_alert}, confidential=True),
     Route(
         "crisis:alert_acknowledge",
         COUNSELING,
         kwargs={"pk": counselors_alert},
         method="post",
         ok=(302,),
+        confidential=True,
     ),
     Route(
         "crisis:alert_intervene",
@@ -33,6 +34,7 @@ ROUTES = [
         kwargs={"pk": counselors_alert},
         method="post",
         ok=(302,),
+        confidential=True,
     ),
     Route(
         "crisis:alert_resolve",
@@ -41,5 +43,6 @@ ROUTES = [
         method="post",
         data={"note": "已处理"},
         ok=(302,),
+        confidential=True,
     ),
 ]

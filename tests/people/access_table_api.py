@@ -43,6 +43,7 @@ ROUTES = [
         "GET /api/people/students/{student_id}/circumstances",
         COUNSELING,
         kwargs={"student_id": _student_id},
+        confidential=True,
     ),
     Route("GET /api/people/staff", STAFF),
     Route("GET /api/people/schools/{school_id}/network", STAFF, kwargs={"school_id": "own"}),

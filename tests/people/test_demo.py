@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import sign_in
@@ -163,6 +164,60 @@ def test_the_network_has_every_post_filled_but_one_class_and_one_dormitory(schoo
     network = network_for_school(school=school, semester=school.current_semester)
     assert network.levels == 4
     assert network.empty_posts == 2
+
+
+def _node(html: str, marker: str, next_markers: tuple[str, ...]) -> str:
+    """The markup from ``marker`` to the next node of the same kind (or the section's end)."""
+    start = html.index(marker)
+    ends = [html.find(m, start + 1) for m in (*next_markers, "</section>")]
+    return html[start : min(end for end in ends if end != -1)]
+
+
+def _holders(role: str, **unit) -> set[str]:
+    return {post.user.display_name for post in posts(role, **unit).select_related("user")}
+
+
+def test_the_network_page_shows_every_level_with_its_people_and_the_empty_posts(client, school):
+    """Issue 4: the principal opens the demo school's network: the school, grade, class and
+    dormitory levels, the people at each node, and the two empty posts marked where they are."""
+    sign_in(client, User.objects.get(username="principal"))
+    html = client.get(reverse("people:network")).content.decode()
+
+    assert 'data-levels="4"' in html and 'data-empty-posts="2"' in html
+    assert html.count('data-testid="empty-post"') == 2
+    school_level = _node(html, 'data-testid="level-school"', ('data-testid="level-grade"',))
+    leadership = WorkGroup.objects.get(school=school, kind=WorkGroup.Kind.LEADERSHIP)
+    for member in leadership.members.select_related("user"):
+        assert member.user.display_name in school_level, member.position
+    for role in (Role.DIRECTOR, Role.COUNSELOR):
+        assert _holders(role, school=school) and all(
+            name in school_level for name in _holders(role, school=school)
+        )
+    empty_nodes = []
+    for grade in Grade.objects.filter(school=school):
+        node = _node(html, f'data-grade="{grade.pk}"', ('data-testid="grade"',))
+        leaders = _holders(Role.GRADE_LEADER, grade=grade)
+        assert leaders and all(name in node for name in leaders), grade.name
+    for school_class in SchoolClass.objects.filter(school=school, graduated=False):
+        node = _node(html, f'data-class="{school_class.pk}"', ('data-testid="class-node"',))
+        teachers = _holders(Role.CLASS_TEACHER, school_class=school_class)
+        members = _holders(Role.COMMITTEE_MEMBER, school_class=school_class)
+        assert teachers and all(name in node for name in teachers)
+        assert all(name in node for name in members)
+        if 'data-testid="empty-post"' in node:
+            empty_nodes.append(("class", school_class.grade.name, school_class.number))
+    for dormitory in Dormitory.objects.filter(school=school):
+        node = _node(html, f'data-dormitory="{dormitory.pk}"', ('data-testid="dorm-node"',))
+        assert all(name in node for name in _holders(Role.DORM_LIAISON, dormitory=dormitory))
+        if 'data-testid="empty-post"' in node:
+            empty_nodes.append(("dormitory", dormitory.building, dormitory.room))
+    unstaffed = Dormitory.objects.filter(school=school).exclude(
+        pk__in=posts(Role.DORM_LIAISON).values("dormitory")
+    )
+    assert empty_nodes == [
+        ("class", "高二", 3),
+        *[("dormitory", d.building, d.room) for d in unstaffed],
+    ]
 
 
 def test_the_leadership_group_and_its_three_working_groups(school):

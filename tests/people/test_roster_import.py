@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import os
+import re
 import time
 
 import openpyxl
@@ -296,8 +297,21 @@ def test_a_new_school_year_promotes_keeps_history_and_graduates_the_final_grade(
     roster = demo_roster()
     run(school, roster)
     first = Semester.objects.get(school=school)
+    last_year = sorted(StudentPlacement.objects.values_list())
 
     run(school, next_school_year(roster), SemesterChoice(2027, 1))
+
+    # Every student's history: last year's placements stay as they were, and each student who
+    # stays has this year's beside them, a grade up in the same class.
+    assert sorted(StudentPlacement.objects.filter(semester=first).values_list()) == last_year
+    for student in Student.objects.filter(school=school, school_class__cohort_year__lt=2027):
+        history = {p.semester.school_year: p for p in student.placements.select_related("semester")}
+        if student.status == "graduated":
+            assert set(history) == {2026}, student.name
+        else:
+            assert set(history) == {2026, 2027}, student.name
+            assert history[2026].school_class_id == history[2027].school_class_id
+            assert history[2026].grade_name != history[2027].grade_name
 
     second = Semester.objects.get(school=school, school_year=2027)
     first.refresh_from_db()
@@ -590,6 +604,24 @@ def test_bad_rows_are_shown_and_the_form_keeps_the_school_and_semester(
 
     only_staff = admin_client.get(response.url, {"sheet": "教职工"})
     assert {e.sheet for e in only_staff.context["errors"].object_list} == {"教职工"}
+
+
+def test_the_report_of_bad_rows_is_written_in_chinese(admin_client, school, other_school):
+    """Issue 4: each bad row and column is reported in Chinese (the default language)."""
+    roster, expected = bad_roster(other_school)
+
+    page = admin_client.get(upload(admin_client, school, roster.workbook()).url)
+
+    html = page.content.decode()
+    rows = re.findall(r'data-testid="roster-error"(.*?)</tr>', html, flags=re.DOTALL)
+    assert len(rows) == len(expected)
+    for row in rows:
+        *_where, problem = re.findall(r"<td>(.*?)</td>", row, flags=re.DOTALL)
+        assert re.search(r"[\u4e00-\u9fff]", problem), problem
+        assert not re.search(r"[A-Za-z]{3,}", problem), f"not translated: {problem}"
+    header = re.search(r'data-testid="roster-errors">\s*<thead>(.*?)</thead>', html, re.DOTALL)
+    for title in re.findall(r"<th[^>]*>(.*?)</th>", header.group(1)):
+        assert re.fullmatch(r"[\u4e00-\u9fff]+", title), title
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_with_the_choices_kept(admin_client, school):

@@ -14,6 +14,17 @@ def duty_intake(cast) -> int:
     return make_intake(cast.school, cast.duty).pk
 
 
+def colleagues_intake(cast) -> int:
+    """An intake another duty person recorded: its concern is not the duty person's to read."""
+    from tests.factories import make_user
+    from tests.rooms.appointment_factories import make_intake
+    from xinqiao.core.models import User
+
+    colleague = User.objects.filter(username="duty-colleague").first()
+    colleague = colleague or make_user("duty", school=cast.school, username="duty-colleague")
+    return make_intake(cast.school, colleague).pk
+
+
 def free_slot(cast) -> int:
     from tests.rooms.appointment_factories import make_slot
 
@@ -39,6 +50,18 @@ ROUTES = [
         method="post",
         data={"risk_level": "high"},
         ok=(302,),
+    ),
+    # Someone else's intake: the counseling side only; a duty person's attempt is recorded.
+    Route("rooms:intake_detail", COUNSELING, kwargs={"pk": colleagues_intake}, confidential=True),
+    Route("rooms:intake_book", COUNSELING, kwargs={"pk": colleagues_intake}, confidential=True),
+    Route(
+        "rooms:intake_alert",
+        COUNSELING,
+        kwargs={"pk": colleagues_intake},
+        method="post",
+        data={"risk_level": "high"},
+        ok=(302,),
+        confidential=True,
     ),
     Route("rooms:booking_start", BOOKERS),
     Route("rooms:booking_create", BOOKERS, kwargs={"pk": free_slot}),

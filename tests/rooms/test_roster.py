@@ -3,8 +3,12 @@ publishing (with the criterion-14 warning), own duties and the .xlsx for the doo
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
+import os
+import shutil
+import subprocess
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -358,3 +362,41 @@ def test_the_export_opens_as_a_workbook_with_a_week_grid_per_room(client, cast, 
     assert sheet["C4"].value in ("", None)  # the director's draft is not published
     assert workbook["关爱室"]["D4"].value == "王老师"
     assert workbook["关爱室"]["A4"].value == "15:00—16:30"
+
+
+@pytest.mark.skipif(
+    not shutil.which("soffice"),
+    reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)",
+)
+def test_the_export_opens_in_a_spreadsheet_program(client, cast, room, term, tmp_path):
+    """Issue 5: the roster for the door opens in a spreadsheet program, not only in openpyxl."""
+    day = next_monday()
+    make_shift(school=cast.school, semester=term, user=cast.duty, day=day, room=room)
+    cast.duty.full_name = "李值班"
+    cast.duty.save()
+    sign_in(client, cast.duty)
+    response = client.get(reverse("rooms:roster_export"), {"week": term.week_of(day)})
+    (tmp_path / "roster.xlsx").write_bytes(response.content)
+
+    subprocess.run(
+        # Comma-separated, double quotes, UTF-8 (LibreOffice's CSV filter options).
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "roster.xlsx",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "HOME": str(tmp_path)},  # a profile of its own
+        capture_output=True,
+        check=True,
+        timeout=180,
+    )
+
+    text = (tmp_path / "roster.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][0].endswith("心理咨询室 值班表")
+    assert rows[2][0] == "时间" and rows[2][1].startswith("星期一")
+    assert rows[3][:2] == ["12:00—13:00", "李值班"]

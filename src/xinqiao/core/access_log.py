@@ -179,3 +179,34 @@ def remove_triggers(schema_editor_connection=None) -> None:
         elif conn.vendor == "postgresql":
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_change ON {TABLE}")
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE}")
+
+
+def record_refusal(request, model: type[models.Model], pk, perm: str, *, school_id=None) -> None:
+    """Write a refused attempt to the log: the director sees who tried to open what."""
+    if school_id is None and any(f.name == "school" for f in model._meta.concrete_fields):
+        school_id = model._default_manager.filter(pk=pk).values_list("school_id", flat=True).first()
+    record_access(
+        actor=request.user,
+        action="denied",
+        object_type=model._meta.label,
+        object_id=pk,
+        school_id=school_id,
+        basis=f"refused: {perm}",
+        request=request,
+    )
+
+
+def get_or_refuse(request, queryset: models.QuerySet, pk, perm: str):
+    """The object if the user's scope holds it and ``perm`` allows it; otherwise the attempt is
+    written to the access log and the answer is 404 (not in scope) or 403 (in scope, refused)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    user = request.user
+    obj = queryset.for_user(user).filter(pk=pk).first()
+    if obj is not None and user.has_perm(perm, obj):
+        return obj
+    record_refusal(request, queryset.model, pk, perm)
+    if obj is None:
+        raise Http404
+    raise PermissionDenied

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from base64 import b32encode
 from dataclasses import dataclass, field
 
@@ -36,4 +37,7 @@ def print_logins(out) -> None:
                 f"  two-factor key {DEMO_TOTP_KEY_BASE32} (or: xinqiao demo-code {user.username})"
             )
         out.write(f"  {user.username:<17} {role.label}{note}")
-    out.write("Open http://127.0.0.1:8000/ and sign in.")
+    # The address `xinqiao serve` listens on by default (`make run` passes HOST and PORT on).
+    host = os.environ.get("XINQIAO_HOST", "127.0.0.1")
+    port = os.environ.get("XINQIAO_PORT", "8000")
+    out.write(f"Open http://{host}:{port}/ and sign in.")

@@ -10,15 +10,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xinqiao.core.access_log import record_access
+from xinqiao.core.access_log import get_or_refuse, record_access
 from xinqiao.core.decorators import permission_required
 from xinqiao.crisis import services
 from xinqiao.crisis.models import Alert
@@ -42,29 +41,8 @@ class OptionalNoteForm(NoteForm):
 
 
 def get_alert_or_refuse(request, pk: int, perm: str = "crisis.view_alert") -> Alert:
-    """The alert if ``perm`` allows it; otherwise the refusal is recorded, then 404 or 403."""
-    user = request.user
-    alert = (
-        Alert.objects.for_user(user)
-        .select_related("student__school_class__grade", "raised_by", "school")
-        .filter(pk=pk)
-        .first()
-    )
-    if alert is not None and user.has_perm(perm, alert):
-        return alert
-    record_access(
-        actor=user,
-        action="denied",
-        object_type=Alert._meta.label,
-        object_id=pk,
-        # Only for the log: which school's director should see the attempt.
-        school_id=Alert.objects.filter(pk=pk).values_list("school_id", flat=True).first(),
-        basis=f"refused: {perm}",
-        request=request,
-    )
-    if alert is None:
-        raise Http404
-    raise PermissionDenied
+    queryset = Alert.objects.select_related("student__school_class__grade", "raised_by", "school")
+    return get_or_refuse(request, queryset, pk, perm)
 
 
 @permission_required("crisis.view_alert")

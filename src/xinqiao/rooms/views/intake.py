@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqiao.core.access_log import record_access
+from xinqiao.core.access_log import record_access, record_refusal
 from xinqiao.core.decorators import permission_required
 from xinqiao.rooms import selectors_appointments as selectors
 from xinqiao.rooms import services_appointments as services
@@ -79,9 +80,23 @@ def intake_create(request):
     )
 
 
+def _intake_or_refuse(request, pk: int) -> Intake:
+    """The intake if the user may open it; otherwise the attempt is recorded, then 404.
+
+    The concern is confidential (seed 000: duty staff must not read stored material): a duty
+    person opening an intake someone else recorded is refused, and the refusal is written to
+    the access log (issue 5) so that the director sees it.
+    """
+    try:
+        return selectors.get_intake_for_user(request.user, pk)
+    except Http404:
+        record_refusal(request, Intake, pk, "rooms.view_intakes")
+        raise
+
+
 @permission_required("rooms.view_intakes")
 def intake_detail(request, pk: int):
-    intake = selectors.get_intake_for_user(request.user, pk)
+    intake = _intake_or_refuse(request, pk)
     if intake.received_by_id != request.user.pk:
         # The concern is confidential: reading someone else's intake is recorded.
         record_access(
@@ -107,7 +122,7 @@ def intake_detail(request, pk: int):
 @permission_required("rooms.book_for_others")
 def intake_book(request, pk: int):
     """Book the caller of an intake into a free slot."""
-    intake = selectors.get_intake_for_user(request.user, pk)
+    intake = _intake_or_refuse(request, pk)
     form = IntakeBookingForm(request.POST or None)
     taken = None
     if request.method == "POST" and form.is_valid():
@@ -137,7 +152,7 @@ def intake_book(request, pk: int):
 @require_POST
 def intake_alert(request, pk: int):
     """Turn the intake into an alert: the counseling staff are told at once."""
-    intake = selectors.get_intake_for_user(request.user, pk)
+    intake = _intake_or_refuse(request, pk)
     form = IntakeAlertForm(request.POST)
     if form.is_valid():
         try:
