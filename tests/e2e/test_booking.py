@@ -10,20 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.factories import TEST_PASSWORD, SchoolFactory, make_user
+from tests.e2e.journeys import sign_in
+from tests.factories import SchoolFactory, make_user
 from tests.rooms.appointment_factories import at, make_slot, make_student
 from xinqiao.rooms.models import Appointment, AppointmentSlot
 from xinqiao.rooms.tasks import send_appointment_reminders
 
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page, username: str) -> None:
-    page.goto(reverse("core:login"))
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(TEST_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,31 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tests.factories import TEST_PASSWORD, SchoolFactory, make_user
+from tests.e2e.journeys import sign_in
+from tests.factories import SchoolFactory, make_user
 from tests.rooms.factories import RoomFactory, in_days, make_shift, term_around_today
 from xinqiao.people.models import Semester
 from xinqiao.rooms.models import DutyShift, LeaveRequest
-
-
-def current_code(device: TOTPDevice) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():06d}"
-
-
-def sign_in(page, username: str, device: TOTPDevice | None = None) -> None:
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("账号").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    if device is not None:
-        expect(page).to_have_url(re.compile(r"/accounts/verify/"))
-        page.get_by_label("验证码").fill(current_code(device))
-        page.get_by_role("button", name="验证").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.factories import TEST_PASSWORD, SchoolFactory, make_user
+from tests.e2e.journeys import sign_in
+from tests.factories import SchoolFactory, make_user
 from tests.people.factories import GradeFactory, SchoolClassFactory, SemesterFactory, make_person
 from xinqiao.core.roles import Role
 
@@ -30,14 +31,6 @@ def school_with_classes():
     )
     principal = make_user("principal", school=school)
     return principal, first, second
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/")
-    page.get_by_label("账号").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,25 +3,16 @@ corrected workbook's summary, confirmation, and the import done."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.factories import TEST_PASSWORD, SchoolFactory, make_user
+from tests.e2e.journeys import sign_in
+from tests.factories import SchoolFactory, make_user
 from tests.people.workbooks import demo_roster
 from xinqiao.people.models import Semester, Student
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/")
-    page.get_by_label("账号").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def choose_file(page, data: bytes) -> None:

@@ -1,0 +1,41 @@
+"""Steps that many browser journeys share: signing in (with the second factor) and out."""
+
+from __future__ import annotations
+
+import re
+
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from tests.factories import TEST_PASSWORD
+
+
+def current_code(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
+def sign_in(page, username: str, device: TOTPDevice | None = None) -> None:
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("账号").fill(username)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    if device is not None:
+        expect(page).to_have_url(re.compile(r"/accounts/verify/"))
+        page.get_by_label("验证码").fill(current_code(device))
+        page.get_by_role("button", name="验证").click()
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
+
+
+def sign_out(page) -> None:
+    page.get_by_test_id("sign-out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/sign-in/"))
+
+
+def open_page(browser, live_server):
+    """A browser of its own for one more person (each signs in once, on their own computer)."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
