@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from xinqiao.cases.api import router as cases_router
 from xinqiao.core.api import SessionAuth, TokenAuth
 from xinqiao.core.api import router as core_router
 from xinqiao.people.api import router as people_router
@@ -17,3 +18,4 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/people", people_router)
 api.add_router("/rooms", rooms_router)
+api.add_router("/cases", cases_router)

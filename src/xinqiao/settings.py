@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "xinqiao.people",
     "xinqiao.rooms",
     "xinqiao.crisis",
+    "xinqiao.cases",
 ]
 if TESTING:
     INSTALLED_APPS.append("tests.testapp")

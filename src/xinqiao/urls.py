@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("rooms/", include("xinqiao.rooms.urls")),
     path("crisis/", include("xinqiao.crisis.urls")),
+    path("cases/", include("xinqiao.cases.urls")),
     path("", include("xinqiao.people.urls")),
     path("", include("xinqiao.core.urls")),
 ]

@@ -10,6 +10,10 @@
   in, so that the "Aggregated" row is the home page alone, at steady state. A failed sign-in is
   recorded as a failure named "sign-in" and stops that user.
 * ``BareUser``: GET / on tests/bench/bare_app.py (the bare Django baseline).
+* ``StudentFileUser``: GET the student file (一人一档) at ``XINQIAO_BENCH_PATH``, in the session
+  whose cookies ``XINQIAO_BENCH_COOKIE`` holds ("name=value; name=value"): the demo director,
+  signed in once by run_bench.py (tests/bench/student_file_bench.py), with the second factor.
+  Every user shares that session; the statistics start when all users have started.
 
 Users do not wait between requests: N users keep N requests in flight (a closed loop), so the
 figures are the server's throughput at saturation, not a model of real visitors.
@@ -19,7 +23,8 @@ from __future__ import annotations
 
 import os
 import time
-from urllib.parse import urlencode
+from http.cookiejar import Cookie
+from urllib.parse import urlencode, urlparse
 
 from gevent.event import Event
 from locust import constant
@@ -30,6 +35,8 @@ SIGN_IN_PATH = "/accounts/sign-in/"
 CSRF_COOKIE = "xinqiao_csrf"
 USERNAME = os.environ.get("XINQIAO_BENCH_USERNAME", "principal")
 PASSWORD = os.environ.get("XINQIAO_BENCH_PASSWORD", "xinqiao-demo-2026")
+BENCH_PATH = os.environ.get("XINQIAO_BENCH_PATH", "")
+BENCH_COOKIE = os.environ.get("XINQIAO_BENCH_COOKIE", "")
 
 
 _arrived = 0
@@ -132,3 +139,44 @@ class BareUser(FastHttpUser):
                 response.failure(f"answered {response.status_code} {response.content[:40]!r}")
 
     tasks = [bare]
+
+
+def _cookie(name: str, value: str, host: str) -> Cookie:
+    return Cookie(
+        0, name, value, None, False, host, False, False, "/", True, False, None, False, None,
+        None, {},
+    )  # fmt: skip
+
+
+class StudentFileUser(FastHttpUser):
+    wait_time = constant(0)
+
+    def on_start(self):
+        host = urlparse(self.host).hostname or "127.0.0.1"
+        for pair in filter(None, (p.strip() for p in BENCH_COOKIE.split(";"))):
+            name, _, value = pair.partition("=")
+            self.client.cookiejar.set_cookie(_cookie(name, value, host))
+        _wait_for_everyone(self.environment)
+        if not BENCH_PATH or not BENCH_COOKIE:
+            self.environment.events.request.fire(
+                request_type="GET",
+                name="setup",
+                response_time=0,
+                response_length=0,
+                response=None,
+                context={},
+                exception=Exception("XINQIAO_BENCH_PATH and XINQIAO_BENCH_COOKIE are needed"),
+            )
+            raise StopUser()
+
+    def student_file(self):
+        with self.client.get(
+            BENCH_PATH, name="GET student file", allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                where = (response.headers or {}).get("Location") or ""
+                response.failure(f"answered {response.status_code} {where}".strip())
+            elif b'data-testid="print-file"' not in (response.content or b""):
+                response.failure("not the student file as its director sees it")
+
+    tasks = [student_file]

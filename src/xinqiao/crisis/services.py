@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -19,12 +20,21 @@ from xinqiao.people.models import RoleAssignment, School, Student
 def alert_recipients(*, alert: Alert) -> list[User]:
     """Who must know at once: the school's director(s) and the student's counselor(s).
 
-    Until the cases app assigns counselors to students, every counselor of the school is the
-    student's counselor: in danger, reaching one too many counselors beats reaching none.
+    The student's counselors are those of their open cases; a student without one (or an
+    anonymous person) reaches every counselor of the school: in danger, reaching one too many
+    counselors beats reaching none.
     """
+    from xinqiao.cases.models import Case, CaseCounselor
+
     roles = RoleAssignment.objects.in_force().filter(
         school=alert.school, role__in=[Role.DIRECTOR, Role.COUNSELOR], user__is_active=True
     )
+    if alert.student_id is not None:
+        holders = CaseCounselor.objects.filter(
+            case__student_id=alert.student_id, case__state__in=Case.OPEN_STATES
+        ).values("user_id")
+        if holders.exists():
+            roles = roles.filter(Q(role=Role.DIRECTOR) | Q(user_id__in=holders))
     return list(User.objects.filter(pk__in=roles.values("user_id")).distinct())
 
 

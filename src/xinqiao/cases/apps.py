@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "xinqiao.cases"
+    label = "cases"
+    verbose_name = _("Case work and the student file")
+
+    def ready(self) -> None:
+        from xinqiao.cases import models
+        from xinqiao.core.history import track
+
+        for model in (
+            models.ProblemCategory,
+            models.Case,
+            models.CaseCounselor,
+            models.Assessment,
+            models.Conference,
+            models.ConferenceParticipant,
+            models.SupportPlan,
+            models.PlanMeasure,
+            models.MeasureActivity,
+            models.SessionRecord,
+            models.StageSummary,
+            models.Evaluation,
+            models.OutsideService,
+            models.Referral,
+            models.Consent,
+            models.TypicalCase,
+        ):
+            track(model)

@@ -1,0 +1,123 @@
+"""Who may do what with cases, the student file and the archive (views, API, templates, exports).
+
+One predicate decides who reads case material: ``reads_case`` asks ``Case.visibility_q`` (the
+director of the school, the case's counselors). Everyone else is refused, and the refusal is
+written to the access log by ``cases.access.get_case_or_refuse``. Others learn only what they
+must act on: a referring teacher sees that the student is being supported, a conference
+participant what the conference shared with them, a responsible person their own measures.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from xinqiao.core.roles import Role
+from xinqiao.core.rules import (
+    has_role,
+    is_counseling_staff,
+    is_director,
+    is_leadership,
+    is_staff_member,
+)
+from xinqiao.people import rules as people_rules
+
+
+@rules.predicate
+def reads_case(user, case) -> bool:
+    if case is None:
+        return False
+    from xinqiao.cases.models import Case
+
+    return Case.objects.for_user(user).filter(pk=case.pk).exists()
+
+
+@rules.predicate
+def is_case_counselor(user, case) -> bool:
+    return (
+        case is not None
+        and user.has_role(Role.COUNSELOR, Role.DIRECTOR, school_id=case.school_id)
+        and case.counselors.filter(user_id=user.pk).exists()
+    )
+
+
+@rules.predicate
+def sits_in_conference(user, conference) -> bool:
+    return conference is not None and conference.participants.filter(user_id=user.pk).exists()
+
+
+@rules.predicate
+def holds_a_case_of_student(user, student) -> bool:
+    """A counselor of any case of the student reads the student's file (the cases they hold)."""
+    if student is None:
+        return False
+    from xinqiao.cases.models import CaseCounselor
+
+    return user.has_role(Role.COUNSELOR, school_id=student.school_id) and (
+        CaseCounselor.objects.filter(user_id=user.pk, case__student_id=student.pk).exists()
+    )
+
+
+@rules.predicate
+def is_responsible_for_measure(user, measure) -> bool:
+    return measure is not None and measure.responsible_id == user.pk
+
+
+@rules.predicate
+def is_guardian_of_student(user, student) -> bool:
+    return (
+        student is not None
+        and user.has_role(Role.GUARDIAN)
+        and student.guardian_links.filter(guardian__user_id=user.pk).exists()
+    )
+
+
+may_refer = has_role(
+    Role.CLASS_TEACHER,
+    Role.GRADE_LEADER,
+    Role.STUDENT_AFFAIRS,
+    Role.PRINCIPAL,
+    Role.VICE_PRINCIPAL,
+)
+# Whom a teacher may refer: students they can see on the roster (own class, grade, school).
+refers_student = (people_rules.teaches_student | people_rules.leads_grade_of_student) | (
+    has_role(Role.STUDENT_AFFAIRS, Role.PRINCIPAL, Role.VICE_PRINCIPAL)
+)
+
+# Lists and intake (no object): the counseling side.
+rules.add_perm("cases.view_case_list", is_counseling_staff)
+rules.add_perm("cases.open_case", is_counseling_staff)
+# One case: read by the director and its counselors; written by its counselors.
+rules.add_perm("cases.view_case", reads_case)
+rules.add_perm("cases.write_records", is_case_counselor)
+rules.add_perm("cases.assess_case", is_case_counselor | (reads_case & is_director))
+rules.add_perm("cases.assign_counselors", reads_case & is_director)
+rules.add_perm("cases.convene_conference", reads_case & is_director)
+rules.add_perm("cases.draft_plan", is_case_counselor | (reads_case & is_director))
+rules.add_perm("cases.approve_plan", reads_case & is_director)
+rules.add_perm("cases.request_closure", is_case_counselor)
+rules.add_perm("cases.confirm_closure", reads_case & is_director)
+rules.add_perm("cases.archive_case", reads_case & is_director)
+rules.add_perm("cases.refer_case", is_case_counselor | (reads_case & is_director))
+rules.add_perm("cases.record_consent", is_case_counselor | (reads_case & is_director))
+rules.add_perm("cases.mark_typical", is_case_counselor)
+# What the others see: the share of a conference, their own measures, their own referrals.
+rules.add_perm("cases.view_conference_share", sits_in_conference)
+rules.add_perm("cases.log_measure_activity", is_responsible_for_measure)
+rules.add_perm("cases.refer_student", may_refer)
+rules.add_perm("cases.refer_this_student", may_refer & refers_student)
+rules.add_perm("cases.raise_concern", has_role(Role.GUARDIAN))
+rules.add_perm("cases.raise_concern_for", is_guardian_of_student)
+rules.add_perm("cases.view_own_tasks", is_staff_member)
+# The student file (一人一档): the director, and counselors of the student's cases.
+rules.add_perm("cases.view_student_file", is_director | holds_a_case_of_student)
+rules.add_perm("cases.print_student_file", is_director | holds_a_case_of_student)
+# "Forms and records are not lent or copied" (seed 000): exports are the director's alone.
+rules.add_perm("cases.export_student_file", is_director)
+rules.add_perm("cases.view_archive", is_counseling_staff)
+rules.add_perm("cases.archive_semester", is_director)
+rules.add_perm("cases.review_retention", is_director)
+rules.add_perm("cases.manage_categories", is_director)
+rules.add_perm("cases.view_services", is_counseling_staff)
+rules.add_perm("cases.manage_services", is_counseling_staff)
+rules.add_perm("cases.view_typical_cases", is_counseling_staff | is_leadership)
+rules.add_perm("cases.view_statistics", is_counseling_staff | is_leadership)

@@ -1,0 +1,313 @@
+"""Statistics of the counseling side (issue 6 item 12): consultations by category, grade, channel
+and month for a semester; open cases per counselor; overdue plan reviews and referral follow-ups.
+
+Every figure is a count computed in the database (``aggregate`` / ``values().annotate()``), so
+the number of queries does not grow with the number of cases. Nothing here names a student or
+carries case text: the page and the API show these counts to the school's leadership too. The
+lists of overdue cases by number are separate (``overdue_cases_for_reader``) and limited to the
+cases the reader may open (``Case.objects.for_user``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from xinqiao.cases.models import Case, CaseCounselor, ProblemCategory, Referral, SupportPlan
+from xinqiao.cases.services import counselors_of
+from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
+from xinqiao.people.models import Grade, School, Semester, StudentPlacement
+
+# Who sees the statistics of a school (``cases.view_statistics``): its counseling staff and
+# its leadership. The rule itself lives in rules.py; this picks *which* schools.
+STATISTICS_ROLES = COUNSELING_ROLES | LEADERSHIP_ROLES
+# Who may also see which cases are overdue (by number, linked): those who read cases.
+LIST_ROLES = COUNSELING_ROLES
+# The overdue lists are a worklist, not an export: the oldest first, at most this many each.
+OVERDUE_LIST_LIMIT = 50
+UNKNOWN = "-"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One bar of a chart and one row of its table."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CounselorLoad:
+    user_id: int
+    name: str
+    open_cases: int
+    lead_cases: int
+
+
+@dataclass
+class CaseStatistics:
+    school: School
+    semester: Semester
+    period_start: datetime.date
+    period_end: datetime.date
+    consultations: int
+    brief_contacts: int
+    by_category: list[Figure]
+    by_grade: list[Figure]
+    by_channel: list[Figure]
+    by_month: list[Figure]
+    open_cases: int
+    unassigned_open_cases: int
+    per_counselor: list[CounselorLoad]
+    overdue_reviews: int
+    overdue_follow_ups: int
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    case_id: int
+    number: str
+    due: datetime.date
+    days_overdue: int
+
+
+# --- which school and semester --------------------------------------------------------------------
+def statistics_schools(user) -> QuerySet[School]:
+    """The schools whose statistics ``user`` may see (leadership or counseling staff there)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return School.objects.none()
+    ids = [
+        school_id
+        for school_id, held in user.role_map.items()
+        if school_id is not None and held & STATISTICS_ROLES
+    ]
+    return School.objects.filter(pk__in=ids).order_by("name", "pk")
+
+
+def default_semester(school: School, semesters: list[Semester] | None = None) -> Semester | None:
+    """The current semester, else the latest one that has begun, else the first to come.
+
+    ``semesters``: the school's semesters, newest first, when the caller has them already.
+    """
+    if semesters is None:
+        semesters = list(school.semesters.order_by("-starts_on"))
+    today = timezone.localdate()
+    return (
+        next((s for s in semesters if s.is_current), None)
+        or next((s for s in semesters if s.starts_on <= today), None)
+        or (semesters[-1] if semesters else None)
+    )
+
+
+def may_list_cases(user, school: School) -> bool:
+    return user.has_role(*LIST_ROLES, school_id=school.pk)
+
+
+# --- the figures ----------------------------------------------------------------------------------
+def _bounds(semester: Semester) -> tuple[datetime.datetime, datetime.datetime]:
+    """The semester's first and last day as local midnights (the end exclusive)."""
+    start = timezone.make_aware(datetime.datetime.combine(semester.starts_on, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(semester.ends_on + datetime.timedelta(days=1), datetime.time.min)
+    )
+    return start, end
+
+
+def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _as_month(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def case_statistics(
+    *, school: School, semester: Semester, today: datetime.date | None = None
+) -> CaseStatistics:
+    """The school's figures for ``semester``; open cases and overdue items as of ``today``."""
+    today = today or timezone.localdate()
+    start, end = _bounds(semester)
+    cases = Case.objects.filter(school=school)
+    opened = cases.filter(opened_at__gte=start, opened_at__lt=end)
+    in_semester = Q(opened_at__gte=start, opened_at__lt=end)
+    is_open = Q(state__in=Case.OPEN_STATES)
+
+    totals = cases.aggregate(
+        consultations=Count("pk", filter=in_semester),
+        brief_contacts=Count("pk", filter=in_semester & Q(brief_contact=True)),
+        unclassified=Count(
+            "pk",
+            filter=in_semester
+            & ~Q(Exists(Case.categories.through.objects.filter(case_id=OuterRef("pk")))),
+        ),
+        open_cases=Count("pk", filter=is_open),
+        unassigned=Count(
+            "pk",
+            filter=is_open & ~Q(Exists(CaseCounselor.objects.filter(case_id=OuterRef("pk")))),
+        ),
+    )
+
+    # A case of several natures counts under each of them; unclassified ones (intakes not yet
+    # assessed, brief contacts) have a bar of their own.
+    categories = (
+        ProblemCategory.objects.filter(school=school)
+        .annotate(
+            n=Count(
+                "cases",
+                filter=Q(cases__opened_at__gte=start, cases__opened_at__lt=end),
+            )
+        )
+        .order_by("order", "name")
+    )
+    by_category = [Figure(str(c.pk), c.name, c.n) for c in categories if c.is_active or c.n]
+    if totals["unclassified"]:
+        by_category.append(Figure(UNKNOWN, _("not yet classified"), totals["unclassified"]))
+
+    # The grade the student was in that semester (the roster's placements), else today's.
+    placement = StudentPlacement.objects.filter(
+        student_id=OuterRef("student_id"), semester=semester
+    ).values("grade_name")[:1]
+    grade_counts = dict(
+        opened.annotate(
+            grade=Coalesce(Subquery(placement), F("student__school_class__grade__name"), Value(""))
+        )
+        .values("grade")
+        .annotate(n=Count("pk"))
+        .values_list("grade", "n")
+    )
+    grade_order = list(
+        Grade.objects.filter(school=school).order_by("level").values_list("name", flat=True)
+    )
+    by_grade = [Figure(name, name, grade_counts.pop(name, 0)) for name in grade_order]
+    by_grade += [
+        Figure(name or UNKNOWN, name or _("no class"), n)
+        for name, n in sorted(grade_counts.items())
+    ]
+
+    channel_counts = dict(
+        opened.values("channel").annotate(n=Count("pk")).values_list("channel", "n")
+    )
+    by_channel = [
+        Figure(value, str(label), channel_counts.get(value, 0))
+        for value, label in Case.Channel.choices
+    ]
+
+    month_counts: dict[datetime.date, int] = {}
+    rows = opened.annotate(month=TruncMonth("opened_at")).values("month").annotate(n=Count("pk"))
+    for row in rows.values_list("month", "n"):
+        month = _as_month(row[0])
+        month_counts[month] = month_counts.get(month, 0) + row[1]
+    by_month = [
+        Figure(
+            month.strftime("%Y-%m"),
+            date_format(month, "YEAR_MONTH_FORMAT"),
+            month_counts.get(month, 0),
+        )
+        for month in _months(semester.starts_on, semester.ends_on)
+    ]
+
+    return CaseStatistics(
+        school=school,
+        semester=semester,
+        period_start=semester.starts_on,
+        period_end=semester.ends_on,
+        consultations=totals["consultations"],
+        brief_contacts=totals["brief_contacts"],
+        by_category=by_category,
+        by_grade=by_grade,
+        by_channel=by_channel,
+        by_month=by_month,
+        open_cases=totals["open_cases"],
+        unassigned_open_cases=totals["unassigned"],
+        per_counselor=_per_counselor(school),
+        overdue_reviews=overdue_reviews(school, today).count(),
+        overdue_follow_ups=overdue_follow_ups(school, today).count(),
+        today=today,
+    )
+
+
+def _per_counselor(school: School) -> list[CounselorLoad]:
+    """Every counselor of the school with their open cases (zero too), busiest first."""
+    loads = {
+        row["user_id"]: row
+        for row in CaseCounselor.objects.filter(
+            case__school=school, case__state__in=Case.OPEN_STATES
+        )
+        .values("user_id", "user__full_name", "user__username")
+        .annotate(open_cases=Count("case_id"), lead_cases=Count("case_id", filter=Q(is_lead=True)))
+    }
+    people = [
+        CounselorLoad(
+            user_id=row["user_id"],
+            name=row["user__full_name"] or row["user__username"],
+            open_cases=row["open_cases"],
+            lead_cases=row["lead_cases"],
+        )
+        for row in loads.values()
+    ]
+    for user in counselors_of(school).exclude(pk__in=list(loads)).only("full_name", "username"):
+        people.append(CounselorLoad(user.pk, user.display_name, 0, 0))
+    return sorted(people, key=lambda p: (-p.open_cases, p.name))
+
+
+# --- overdue items --------------------------------------------------------------------------------
+def overdue_reviews(school: School, today: datetime.date) -> QuerySet[SupportPlan]:
+    """Approved plans of open cases whose review date has passed (the review is owed)."""
+    return SupportPlan.objects.filter(
+        case__school=school,
+        case__state__in=Case.OPEN_STATES,
+        state=SupportPlan.State.APPROVED,
+        next_review_on__lt=today,
+    )
+
+
+def overdue_follow_ups(school: School, today: datetime.date) -> QuerySet[Referral]:
+    """Referrals still waiting for their outcome after the follow-up date."""
+    return Referral.objects.filter(
+        case__school=school, state=Referral.State.OPEN, follow_up_due__lt=today
+    )
+
+
+def overdue_cases_for_reader(
+    user, school: School, today: datetime.date | None = None
+) -> tuple[list[OverdueItem], list[OverdueItem]]:
+    """The overdue reviews and follow-ups among the cases ``user`` may open, by case number.
+
+    Leadership gets nothing here (they see the counts only); a counselor sees the cases they
+    hold, the director every case of the school.
+    """
+    if not may_list_cases(user, school):
+        return [], []
+    today = today or timezone.localdate()
+    readable = Case.objects.for_user(user).values("pk")
+    reviews = (
+        overdue_reviews(school, today)
+        .filter(case_id__in=readable)
+        .order_by("next_review_on", "case__number")
+        .values_list("case_id", "case__number", "next_review_on")[:OVERDUE_LIST_LIMIT]
+    )
+    follow_ups = (
+        overdue_follow_ups(school, today)
+        .filter(case_id__in=readable)
+        .order_by("follow_up_due", "case__number")
+        .values_list("case_id", "case__number", "follow_up_due")[:OVERDUE_LIST_LIMIT]
+    )
+    return (
+        [OverdueItem(pk, number, due, (today - due).days) for pk, number, due in reviews],
+        [OverdueItem(pk, number, due, (today - due).days) for pk, number, due in follow_ups],
+    )

@@ -1,0 +1,230 @@
+"""The student file (一人一档) and the archive catalogue (档案目录).
+
+Seed 001 wants one file per student and a catalogue that finds any file at once; seed 000 says
+consultation forms are not lent or copied (咨询用表不可外借、复印): printing is watermarked with the
+reader's name and the time, exporting is the director's alone, and every read, print and export
+is written to the access log. A refused attempt is logged by ``get_or_refuse``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from xinqiao.cases import selectors_file as selectors
+from xinqiao.cases import services, student_file_export
+from xinqiao.cases.access import record_read
+from xinqiao.cases.models import CaseCounselor, Severity
+from xinqiao.core.access_log import get_or_refuse
+from xinqiao.core.decorators import permission_required
+from xinqiao.core.roles import Role
+from xinqiao.people.models import Semester, Student
+
+ARCHIVE_PAGE_SIZE = 30
+
+
+# --- the student file ---------------------------------------------------------------------------
+def _student_or_refuse(request, student_pk: int, perm: str) -> Student:
+    return get_or_refuse(request, selectors.students_for_file(), student_pk, perm)
+
+
+def _basis(user, student: Student) -> str:
+    if user.has_role(Role.DIRECTOR, school_id=student.school_id):
+        return "director of the school"
+    return "counselor of a case of the student"
+
+
+def _file_context(request, student: Student) -> dict:
+    student_file = selectors.student_file_for_user(request.user, student)
+    return {
+        "file": student_file,
+        "student": student,
+        "may_print": request.user.has_perm("cases.print_student_file", student),
+        "may_export": request.user.has_perm("cases.export_student_file", student),
+    }
+
+
+@login_required
+def student_file(request, student_pk: int):
+    student = _student_or_refuse(request, student_pk, "cases.view_student_file")
+    context = _file_context(request, student)
+    record_read(request, student, action="read", basis=_basis(request.user, student))
+    return render(request, "cases/file_student.html", context)
+
+
+@login_required
+def student_file_print(request, student_pk: int):
+    """The printable file, watermarked on every page with who printed it and when."""
+    student = _student_or_refuse(request, student_pk, "cases.print_student_file")
+    context = _file_context(request, student)
+    context["watermark"] = watermark_text(request.user)
+    context["watermark_rows"] = range(12)
+    context["watermark_columns"] = range(4)
+    record_read(request, student, action="print", basis=_basis(request.user, student))
+    return render(request, "cases/file_print.html", context)
+
+
+@login_required
+def student_file_export_view(request, student_pk: int):
+    """The file as a Word document: the director's alone (seed 000 不可外借、复印), logged."""
+    student = _student_or_refuse(request, student_pk, "cases.export_student_file")
+    student_file = selectors.student_file_for_user(request.user, student)
+    content = student_file_export.student_file_document(
+        student_file,
+        watermark=_("Exported by %(reader)s · not to be lent or copied")
+        % {"reader": watermark_text(request.user)},
+    )
+    record_read(request, student, action="export", basis=_basis(request.user, student))
+    response = HttpResponse(content, content_type=student_file_export.DOCX_CONTENT_TYPE)
+    filename = f"student-file-{student.student_number}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def watermark_text(user) -> str:
+    """Who is reading and when: printed across every page and in the Word header."""
+    now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    return _("%(name)s (%(username)s) · %(time)s") % {
+        "name": user.display_name,
+        "username": user.username,
+        "time": now,
+    }
+
+
+# --- the archive catalogue ----------------------------------------------------------------------
+def _openable_student_ids(user, cases) -> set[int]:
+    """Students whose file the reader may open from the catalogue (the links only; the file
+    page asks ``cases.view_student_file`` itself). Mirrors the rule for a whole page at once:
+    the director's schools, and students of whom the reader holds a case."""
+    directed = set(selectors.director_school_ids(user))
+    ids = {case.student_id for case in cases if case.school_id in directed}
+    counseled = set(selectors.counseling_school_ids(user, roles={Role.COUNSELOR}))
+    others = [
+        case.student_id
+        for case in cases
+        if case.school_id not in directed and case.school_id in counseled
+    ]
+    if others:
+        held = CaseCounselor.objects.filter(user_id=user.pk, case__student_id__in=others)
+        ids |= set(held.values_list("case__student_id", flat=True))
+    return ids
+
+
+@permission_required("cases.view_archive")
+def archive_catalogue(request):
+    user = request.user
+    school_ids = selectors.counseling_school_ids(user)
+    may_manage = user.has_perm("cases.archive_semester")
+    may_review_retention = user.has_perm("cases.review_retention")
+    filters = {
+        "q": request.GET.get("q", "").strip()[:60],
+        "semester": request.GET.get("semester", ""),
+        "severity": request.GET.get("severity", ""),
+        "past": "1" if (may_review_retention and request.GET.get("past") == "1") else "",
+    }
+    cases = selectors.archived_cases(school_ids)
+    cases = selectors.search_archive(cases, filters["q"], school_ids=school_ids)
+    cases = selectors.filter_archive(
+        cases,
+        semester=filters["semester"],
+        severity=filters["severity"],
+        past_retention=bool(filters["past"]),
+    )
+    page = Paginator(cases, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page)
+    openable = _openable_student_ids(user, rows)
+    for case in rows:
+        case.may_open_file = case.student_id in openable
+    return render(
+        request,
+        "cases/archive_catalogue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "semesters": selectors.semesters_of(school_ids),
+            "severities": [("brief", _("brief contact")), *Severity.choices],
+            "several_schools": len(school_ids) > 1,
+            "may_manage": may_manage,
+            "may_review_retention": may_review_retention,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+class ArchiveSemesterForm(forms.Form):
+    semester = forms.ModelChoiceField(
+        label=gettext_lazy("Semester"),
+        queryset=Semester.objects.none(),
+        error_messages={"required": gettext_lazy("Choose the semester to archive.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = selectors.director_school_ids(user)
+        field = self.fields["semester"]
+        field.queryset = selectors.semesters_of(schools)
+        if len(schools) > 1:
+            field.label_from_instance = lambda s: f"{s.school.name} · {s.label}"
+        else:
+            field.label_from_instance = lambda s: s.label
+
+
+@permission_required("cases.archive_semester")
+def archive_semester(request):
+    """GET: choose a semester and see how many closed cases it will archive; POST: archive."""
+    user = request.user
+    status = 200
+    if request.method == "POST":
+        form = ArchiveSemesterForm(request.POST, user=user)
+        if form.is_valid():
+            semester = form.cleaned_data["semester"]
+            try:
+                archived = services.archive_semester(actor=user, semester=semester)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d case is archived.",
+                        "%(count)d cases are archived.",
+                        len(archived),
+                    )
+                    % {"count": len(archived)},
+                )
+                return redirect(f"{reverse('cases:archive')}?semester={semester.pk}")
+        status = 400
+    elif "semester" in request.GET:
+        form = ArchiveSemesterForm(request.GET, user=user)
+        status = 200 if form.is_valid() else 400
+    else:
+        current = selectors.semesters_of(selectors.director_school_ids(user)).filter(
+            is_current=True
+        )
+        form = ArchiveSemesterForm(
+            user=user, initial={"semester": current.values_list("pk", flat=True).first()}
+        )
+    semester = form.cleaned_data.get("semester") if form.is_bound and form.is_valid() else None
+    pending = selectors.cases_to_archive(semester) if semester is not None else None
+    return render(
+        request,
+        "cases/archive_semester.html",
+        {
+            "form": form,
+            "semester": semester,
+            "pending_count": pending.count() if pending is not None else None,
+            "pending": pending[:50] if pending is not None else [],
+        },
+        status=status,
+    )

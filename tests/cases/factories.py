@@ -1,0 +1,110 @@
+"""Cases for the tests, built through the services a counselor's actions call.
+
+``case_at(cast, state)`` gives the cast's student a case held by the cast's counselor, moved
+along the state machine as far as ``state``; the director and the counselor act as they would.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from xinqiao.cases import services
+from xinqiao.cases.models import Case, PlanMeasure, ProblemCategory, Severity
+
+ORDER = ["intake", "assessing", "active", "closing", "closed", "archived"]
+PROBLEM = "上课注意力不集中，和同桌发生冲突后不愿上学。"
+
+
+def category(school, name: str = "学习") -> ProblemCategory:
+    return ProblemCategory.objects.get_or_create(school=school, name=name)[0]
+
+
+def case_at(
+    cast,
+    state: str = "active",
+    *,
+    student=None,
+    counselor=None,
+    severity: str = Severity.GENERAL,
+    problem: str = PROBLEM,
+) -> Case:
+    student = student or cast.student_record
+    counselor = counselor or cast.counselor
+    case = services.case_open(
+        actor=cast.counselor,
+        student=student,
+        channel=Case.Channel.TEACHER_REFERRAL,
+        problem=problem,
+        referred_by=cast.class_teacher,
+    )
+    target = ORDER.index(state)
+    if target >= 1:
+        services.case_assess(
+            actor=cast.director,
+            case=case,
+            severity=severity,
+            categories=[category(cast.school)],
+            measures_needed="个体辅导，每周一次。",
+            lead=counselor,
+        )
+    case.refresh_from_db()
+    if target >= 2:
+        if severity != Severity.GENERAL:
+            conference = services.conference_convene(
+                actor=cast.director,
+                case=case,
+                scheduled_at=timezone.now(),
+                place="心理咨询室",
+                agenda="讨论帮扶方案",
+                participants=[(counselor, "心理教师"), (cast.class_teacher, "班主任")],
+            )
+            services.conference_record(
+                actor=cast.director,
+                conference=conference,
+                attended=[cast.director.pk, counselor.pk, cast.class_teacher.pk],
+                decisions="制定个别帮扶方案。",
+                shared_summary="请班主任每周观察课堂情况并告知心理教师。",
+            )
+        plan = services.plan_draft(
+            actor=counselor,
+            case=case,
+            goals="两个月内恢复正常上学。",
+            review_every_weeks=4,
+            measures=[
+                {
+                    "kind": PlanMeasure.Kind.INDIVIDUAL,
+                    "description": "每周一次个体辅导",
+                    "responsible": counselor,
+                    "starts_on": timezone.localdate(),
+                },
+                {
+                    "kind": PlanMeasure.Kind.TUTORING,
+                    "description": "数学学业辅导",
+                    "responsible": cast.class_teacher,
+                    "starts_on": timezone.localdate(),
+                },
+            ],
+        )
+        services.plan_approve(actor=cast.director, plan=plan)
+    if target >= 3:
+        services.session_record(
+            actor=counselor,
+            case=case,
+            kind="individual",
+            held_at=timezone.now() - datetime.timedelta(hours=1),
+            place="心理咨询室",
+            problem="同伴冲突后的情绪",
+            measures_taken="倾听，情绪命名练习",
+        )
+        services.evaluation_record(
+            actor=counselor, case=case, evaluated_on=timezone.localdate(), student_rating=7
+        )
+        services.case_request_closure(actor=counselor, case=case, closing_summary="情况好转。")
+    if target >= 4:
+        services.case_confirm_closure(actor=cast.director, case=case)
+    if target >= 5:
+        services.case_archive(actor=cast.director, case=case, semester=cast.semester)
+    case.refresh_from_db()
+    return case
