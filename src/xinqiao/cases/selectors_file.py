@@ -52,6 +52,14 @@ class TimelineEntry:
     # A step known by its date alone (a summary, an evaluation, a consent) shows no time.
     date_only: bool = False
 
+    @property
+    def when(self) -> str:
+        """The local date (and time) as the page shows it; formatted here, not in the template,
+        because a long file has hundreds of steps and the template's date filter is slow."""
+        return timezone.localtime(self.at).strftime(
+            "%Y-%m-%d" if self.date_only else "%Y-%m-%d %H:%M"
+        )
+
 
 @dataclass
 class StudentFile:

@@ -66,23 +66,35 @@ def reset() -> None:
         _cached = None
 
 
-def _fernet() -> MultiFernet:
+def _fernet(*, fresh: bool = True) -> MultiFernet:
+    """The keys of the key file. ``fresh`` looks at the file first (the keys may have been
+    rotated by another process); without it the keys in memory serve as long as they work."""
     global _cached
     path = key_file()
-    mtime = path.stat().st_mtime if path.exists() else 0.0
     with _lock:
+        if not fresh and _cached is not None and _cached[0] == path:
+            return _cached[2]
+        mtime = path.stat().st_mtime if path.exists() else 0.0
         if _cached is None or _cached[0] != path or _cached[1] != mtime:
             _cached = (path, mtime, MultiFernet([Fernet(k) for k in read_keys(path)]))
         return _cached[2]
 
 
 def encrypt(plaintext: str) -> str:
+    # Always with the file's current first key: a rotation elsewhere takes effect at once.
     return _fernet().encrypt(plaintext.encode("utf-8")).decode("ascii")
 
 
 def decrypt(token: str) -> str:
+    """Decrypt with the keys in memory; only a value they cannot open (written with a key
+    added since) makes us read the key file again. A page of a thousand notes reads it once."""
+    data = token.encode("ascii")
     try:
-        return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
+        return _fernet(fresh=False).decrypt(data).decode("utf-8")
+    except InvalidToken:
+        pass
+    try:
+        return _fernet().decrypt(data).decode("utf-8")
     except InvalidToken:
         raise ImproperlyConfigured(
             "A stored value cannot be decrypted with the keys in the key file."

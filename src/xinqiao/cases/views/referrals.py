@@ -116,7 +116,7 @@ def service_create(request):
 @login_required
 def service_edit(request, pk: int):
     service = get_or_refuse(request, OutsideService.objects.all(), pk, "cases.manage_services")
-    form = OutsideServiceForm(request.POST or None, instance=OutsideService.objects.get(pk=pk))
+    form = OutsideServiceForm(request.POST or None, instance=service)
     if request.method == "POST" and form.is_valid():
         try:
             services.service_save(
