@@ -88,3 +88,22 @@ def test_the_change_history_does_not_copy_encrypted_text(school):
 
         auditlog.unregister(SecretNote)
     assert settings.KEY_FILE
+
+
+def test_a_key_added_by_another_process_is_picked_up_when_a_value_needs_it():
+    """Values are decrypted with the keys in memory; a value written with a key that another
+    process (``xinqiao rotate-keys``) has since put first makes us read the key file again."""
+    from cryptography.fernet import Fernet
+
+    old = crypto.read_keys()
+    assert crypto.decrypt(crypto.encrypt("before")) == "before"  # the keys are now in memory
+    new = Fernet.generate_key()
+    path = crypto.key_file()
+    # Written as another process would: this process is not told (no crypto.reset()).
+    path.write_text("\n".join(k.decode() for k in [new, *old]) + "\n", encoding="ascii")
+    try:
+        token = Fernet(new).encrypt(b"after").decode()
+        assert crypto.decrypt(token) == "after"
+        assert Fernet(new).decrypt(crypto.encrypt("next").encode()) == b"next"
+    finally:
+        crypto.write_keys(old)
