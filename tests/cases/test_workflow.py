@@ -9,7 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.cases.factories import PROBLEM, case_at, category
 from tests.factories import make_user
@@ -132,7 +132,7 @@ def test_a_serious_case_needs_a_conference_before_its_plan_is_approved(cast):
             }
         ],
     )
-    with pytest.raises(ValidationError, match="conference"):
+    with translation.override("en"), pytest.raises(ValidationError, match="conference"):
         services.plan_approve(actor=cast.director, plan=plan)
     assert SupportPlan.objects.get(pk=plan.pk).state == SupportPlan.State.DRAFT
 

@@ -144,20 +144,24 @@ def test_no_template_loads_anything_from_another_site():
 
 def read_po(path: Path) -> dict[str, str]:
     """msgid -> msgstr of a .po file (plain entries; enough for a completeness check)."""
-    entries, msgid, msgstr, field = {}, None, None, None
+    entries, msgid, msgstr, field, context = {}, None, None, None, None
     flags: set[str] = set()
 
     def flush():
         if msgid:
-            entries[msgid] = "" if "fuzzy" in flags else msgstr
+            # gettext keys a message with a context as "context\x04msgid".
+            key = f"{context}\x04{msgid}" if context is not None else msgid
+            entries[key] = "" if "fuzzy" in flags else msgstr
 
     for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line:
             flush()
-            msgid, msgstr, field, flags = None, None, None, set()
+            msgid, msgstr, field, flags, context = None, None, None, set(), None
         elif line.startswith("#,"):
             flags |= {f.strip() for f in line[2:].split(",")}
+        elif line.startswith("msgctxt "):
+            context, field = json.loads(line[8:]), "context"
         elif line.startswith("msgid "):
             msgid, field = json.loads(line[6:]), "id"
         elif line.startswith("msgid_plural "):

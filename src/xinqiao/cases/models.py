@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinqiao.core.fields import EncryptedTextField
 from xinqiao.core.roles import Role
@@ -98,7 +99,7 @@ class Case(SchoolScopedModel):
         ASSESSING = "assessing", _("assessing")
         ACTIVE = "active", _("active")
         CLOSING = "closing", _("closing")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("case state", "closed")
         ARCHIVED = "archived", _("archived")
 
     OPEN_STATES = (State.INTAKE, State.ASSESSING, State.ACTIVE, State.CLOSING)
@@ -141,7 +142,7 @@ class Case(SchoolScopedModel):
     # "What can be answered at once is answered" (seed 003 需求受理 2): a brief contact.
     brief_contact = models.BooleanField(_("brief contact"), default=False)
     closing_summary = EncryptedTextField(_("closing summary"), blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("case", "closed"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -554,7 +555,9 @@ class Consent(SchoolScopedModel):
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.PROTECT, related_name="consents"
     )
-    purpose = models.CharField(_("for"), max_length=20, choices=Purpose.choices)
+    purpose = models.CharField(
+        pgettext_lazy("consent", "for"), max_length=20, choices=Purpose.choices
+    )
     given_by = models.CharField(_("given by"), max_length=20, choices=GivenBy.choices)
     giver_name = models.CharField(_("name of the person consenting"), max_length=100)
     given_on = models.DateField(_("date"))
