@@ -17,6 +17,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xinqiao.cases.models import (
     Case,
@@ -263,15 +264,24 @@ def timeline(student_file: StudentFile) -> list[TimelineEntry]:
                     plan.get_state_display(),
                 )
             )
+        # Session records in one line per case and month: a long follow-up has hundreds, and
+        # each stands in full in the case's section below (the anchor leads there).
+        by_month: dict[tuple[int, int], list] = {}
         for record in case.records.all():
+            held = timezone.localtime(record.held_at)
+            by_month.setdefault((held.year, held.month), []).append(record)
+        for month_records in by_month.values():
+            first = min(month_records, key=lambda r: r.held_at)
+            count = len(month_records)
             add(
                 TimelineEntry(
-                    record.held_at,
+                    first.held_at,
                     "record",
-                    record.get_kind_display(),
-                    f"record-{record.pk}",
+                    ngettext("%(count)s session record", "%(count)s session records", count)
+                    % {"count": count},
+                    f"record-{first.pk}",
                     case,
-                    record.place,
+                    first.place if count == 1 else "",
                 )
             )
         for summary in case.summaries.all():
