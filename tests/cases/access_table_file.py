@@ -27,10 +27,17 @@ def sweep_student(cast) -> int:
 
 student = {"student_pk": sweep_student}
 
+
+def sweep_case(cast) -> int:
+    sweep_student(cast)
+    return Case.objects.get(student=cast.student_record, state=Case.State.ARCHIVED).pk
+
+
 ROUTES = [
     Route("cases:student_file", COUNSELING, kwargs=student, confidential=True),
     Route("cases:student_file_print", COUNSELING, kwargs=student, confidential=True),
     Route("cases:student_file_export", DIRECTOR, kwargs=student, confidential=True),
+    Route("cases:case_records", COUNSELING, kwargs={"pk": sweep_case}, confidential=True),
     Route("cases:archive", COUNSELING),
     Route("cases:archive_semester", DIRECTOR),
     # Without a chosen semester the director's form comes back with its error.

@@ -149,6 +149,9 @@ def test_a_teacher_referral_goes_from_intake_to_the_archive(page, browser, live_
     expect(page.get_by_test_id("archive-number")).to_contain_text("DA-")
     page.get_by_test_id("student-file-link").click()
     expect(page.locator("main")).to_contain_text(case.number)
+    page.get_by_test_id("file-records-lazy").locator("summary").click()
+    expect(page.get_by_test_id("file-record")).to_have_count(4)
+    expect(page.get_by_test_id("file-record").first).to_contain_text("第1次辅导")
 
     case.refresh_from_db()
     assert case.records.count() == 4 and case.summaries.count() == 1

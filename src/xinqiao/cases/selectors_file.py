@@ -72,6 +72,8 @@ class StudentFile:
     consents: list[Consent]
     alerts: list[Alert]
     timeline: list[TimelineEntry] = field(default_factory=list)
+    # False on the page: the texts of session records load when the reader opens them.
+    record_texts: bool = True
 
     @property
     def record_count(self) -> int:
@@ -83,8 +85,15 @@ def students_for_file() -> QuerySet[Student]:
     return Student.objects.select_related("school", "school_class__grade", "dormitory")
 
 
-def file_cases_for_user(user, student: Student) -> QuerySet[Case]:
+RECORD_TEXT_FIELDS = ("problem", "measures_taken", "effect", "next_step")
+
+
+def file_cases_for_user(user, student: Student, *, record_texts: bool = True) -> QuerySet[Case]:
     """Every case of ``student`` that ``user`` may read, with all its parts prefetched.
+
+    Without ``record_texts`` the session records come without their (encrypted) texts: the
+    page lists them and loads a case's texts when the reader opens them; print and export
+    take everything.
 
     One query per kind of part, whatever the number of cases: the file of a student with ten
     cases and two hundred records opens with as many queries as one with a single case.
@@ -127,12 +136,7 @@ def file_cases_for_user(user, student: Student) -> QuerySet[Case]:
                 "plans__measures__activities",
                 queryset=MeasureActivity.objects.order_by("on", "pk"),
             ),
-            Prefetch(
-                "records",
-                queryset=SessionRecord.objects.select_related("written_by").order_by(
-                    "held_at", "pk"
-                ),
-            ),
+            Prefetch("records", queryset=records_of_cases(texts=record_texts)),
             Prefetch(
                 "summaries",
                 queryset=StageSummary.objects.select_related("written_by").order_by(
@@ -156,10 +160,15 @@ def file_cases_for_user(user, student: Student) -> QuerySet[Case]:
     )
 
 
-def student_file_for_user(user, student: Student) -> StudentFile:
+def records_of_cases(*, texts: bool = True) -> QuerySet[SessionRecord]:
+    records = SessionRecord.objects.select_related("written_by").order_by("held_at", "pk")
+    return records if texts else records.defer(*RECORD_TEXT_FIELDS)
+
+
+def student_file_for_user(user, student: Student, *, record_texts: bool = True) -> StudentFile:
     """What ``user`` may read of the student's file: the caller has checked
     ``cases.view_student_file`` and records the read."""
-    cases = list(file_cases_for_user(user, student))
+    cases = list(file_cases_for_user(user, student, record_texts=record_texts))
     case_ids = [case.pk for case in cases]
     # A consent tied to a case the reader may not read would betray that case.
     consents = list(
@@ -201,6 +210,7 @@ def student_file_for_user(user, student: Student) -> StudentFile:
         cases=cases,
         consents=consents,
         alerts=alerts,
+        record_texts=record_texts,
     )
     result.timeline = timeline(result)
     return result
@@ -279,7 +289,7 @@ def timeline(student_file: StudentFile) -> list[TimelineEntry]:
                     "record",
                     ngettext("%(count)s session record", "%(count)s session records", count)
                     % {"count": count},
-                    f"record-{first.pk}",
+                    f"case-{case.pk}-records",
                     case,
                     first.place if count == 1 else "",
                 )

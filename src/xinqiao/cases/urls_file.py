@@ -16,6 +16,7 @@ urlpatterns: list = [
         file.student_file_export_view,
         name="student_file_export",
     ),
+    path("<int:pk>/file-records/", file.case_records, name="case_records"),
     path("archive/", file.archive_catalogue, name="archive"),
     path("archive/semester/", file.archive_semester, name="archive_semester"),
 ]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from xinqiao.cases import selectors_file as selectors
 from xinqiao.cases import services, student_file_export
-from xinqiao.cases.access import record_read
+from xinqiao.cases.access import get_case_or_refuse, record_read
 from xinqiao.cases.models import CaseCounselor, Severity
 from xinqiao.core.access_log import get_or_refuse
 from xinqiao.core.decorators import permission_required
@@ -43,8 +43,8 @@ def _basis(user, student: Student) -> str:
     return "counselor of a case of the student"
 
 
-def _file_context(request, student: Student) -> dict:
-    student_file = selectors.student_file_for_user(request.user, student)
+def _file_context(request, student: Student, *, record_texts: bool = True) -> dict:
+    student_file = selectors.student_file_for_user(request.user, student, record_texts=record_texts)
     return {
         "file": student_file,
         "student": student,
@@ -56,9 +56,20 @@ def _file_context(request, student: Student) -> dict:
 @login_required
 def student_file(request, student_pk: int):
     student = _student_or_refuse(request, student_pk, "cases.view_student_file")
-    context = _file_context(request, student)
+    # The texts of session records load per case when opened (case_records): a long file
+    # opens at once, and each opening is its own line in the access log.
+    context = _file_context(request, student, record_texts=False)
     record_read(request, student, action="read", basis=_basis(request.user, student))
     return render(request, "cases/file_student.html", context)
+
+
+@login_required
+def case_records(request, pk: int):
+    """The session records of one case, for the student file (an htmx fragment)."""
+    case = get_case_or_refuse(request, pk)
+    record_read(request, case)
+    records = selectors.records_of_cases().filter(case=case)
+    return render(request, "cases/file_records.html", {"records": records})
 
 
 @login_required
