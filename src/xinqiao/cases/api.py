@@ -29,8 +29,7 @@ from xinqiao.cases.schemas import (
     StateFilter,
     StatisticsOut,
 )
-from xinqiao.core.access_log import record_access
-from xinqiao.core.models import AccessLog
+from xinqiao.core.access_log import record_refusal
 from xinqiao.rooms.api import JsonOrForm
 
 router = Router(tags=["cases"])
@@ -62,16 +61,7 @@ def _case_or_refuse(request, case_id: int, perm: str = "cases.view_case", querys
     case = queryset.for_user(user).filter(pk=case_id).first()
     if case is not None and user.has_perm(perm, case):
         return case
-    record_access(
-        actor=user,
-        action=AccessLog.Action.DENIED,
-        object_type=Case._meta.label,
-        object_id=case_id,
-        # Only for the log: which school's director should see the attempt.
-        school_id=Case.objects.filter(pk=case_id).values_list("school_id", flat=True).first(),
-        basis=f"refused: {perm}",
-        request=request,
-    )
+    record_refusal(request, Case, case_id, perm)  # the API's auth sets request.user
     if case is None:
         raise Http404
     raise HttpError(403, "Forbidden")
