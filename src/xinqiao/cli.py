@@ -40,29 +40,9 @@ def serve(argv: list[str]) -> None:
     )
     args = parser.parse_args(argv)
     _django_setup()
-    from gunicorn.app.base import BaseApplication
+    from xinqiao.core.web_server import serve as serve_forever
 
-    from xinqiao.wsgi import application
-
-    class XinqiaoServer(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{args.host}:{args.port}")
-            self.cfg.set("workers", args.workers)
-            self.cfg.set("threads", args.threads)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("timeout", 60)
-            self.cfg.set("accesslog", "-")
-            # Path without the query string: searches may carry confidential words.
-            self.cfg.set(
-                "access_log_format",
-                '{"access":"%(m)s %(U)s","status":%(s)s,"bytes":"%(B)s","ms":%(M)s}',
-            )
-
-        def load(self):
-            return application
-
-    print(f"Xinqiao is served on http://{args.host}:{args.port}/", flush=True)
-    XinqiaoServer().run()
+    serve_forever(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
 
 
 def main(argv: list[str] | None = None) -> None:
