@@ -562,7 +562,10 @@ def write_report(info: dict, stages: dict, started: datetime, elapsed: float) ->
         f"- Server: `xinqiao serve --host 127.0.0.1 --port P` as shipped: gunicorn, worker class"
         f" gthread, {WORKERS} workers × {THREADS} threads, timeout {TIMEOUT} s, access log on"
         " stdout; `XINQIAO_PROFILE=dev` (DEBUG off), persistent database connections (60 s),"
-        " task queue on SQLite (huey).",
+        " task queue on SQLite (huey); the garbage collector as `xinqiao serve` sets it"
+        " (src/xinqiao/core/web_server.py: what is loaded is frozen before the fork and after"
+        " a worker's first requests, and a collection runs after a response is sent rather than"
+        " inside a request).",
         f"- Load: locust `--headless -u {USERS} -r {USERS} -t {SECONDS}s` (FastHttpUser, no wait"
         f" between requests: {USERS} requests always in flight), one locust process per"
         " scenario on the same machine, so the load generator shares the CPUs with the server.",
