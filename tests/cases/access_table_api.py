@@ -25,6 +25,7 @@ RECORD = {
     "place": "心理咨询室",
     "problem": "期中考试前紧张，睡眠不好。",
     "measures_taken": "腹式呼吸练习，约定下周再谈。",
+    "student_agreed": True,
 }
 
 ROUTES = [

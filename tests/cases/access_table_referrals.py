@@ -44,9 +44,9 @@ def sweep_closed_case(cast):
 
 
 def guardian_consent(cast, case, purpose: str):
-    from xinqiao.cases import services_referrals as services
+    from xinqiao.cases import services_consent
 
-    return services.consent_record(
+    return services_consent.consent_record(
         actor=cast.counselor,
         case=case,
         purpose=purpose,

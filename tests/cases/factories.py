@@ -97,6 +97,7 @@ def case_at(
             place="心理咨询室",
             problem="同伴冲突后的情绪",
             measures_taken="倾听，情绪命名练习",
+            student_agreed=True,
         )
         services.evaluation_record(
             actor=counselor, case=case, evaluated_on=timezone.localdate(), student_rating=7

@@ -29,6 +29,7 @@ def record(**changes) -> dict:
         "place": "心理咨询室",
         "problem": "期中考试前紧张，睡眠不好。",
         "measures_taken": "腹式呼吸练习，约定下周再谈。",
+        "student_agreed": True,
         **changes,
     }
 

@@ -18,6 +18,7 @@ from docx import Document
 from tests.cases.access_table_referrals import guardian_consent, outside_service
 from tests.cases.factories import case_at
 from tests.factories import SchoolFactory, make_user
+from xinqiao.cases import services_consent
 from xinqiao.cases import services_referrals as services
 from xinqiao.cases.models import CaseCounselor, OutsideService, Referral
 from xinqiao.cases.referral_letter import DOCX_CONTENT_TYPE
@@ -84,7 +85,7 @@ def test_an_outside_referral_without_the_guardians_consent_is_refused(cast, sign
 def test_a_withdrawn_consent_does_not_allow_an_outside_referral(cast):
     case = case_at(cast, "active")
     consent = guardian_consent(cast, case, "referral")
-    services.consent_withdraw(actor=cast.counselor, consent=consent)
+    services_consent.consent_withdraw(actor=cast.counselor, consent=consent)
     with pytest.raises(ValidationError):
         refer_out(cast, case)
 

@@ -17,7 +17,7 @@ from tests.conftest import sign_in
 from tests.factories import make_user
 from xinqiao.cases import services
 from xinqiao.cases.models import Consent, SessionRecord
-from xinqiao.cases.services_referrals import consent_record
+from xinqiao.cases.services_consent import consent_record
 from xinqiao.core.models import AccessLog
 from xinqiao.crisis.services import raise_alert
 from xinqiao.people.models import Student
@@ -42,6 +42,7 @@ def write_record(cast, case, text: str = RECORD_TEXT, *, hours_ago: int = 2, cou
         place="心理咨询室",
         problem=text,
         measures_taken="倾听与共情",
+        student_agreed=True,
     )
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from tests.cases.access_table_referrals import guardian_consent
 from tests.cases.factories import case_at, category
 from tests.factories import make_user
-from xinqiao.cases import services
+from xinqiao.cases import services, services_consent
 from xinqiao.cases import services_referrals as typical_services
 from xinqiao.cases.models import TypicalCase
 from xinqiao.core.models import AccessLog
@@ -193,8 +193,7 @@ def test_a_counselor_without_the_case_cannot_mark_it(cast, signed_in):
 
 def test_withdrawing_the_consent_takes_the_case_out_of_the_library(cast, signed_in):
     typical = publish(cast)
-    services_consent = typical.consent
-    typical_services.consent_withdraw(actor=cast.counselor, consent=services_consent)
+    services_consent.consent_withdraw(actor=cast.counselor, consent=typical.consent)
     typical.refresh_from_db()
     assert not typical.published
     with pytest.raises(ValidationError):

@@ -225,6 +225,7 @@ def test_a_record_sent_twice_is_stored_once(cast):
         "problem": "考试焦虑",
         "measures_taken": "放松训练",
         "submission_key": "same-form",
+        "student_agreed": True,
     }
     first = services.session_record(**arguments)
     assert services.session_record(**arguments) == first
@@ -317,6 +318,7 @@ def test_no_counseling_text_is_stored_as_plain_text(cast):
         measures_taken=marker,
         effect=marker,
         next_step=marker,
+        student_agreed=True,
     )
     services.stage_summary_write(
         actor=cast.counselor,
@@ -389,6 +391,7 @@ def test_after_an_appointment_the_counselor_continues_the_students_case(client, 
     assert response.url == f"/cases/{case.pk}/records/new/?appointment={appointment.pk}"
     form = client.get(response.url).context["form"]
     data = {**form.initial, "problem": "期中考试后的焦虑", "measures_taken": "认知调整"}
+    data["student_agreed"] = "on"  # the first session of the case: the student agrees
     data["held_at"] = timezone.localtime(slot.starts_at).strftime("%Y-%m-%dT%H:%M")
     assert client.post(response.url, data).status_code == 302
     linked = SessionRecord.objects.get(case=case, appointment=appointment)

@@ -123,6 +123,11 @@ def test_a_teacher_referral_goes_from_intake_to_the_archive(page, browser, live_
         page.locator("input[name=place]").fill("心理咨询室")
         page.locator("textarea[name=problem]").fill(f"第{number + 1}次辅导：情绪低落")
         page.locator("textarea[name=measures_taken]").fill("倾听与情绪命名")
+        agreed = page.locator("input[name=student_agreed]")
+        if number == 0:  # counseling rests on the student's informed, voluntary agreement
+            agreed.check()
+        else:  # recorded with the first session, it is not asked again
+            expect(agreed).to_have_count(0)
         page.get_by_test_id("save").click()
         expect(page.get_by_test_id("records").get_by_test_id("record")).to_have_count(number + 1)
     page.get_by_test_id("new-summary").click()

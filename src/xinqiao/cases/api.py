@@ -139,6 +139,7 @@ def record_create(request, case_id: int, payload: RecordBody):
             effect=payload.effect,
             next_step=payload.next_step,
             submission_key=_submission_key(request, case, payload.submission_key),
+            student_agreed=payload.student_agreed,
         )
     except ValidationError as error:
         raise HttpError(400, " ".join(error.messages)) from None

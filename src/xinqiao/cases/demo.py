@@ -38,7 +38,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from xinqiao.cases import services
+from xinqiao.cases import services, services_consent
 from xinqiao.cases import services_referrals as referrals
 from xinqiao.cases.models import (
     Assessment,
@@ -991,7 +991,7 @@ class _Builder:
         name = self.guardian_names([student]).get(student.pk)
         if not name or self.rng.random() < 0.15:
             return
-        consent = referrals.consent_record(
+        consent = services_consent.consent_record(
             actor=self.counselor if spec.lead == C else self.director,
             case=case,
             purpose=Consent.Purpose.COUNSELING,
@@ -1101,6 +1101,7 @@ class _Builder:
             measures_taken=measures,
             effect=effect,
             next_step=next_step,
+            student_agreed=True,
         )
         SessionRecord.objects.filter(pk=record.pk).update(
             written_at=held + datetime.timedelta(minutes=self.rng.randint(50, 240))
@@ -1202,7 +1203,7 @@ class _Builder:
         else:
             service, reason, outcome = REFERRALS[spec.referral]
             name = self.guardian_names([student]).get(student.pk) or "监护人"
-            consent = referrals.consent_record(
+            consent = services_consent.consent_record(
                 actor=lead_user,
                 case=case,
                 purpose=Consent.Purpose.REFERRAL,

@@ -293,6 +293,22 @@ class SessionRecordForm(OnceForm):
         max_length=4000,
         required=False,
     )
+    student_agreed = forms.BooleanField(
+        label=_(
+            "The student was told what counseling is and what their rights are, and agreed to "
+            "it (informed and voluntary)"
+        ),
+        help_text=_(
+            "No agreement to counseling is recorded for this case yet. Needed for an individual "
+            "or group session; ticking it records the student's consent with this record."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not services.counseling_agreement_missing(case, SessionRecord.Kind.INDIVIDUAL):
+            del self.fields["student_agreed"]
 
 
 class StageSummaryForm(forms.Form):

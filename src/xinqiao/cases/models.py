@@ -420,6 +420,9 @@ class SessionRecord(models.Model):
         TEACHER = "teacher", _("talk with a teacher")
         OTHER = "other", _("other contact")
 
+    #: Kinds that are counseling, which needs the student's agreement (seed 004: 知情自愿).
+    COUNSELING_KINDS = frozenset({Kind.INDIVIDUAL, Kind.GROUP})
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="records")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     held_at = models.DateTimeField(_("when"), db_index=True)

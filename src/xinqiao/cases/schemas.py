@@ -144,6 +144,13 @@ class RecordIn(Schema):
     effect: str = Field("", max_length=4000)
     next_step: str = Field("", max_length=4000)
     submission_key: str | None = Field(None, max_length=64)
+    student_agreed: bool = Field(
+        False,
+        description=(
+            "An individual or group session needs the student's agreement to counseling "
+            "(知情自愿) in force for the case; true records it with this record when none is."
+        ),
+    )
 
 
 class FigureOut(Schema):

@@ -22,6 +22,7 @@ from xinqiao.cases.models import (
     CaseCounselor,
     Conference,
     ConferenceParticipant,
+    Consent,
     Evaluation,
     MeasureActivity,
     PlanMeasure,
@@ -32,6 +33,7 @@ from xinqiao.cases.models import (
     SupportPlan,
     retention_until,
 )
+from xinqiao.cases.services_consent import consent_in_force, consent_record
 from xinqiao.core.access_log import record_access
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
@@ -524,8 +526,14 @@ def session_record(
     next_step: str = "",
     appointment=None,
     submission_key: str | None = None,
+    student_agreed: bool = False,
 ) -> SessionRecord:
-    """A session or contact record (seed 003 工作记录); written by the case's counselors only."""
+    """A session or contact record (seed 003 工作记录); written by the case's counselors only.
+
+    A counseling session needs the student's informed, voluntary agreement (seed 004: 知情自愿)
+    in force for the case. When none is recorded yet, ``student_agreed`` says the counselor
+    confirms the student agreed at this session: the consent is recorded with the record.
+    """
     _require_working(case)
     if held_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError(_("A record describes what has happened: the time is in the future."))
@@ -537,8 +545,29 @@ def session_record(
         existing = SessionRecord.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return existing
+    agreement_missing = counseling_agreement_missing(case, kind)
+    if agreement_missing and not student_agreed:
+        raise ValidationError(
+            {
+                "student_agreed": _(
+                    "Counseling rests on the student's informed, voluntary agreement. Confirm "
+                    "that the student was told what counseling is and agreed to it, or record "
+                    "the consent first."
+                )
+            }
+        )
     try:
         with transaction.atomic():
+            if agreement_missing:
+                consent_record(
+                    actor=actor,
+                    case=case,
+                    purpose=Consent.Purpose.COUNSELING,
+                    given_by=Consent.GivenBy.STUDENT,
+                    giver_name=case.student.name,
+                    given_on=min(timezone.localdate(held_at), timezone.localdate()),
+                    how=_("confirmed by the counselor in the session record"),
+                )
             return SessionRecord.objects.create(
                 case=case,
                 kind=kind,
@@ -555,6 +584,15 @@ def session_record(
             )
     except IntegrityError:
         return SessionRecord.objects.get(submission_key=submission_key)
+
+
+def counseling_agreement_missing(case: Case, kind: str) -> bool:
+    """Whether a record of ``kind`` would be counseling the student has not agreed to."""
+    return (
+        kind in SessionRecord.COUNSELING_KINDS
+        and consent_in_force(student=case.student, purpose=Consent.Purpose.COUNSELING, case=case)
+        is None
+    )
 
 
 def stage_summary_write(

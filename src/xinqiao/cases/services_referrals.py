@@ -1,4 +1,4 @@
-"""Referral, consent and typical cases (issue 6 items 7, 8 and 11), and the school's directory of
+"""Referral and typical cases (issue 6 items 7 and 11; consent is in services_consent.py), and the school's directory of
 outside services.
 
 Seed 000: a counselor refers what is beyond them (转介) to another counselor or to a service
@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -36,10 +35,11 @@ from xinqiao.cases.models import (
     TypicalCase,
 )
 from xinqiao.cases.services import counselors_of, staff_with_role
+from xinqiao.cases.services_consent import consent_in_force
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.core.roles import Role
-from xinqiao.people.models import School, Student
+from xinqiao.people.models import School
 
 # --- the directory of outside services ----------------------------------------------------------
 
@@ -84,122 +84,6 @@ def service_deactivate(*, actor: User, service: OutsideService) -> OutsideServic
         service.is_active = False
         service.save(update_fields=["is_active"])
     return service
-
-
-# --- consent --------------------------------------------------------------------------------------
-
-# A minor cannot consent alone to these (DESIGN.md principle 3: guardian consent for minors).
-GUARDIAN_PURPOSES = frozenset(
-    {Consent.Purpose.REFERRAL, Consent.Purpose.TEACHING, Consent.Purpose.RESEARCH}
-)
-AGE_OF_MAJORITY = 18
-
-
-def is_minor(student: Student, on: datetime.date | None = None) -> bool:
-    """Every student counts as a minor unless a date of birth shows they are 18 or older."""
-    if student.birth_date is None:
-        return True
-    on = on or timezone.localdate()
-    born = student.birth_date
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return age < AGE_OF_MAJORITY
-
-
-def consent_record(
-    *,
-    actor: User,
-    case: Case,
-    purpose: str,
-    given_by: str,
-    giver_name: str,
-    given_on: datetime.date,
-    how: str = "",
-) -> Consent:
-    """Record who consented, when and to what, for the student of ``case``."""
-    if purpose not in Consent.Purpose.values:
-        raise ValidationError({"purpose": _("Choose what the consent is for.")})
-    if given_by not in Consent.GivenBy.values:
-        raise ValidationError({"given_by": _("Choose who gave the consent.")})
-    giver_name = giver_name.strip()
-    if not giver_name:
-        raise ValidationError({"giver_name": _("Give the name of the person who consented.")})
-    if given_on > timezone.localdate():
-        raise ValidationError({"given_on": _("The date cannot be in the future.")})
-    student = case.student
-    if (
-        purpose in GUARDIAN_PURPOSES
-        and given_by != Consent.GivenBy.GUARDIAN
-        and is_minor(student, given_on)
-    ):
-        raise ValidationError(
-            {
-                "given_by": _(
-                    "The student is a minor: consent to %(purpose)s must come from a guardian."
-                )
-                % {"purpose": Consent.Purpose(purpose).label}
-            }
-        )
-    with transaction.atomic():
-        # The same form sent twice stores one consent.
-        same = Consent.objects.filter(
-            student=student,
-            case=case,
-            purpose=purpose,
-            given_by=given_by,
-            giver_name=giver_name,
-            given_on=given_on,
-            withdrawn_on__isnull=True,
-        ).first()
-        if same is not None:
-            return same
-        return Consent.objects.create(
-            school_id=case.school_id,
-            student=student,
-            case=case,
-            purpose=purpose,
-            given_by=given_by,
-            giver_name=giver_name,
-            given_on=given_on,
-            how=how.strip(),
-            recorded_by=actor,
-        )
-
-
-def consent_withdraw(
-    *, actor: User, consent: Consent, withdrawn_on: datetime.date | None = None
-) -> Consent:
-    """Withdraw a consent from the given date on. A typical case that relied on it leaves the
-    library at once (seed 000: a case is used only with the consent of the person concerned)."""
-    withdrawn_on = withdrawn_on or timezone.localdate()
-    if withdrawn_on > timezone.localdate():
-        raise ValidationError(_("The date cannot be in the future."))
-    with transaction.atomic():
-        consent = Consent.objects.select_for_update().get(pk=consent.pk)
-        if consent.withdrawn_on is not None:
-            raise ValidationError(_("This consent is already withdrawn."))
-        if withdrawn_on < consent.given_on:
-            raise ValidationError(_("A consent cannot be withdrawn before it was given."))
-        consent.withdrawn_on = withdrawn_on
-        consent.save(update_fields=["withdrawn_on"])
-        TypicalCase.objects.filter(consent=consent, published=True).update(published=False)
-    return consent
-
-
-def consent_in_force(*, student: Student, purpose: str, case: Case | None = None) -> Consent | None:
-    """The consent that covers ``purpose`` for ``student`` today, or None.
-
-    Services call this before the action a consent covers. A consent recorded for another case
-    does not cover this one; one recorded without a case covers every case of the student. For a
-    minor, only a guardian's consent covers referral, teaching and research.
-    """
-    today = timezone.localdate()
-    consents = Consent.objects.filter(
-        student_id=student.pk, purpose=purpose, withdrawn_on__isnull=True, given_on__lte=today
-    )
-    consents = consents.filter(Q(case__isnull=True) | Q(case_id=case.pk)) if case else consents
-    if purpose in GUARDIAN_PURPOSES and is_minor(student, today):
-        consents = consents.filter(given_by=Consent.GivenBy.GUARDIAN)
-    return consents.order_by("-given_on", "-id").first()
 
 
 # --- referral ---------------------------------------------------------------------------------------

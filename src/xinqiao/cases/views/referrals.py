@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinqiao.cases import services_consent
 from xinqiao.cases import services_referrals as services
 from xinqiao.cases.access import get_case_or_refuse, record_read
 from xinqiao.cases.forms_referrals import (
@@ -189,7 +190,7 @@ def consent_create(request, case_pk: int):
     form = ConsentForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
-            services.consent_record(actor=request.user, case=case, **form.cleaned_data)
+            services_consent.consent_record(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -209,7 +210,7 @@ def consent_withdraw(request, case_pk: int, pk: int):
     if consent is None:
         raise Http404
     try:
-        services.consent_withdraw(actor=request.user, consent=consent)
+        services_consent.consent_withdraw(actor=request.user, consent=consent)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -276,7 +277,7 @@ def referral_create(request, case_pk: int):
         else:
             messages.success(request, _("The referral is recorded."))
             return redirect("cases:referral_detail", pk=referral.pk)
-    consent = services.consent_in_force(
+    consent = services_consent.consent_in_force(
         student=case.student, purpose=Consent.Purpose.REFERRAL, case=case
     )
     return render(
@@ -437,7 +438,7 @@ def typical_mark(request, case_pk: int):
     existing = TypicalCase.objects.filter(case=case).first()
     if existing is not None:
         return redirect("cases:typical_edit", pk=existing.pk)
-    consent = services.consent_in_force(
+    consent = services_consent.consent_in_force(
         student=case.student, purpose=Consent.Purpose.TEACHING, case=case
     )
     error = None

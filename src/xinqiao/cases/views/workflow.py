@@ -593,10 +593,13 @@ def measure_status(request, pk: int):
 
 
 # --- records, summaries, evaluations -----------------------------------------------------------
-def _case_form(request, pk, *, perm, form_class, title, testid, save, initial=None):
+def _case_form(
+    request, pk, *, perm, form_class, title, testid, save, initial=None, form_takes_case=False
+):
     """A form page about one case whose valid input goes to one service call."""
     case = get_case_or_refuse(request, pk, perm)
-    form = form_class(request.POST or None, initial=initial or {})
+    form_kwargs = {"case": case} if form_takes_case else {}
+    form = form_class(request.POST or None, initial=initial or {}, **form_kwargs)
     if request.method == "POST" and form.is_valid():
         try:
             save(case, form.cleaned_data)
@@ -639,6 +642,7 @@ def record_create(request, pk: int):
             next_step=data["next_step"],
             appointment=appointment,
             submission_key=data["submission_key"],
+            student_agreed=data.get("student_agreed", False),
         )
 
     return _case_form(
@@ -650,6 +654,7 @@ def record_create(request, pk: int):
         testid="record-form",
         save=save,
         initial=initial,
+        form_takes_case=True,
     )
 
 
