@@ -11,6 +11,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
@@ -80,7 +81,7 @@ def student_file_document(student_file: StudentFile, *, watermark: str) -> bytes
     w.heading(_("Basic information"), 1)
     w.pairs(
         [
-            (_("Name"), student.name),
+            (pgettext("person", "Name"), student.name),
             (_("Student number"), student.student_number),
             (_("Gender"), student.get_gender_display()),
             (_("Date of birth"), _when(student.birth_date) if student.birth_date else ""),

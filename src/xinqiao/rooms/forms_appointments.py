@@ -8,6 +8,7 @@ import secrets
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinqiao.core.models import User
 from xinqiao.crisis.models import Alert
@@ -48,7 +49,9 @@ class IntakeForm(StudentNumberMixin, forms.Form):
         widget=forms.RadioSelect,
     )
     caller_kind = forms.ChoiceField(label=_("Who"), choices=Intake.CallerKind.choices)
-    caller_name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    caller_name = forms.CharField(
+        label=pgettext_lazy("person", "Name"), max_length=100, required=False
+    )
     contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
     student_number = forms.CharField(
         label=_("Student number (if about a student)"), max_length=30, required=False
@@ -140,7 +143,9 @@ class StaffBookingForm(StudentNumberMixin, forms.Form):
         max_length=30,
         required=False,
     )
-    person_name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    person_name = forms.CharField(
+        label=pgettext_lazy("person", "Name"), max_length=100, required=False
+    )
     contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
     topic = forms.ChoiceField(label=_("Topic"), choices=BOOKABLE_TOPICS)
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinqiao.core.fields import EncryptedTextField
 from xinqiao.core.tenancy import SchoolScopedModel
@@ -342,7 +343,7 @@ class Appointment(SchoolScopedModel):
     student = models.ForeignKey(
         "people.Student", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    person_name = models.CharField(_("name"), max_length=100, blank=True)
+    person_name = models.CharField(pgettext_lazy("person", "name"), max_length=100, blank=True)
     contact = models.CharField(_("contact"), max_length=100, blank=True)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     booked_by = models.ForeignKey(
