@@ -113,3 +113,14 @@ def test_class_list_takes_a_bounded_number_of_queries(client, cast, django_asser
     with django_assert_max_num_queries(25):
         response = client.get(reverse("people:class_list"))
     assert len(response.context["page"].object_list) == 11
+
+
+def test_a_persons_name_is_headed_xingming_not_mingcheng(client, cast):
+    sign_in(client, cast.class_teacher)
+    for url in (
+        reverse("people:student_list"),
+        reverse("people:class_detail", args=[cast.school_class.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "<th>姓名</th>" in page, url
+        assert "名称" not in page, url
