@@ -1,6 +1,6 @@
 """The counseling statistics (issue 6 item 12): consultations by category, grade, channel and
-month; open cases per counselor; overdue reviews and follow-ups. Counts for leadership, case
-numbers only for those who hold the cases."""
+month; open cases per counselor; overdue reviews and follow-ups. Counts for leadership, with
+the small cells of the breakdowns suppressed; case numbers only for those who hold the cases."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from tests.cases.factories import case_at, category
 from tests.factories import make_user
@@ -18,15 +18,20 @@ from xinqiao.cases import services
 from xinqiao.cases.models import Case, Referral, SupportPlan
 from xinqiao.cases.selectors_stats import (
     UNKNOWN,
+    Figure,
     case_statistics,
+    case_statistics_for_reader,
     default_semester,
     overdue_cases_for_reader,
+    suppress_small_counts,
 )
 from xinqiao.people.models import Semester, Student, StudentPlacement
+from xinqiao.people.services import role_assign
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("cases:statistics")
+API = "/api/cases/statistics"
 
 
 def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
@@ -322,3 +327,141 @@ def test_a_school_without_a_semester_says_so(cast, signed_in):
     assert response.status_code == 200
     assert 'data-testid="stats-no-semester"' in response.content.decode()
     assert signed_in(principal).get("/api/cases/statistics").status_code == 404
+
+
+# --- small cells suppressed for leadership ------------------------------------------------------------
+def by_channel(cast, counts: dict[str, int]) -> None:
+    """Consultations of the semester opened through each channel, ``counts`` of them."""
+    for channel, n in counts.items():
+        for _ in range(n):
+            opened_on(intake(cast, channel), in_semester(cast))
+
+
+def cells(figures) -> dict[str, tuple[int | None, bool]]:
+    return {f.key: (f.count, f.suppressed) for f in figures}
+
+
+def not_shown() -> str:
+    with translation.override("zh-hans"):
+        return pgettext("statistics cell", "not shown")
+
+
+def table_cell(page: str, chart: str, key: str) -> str:
+    """The count cell of row ``key`` in the table of ``chart``, as the HTML has it."""
+    table = re.search(rf'data-testid="table-{chart}">(.*?)</table>', page, re.S).group(1)
+    return re.search(rf'<tr data-key="{key}"><td>[^<]*</td>(<td[^>]*>[^<]*</td>)', table).group(1)
+
+
+def test_small_counts_are_suppressed_zero_stays_and_one_small_cell_takes_another_with_it():
+    def figures(*counts):
+        return [Figure(str(i), str(i), n) for i, n in enumerate(counts)]
+
+    def shown(items):
+        return [None if f.suppressed else f.count for f in items]
+
+    assert shown(suppress_small_counts(figures(0, 1, 2, 7))) == [0, None, None, 7]
+    # One small cell alone would be the total less the others: the smallest other goes too.
+    assert shown(suppress_small_counts(figures(0, 9, 1, 4, 5))) == [0, 9, None, None, 5]
+    assert shown(suppress_small_counts(figures(4, 2, 4))) == [None, None, 4]  # the first of a tie
+    assert shown(suppress_small_counts(figures(0, 3, 40))) == [0, 3, 40]
+    assert shown(suppress_small_counts(figures(0, 0))) == [0, 0]
+    assert all(f.count is None for f in suppress_small_counts(figures(1, 5)))
+
+
+def test_leadership_gets_no_breakdown_count_below_three_where_counseling_staff_get_them(cast):
+    by_channel(cast, {"walk_in": 1, "guardian": 2, "letter": 3})
+
+    exact = case_statistics_for_reader(cast.director, school=cast.school, semester=cast.semester)
+    held = case_statistics_for_reader(cast.principal, school=cast.school, semester=cast.semester)
+
+    assert cells(exact.by_channel)["walk_in"] == (1, False)
+    assert cells(exact.by_channel)["guardian"] == (2, False)
+    assert not exact.any_suppressed
+    channels = cells(held.by_channel)
+    assert channels.pop("walk_in") == channels.pop("guardian") == (None, True)
+    assert channels.pop("letter") == (3, False)  # two small cells hide each other
+    assert set(channels.values()) == {(0, False)}  # zero stays zero
+    assert held.any_suppressed
+    # The headline totals and the counselors' loads are exact for everybody.
+    assert held.consultations == exact.consultations == 6
+    assert held.open_cases == exact.open_cases == 6
+    assert held.per_counselor == exact.per_counselor
+    assert cells(held.by_grade) == {"七年级": (6, False)}
+    counselor = case_statistics_for_reader(
+        cast.counselor, school=cast.school, semester=cast.semester
+    )
+    assert cells(counselor.by_channel) == cells(exact.by_channel)
+
+
+def test_a_lone_small_cell_hides_the_smallest_other_so_the_total_does_not_give_it_away(cast):
+    by_channel(cast, {"walk_in": 1, "guardian": 4, "letter": 3})
+
+    held = case_statistics_for_reader(cast.principal, school=cast.school, semester=cast.semester)
+
+    channels = cells(held.by_channel)
+    assert channels["walk_in"] == channels["letter"] == (None, True)
+    assert channels["guardian"] == (4, False)
+    assert held.consultations == 8
+
+
+def test_a_principal_who_also_counsels_at_the_school_sees_exact_counts(cast):
+    role_assign(user=cast.principal, role="counselor", school=cast.school)
+    by_channel(cast, {"walk_in": 1})
+
+    stats = case_statistics_for_reader(cast.principal, school=cast.school, semester=cast.semester)
+
+    assert cells(stats.by_channel)["walk_in"] == (1, False)
+
+
+def test_the_principals_page_shows_not_shown_where_the_directors_shows_the_count(cast, signed_in):
+    by_channel(cast, {"walk_in": 1, "guardian": 2, "letter": 3})
+
+    director = signed_in(cast.director).get(URL)
+    principal = signed_in(cast.principal).get(URL)
+
+    page = director.content.decode()
+    assert table_cell(page, "channel", "walk_in") == "<td>1</td>"
+    assert table_cell(page, "channel", "guardian") == "<td>2</td>"
+    assert 'data-testid="stats-suppressed-note"' not in page
+    assert director.context["charts"]["channel"]["counts"][:4] == [1, 0, 0, 2]
+
+    page = principal.content.decode()
+    assert table_cell(page, "channel", "walk_in") == f"<td data-suppressed>{not_shown()}</td>"
+    assert table_cell(page, "channel", "guardian") == f"<td data-suppressed>{not_shown()}</td>"
+    assert table_cell(page, "channel", "letter") == "<td>3</td>"
+    assert table_cell(page, "channel", "appointment") == "<td>0</td>"
+    assert 'data-testid="stats-suppressed-note"' in page
+    with translation.override("zh-hans"):
+        note = gettext(
+            "To protect students' privacy, counts below %(below)s are not shown, nor one other "
+            "count of the same table where the total would give a hidden one away."
+        )
+    assert note % {"below": 3} in page
+    assert 'data-testid="stat-consultations">6<' in page
+    # Neither the context nor the chart data carry the hidden numbers: no bar is drawn.
+    assert [f.count for f in principal.context["stats"].by_channel[:4]] == [None, 0, 0, None]
+    counts = principal.context["charts"]["channel"]["counts"]
+    assert counts[:4] == [None, 0, 0, None]
+    assert 1 not in counts and 2 not in counts
+    data = re.search(r'id="case-stats-data"[^>]*>(.*?)</script>', page, re.S).group(1)
+    assert '"counts": [null, 0, 0, null, 3' in data
+
+
+def test_the_api_gives_leadership_null_for_a_suppressed_count(cast, signed_in):
+    by_channel(cast, {"walk_in": 1, "guardian": 4, "letter": 3})
+
+    director = signed_in(cast.director).get(API).json()
+    principal = signed_in(cast.principal).get(API).json()
+
+    def channels(body):
+        return {f["key"]: (f["count"], f["suppressed"]) for f in body["by_channel"]}
+
+    assert channels(director)["walk_in"] == (1, False)
+    assert channels(director)["letter"] == (3, False)
+    hidden = channels(principal)
+    assert hidden.pop("walk_in") == hidden.pop("letter") == (None, True)
+    assert hidden.pop("guardian") == (4, False)
+    assert set(hidden.values()) == {(0, False)}
+    assert principal["consultations"] == director["consultations"] == 8
+    walk_in = next(f for f in principal["by_channel"] if f["key"] == "walk_in")
+    assert set(walk_in) == {"key", "label", "count", "suppressed"}  # no other field holds it

@@ -1,6 +1,7 @@
 """Browser journey (issue 6 item 12): the director opens the counseling statistics, sees the
 charts drawn by the vendored ECharts next to their tables and an overdue review linked to its
-case; the principal sees the same counts and no case at all."""
+case; the principal sees the same headline counts and no case at all, and in the breakdowns
+"not shown" (no bar) where the director sees a count below 3."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.cases.factories import case_at
 from tests.e2e.journeys import open_page, sign_in
 from tests.factories import SchoolFactory, make_class_with_student, make_user
-from xinqiao.cases.models import SupportPlan
+from xinqiao.cases.models import Case, SupportPlan
 from xinqiao.cases.selectors_stats import case_statistics
 
 
@@ -33,6 +35,12 @@ def test_the_director_and_the_principal_read_the_statistics(page, browser, live_
         next_review_on=timezone.localdate() - datetime.timedelta(days=6)
     )
     case_at(cast, "closed")
+    # Both opened in the semester, whatever day the test runs: two consultations in October.
+    october = timezone.make_aware(datetime.datetime(cast.semester.starts_on.year, 10, 15, 10))
+    Case.objects.filter(school=school).update(opened_at=october)
+    with translation.override("zh-hans"):
+        not_shown = pgettext("statistics cell", "not shown")
+    referral_row = '[data-testid="table-channel"] tr[data-key="teacher_referral"] td'
     device = TOTPDevice.objects.create(user=people["director"], name="p", confirmed=True)
 
     sign_in(page, "director-e2e", device)
@@ -43,6 +51,8 @@ def test_the_director_and_the_principal_read_the_statistics(page, browser, live_
     expect(page.get_by_test_id("stat-overdue-reviews")).to_have_text("1")
     opened = case_statistics(school=school, semester=cast.semester).consultations
     expect(page.get_by_test_id("stat-consultations")).to_have_text(str(opened))
+    expect(page.locator(referral_row).nth(1)).to_have_text("2")  # exact for counseling staff
+    expect(page.get_by_test_id("stats-suppressed-note")).to_have_count(0)
     page.get_by_test_id("overdue-reviews").get_by_role("link", name=late.number).click()
     expect(page).to_have_url(re.compile(rf"/cases/{late.pk}/$"))
 
@@ -54,3 +64,12 @@ def test_the_director_and_the_principal_read_the_statistics(page, browser, live_
     expect(principal.get_by_test_id("overdue-lists")).to_have_count(0)
     expect(principal.locator("main")).not_to_contain_text(late.number)
     expect(principal.locator("main")).not_to_contain_text(cast.student_record.name)
+    # Two consultations: too few to show by channel, grade or month, and no bar is drawn.
+    expect(principal.get_by_test_id("stat-consultations")).to_have_text("2")
+    expect(principal.locator(referral_row).nth(1)).to_have_text(not_shown)
+    expect(principal.get_by_test_id("stats-suppressed-note")).to_be_visible()
+    channel_data = principal.evaluate(
+        """() => echarts.getInstanceByDom(document.querySelector('[data-chart="channel"]'))
+                    .getOption().series[0].data"""
+    )
+    assert None in channel_data and 2 not in channel_data

@@ -166,7 +166,7 @@ def statistics(request, school: int | None = None, semester: int | None = None):
         period = next((s for s in semesters if s.pk == semester), None)
     if period is None:
         raise Http404
-    stats = selectors_stats.case_statistics(school=chosen, semester=period)
+    stats = selectors_stats.case_statistics_for_reader(request.auth, school=chosen, semester=period)
     return {
         "school_id": chosen.pk,
         "semester_id": period.pk,

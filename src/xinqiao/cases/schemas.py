@@ -156,7 +156,17 @@ class RecordIn(Schema):
 class FigureOut(Schema):
     key: str
     label: str
-    count: int
+    count: int | None = Field(
+        description=(
+            "Consultations in this cell; null when suppressed. Callers who are not the "
+            "school's counseling staff get no count below 3 (that is, 1 or 2), and where a "
+            "breakdown has only one such cell, its smallest other non-zero cell is suppressed "
+            "too, so that the small one cannot be worked out from the total. Zero is shown."
+        )
+    )
+    suppressed: bool = Field(
+        False, description="True when the count is withheld to protect students' privacy."
+    )
 
 
 class CounselorLoadOut(Schema):
@@ -167,7 +177,11 @@ class CounselorLoadOut(Schema):
 
 
 class StatisticsOut(Schema):
-    """Counts only (issue 6 item 12): nothing names a student or a case."""
+    """Counts only (issue 6 item 12): nothing names a student or a case.
+
+    The headline counts and the loads per counselor are exact for every caller; the breakdowns
+    (``by_*``) have their small cells suppressed for callers outside counseling (see ``count``).
+    """
 
     school_id: int
     semester_id: int

@@ -3,7 +3,8 @@ and month for a semester; open cases per counselor; overdue plan reviews and ref
 
 Every figure is a count computed in the database (``aggregate`` / ``values().annotate()``), so
 the number of queries does not grow with the number of cases. Nothing here names a student or
-carries case text: the page and the API show these counts to the school's leadership too. The
+carries case text: the page and the API show these counts to the school's leadership too, but
+small cells of the breakdowns are suppressed for them (``case_statistics_for_reader``). The
 lists of overdue cases by number are separate (``overdue_cases_for_reader``) and limited to the
 cases the reader may open (``Case.objects.for_user``).
 """
@@ -11,7 +12,7 @@ cases the reader may open (``Case.objects.for_user``).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
@@ -32,15 +33,23 @@ LIST_ROLES = COUNSELING_ROLES
 # The overdue lists are a worklist, not an export: the oldest first, at most this many each.
 OVERDUE_LIST_LIMIT = 50
 UNKNOWN = "-"
+# Readers who are not the school's counseling staff see no breakdown count below this: a
+# "self-harm: 1" in a small grade can point to one student (principle 1 of the design).
+SUPPRESS_BELOW = 3
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One bar of a chart and one row of its table."""
+    """One bar of a chart and one row of its table.
+
+    A suppressed figure carries no count at all (``None``), so the hidden number cannot reach a
+    template, the chart data or the API by mistake.
+    """
 
     key: str
     label: str
-    count: int
+    count: int | None
+    suppressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,14 @@ class CaseStatistics:
     overdue_reviews: int
     overdue_follow_ups: int
     today: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def breakdowns(self) -> tuple[list[Figure], ...]:
+        return (self.by_category, self.by_grade, self.by_channel, self.by_month)
+
+    @property
+    def any_suppressed(self) -> bool:
+        return any(f.suppressed for figures in self.breakdowns for f in figures)
 
 
 @dataclass(frozen=True)
@@ -239,6 +256,47 @@ def case_statistics(
         overdue_follow_ups=overdue_follow_ups(school, today).count(),
         today=today,
     )
+
+
+def case_statistics_for_reader(
+    user, *, school: School, semester: Semester, today: datetime.date | None = None
+) -> CaseStatistics:
+    """The figures ``user`` may see: exact for the school's counseling staff, with the small
+    cells of the breakdowns suppressed for anyone else (its leadership).
+
+    Only the breakdowns (by category, grade, channel, month) are suppressed: the headline totals
+    are exact, and the open cases per counselor are the staff's workload, not students.
+    """
+    stats = case_statistics(school=school, semester=semester, today=today)
+    if may_list_cases(user, school):
+        return stats
+    return replace(
+        stats,
+        by_category=suppress_small_counts(stats.by_category),
+        by_grade=suppress_small_counts(stats.by_grade),
+        by_channel=suppress_small_counts(stats.by_channel),
+        by_month=suppress_small_counts(stats.by_month),
+    )
+
+
+def suppress_small_counts(figures: list[Figure]) -> list[Figure]:
+    """``figures`` with every count from 1 to ``SUPPRESS_BELOW - 1`` suppressed; zero stays zero.
+
+    Secondary suppression: the total of every breakdown is known or nearly so (by grade, channel
+    and month each add up to the consultations shown above them; by category does too unless a
+    case has several natures, which the reader cannot tell), so one suppressed cell alone could
+    be recovered by subtraction. Then the smallest other non-zero cell is suppressed too, and the
+    two look alike: which of them is the small one is not told. Two or more small cells hide
+    each other already.
+    """
+    small = [i for i, f in enumerate(figures) if f.count and f.count < SUPPRESS_BELOW]
+    if len(small) == 1:
+        others = [i for i, f in enumerate(figures) if f.count and i not in small]
+        if others:
+            small.append(min(others, key=lambda i: (figures[i].count, i)))
+    return [
+        replace(f, count=None, suppressed=True) if i in small else f for i, f in enumerate(figures)
+    ]
 
 
 def _per_counselor(school: School) -> list[CounselorLoad]:

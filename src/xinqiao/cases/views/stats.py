@@ -1,7 +1,9 @@
 """The statistics page of the counseling side (issue 6 item 12): counts only.
 
-Leadership and counseling staff of a school see the same figures; the lists of overdue cases
-by number appear only for those who read cases, limited to the cases each of them may open.
+Leadership and counseling staff of a school see the same figures, except that the small cells
+of the breakdowns are suppressed for leadership (``selectors.case_statistics_for_reader``); the
+lists of overdue cases by number appear only for those who read cases, limited to the cases
+each of them may open.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def _pick(items: list, wanted: str | None):
 
 
 def _chart(figures: list[selectors.Figure]) -> dict:
+    # A suppressed figure's count is None already: null in the data, no bar in the chart.
     return {"labels": [f.label for f in figures], "counts": [f.count for f in figures]}
 
 
@@ -36,11 +39,12 @@ def statistics(request):
     )
     context = {"schools": schools, "school": school, "semesters": semesters, "semester": semester}
     if semester is not None:
-        stats = selectors.case_statistics(school=school, semester=semester)
+        stats = selectors.case_statistics_for_reader(request.user, school=school, semester=semester)
         reviews, follow_ups = selectors.overdue_cases_for_reader(request.user, school, stats.today)
         context.update(
             stats=stats,
             may_list=selectors.may_list_cases(request.user, school),
+            suppress_below=selectors.SUPPRESS_BELOW,
             counselor_chart_rem=max(10, 3 * len(stats.per_counselor) + 4),
             overdue_review_list=reviews,
             overdue_follow_up_list=follow_ups,
