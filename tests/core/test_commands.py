@@ -100,3 +100,23 @@ def test_every_navigation_entry_leads_somewhere():
 
     for item in NAV_ITEMS:
         assert reverse(item.url_name)
+
+
+def test_many_entries_come_by_section_and_few_in_one_row(client, cast, signed_in):
+    signed_in(cast.director)
+    sections = client.get("/cases/").context["nav_sections"]
+    by_label = {str(s["label"]): s for s in sections if "entries" in s}
+    assert set(by_label) >= {"心理咨询室", "个案工作"}
+    assert by_label["个案工作"]["active"], "the section of the page one is on stands out"
+    assert not by_label["心理咨询室"]["active"]
+    case_entries = [str(item["label"]) for item in by_label["个案工作"]["entries"]]
+    assert case_entries[:2] == ["预警", "个案"]
+    assert str(sections[0]["item"]["label"]) == "首页"
+    client.logout()
+
+    signed_in(cast.student)
+    row = client.get("/").context["nav_sections"]
+    assert all("item" in entry for entry in row), "a student's few entries stay one row"
+    assert [str(e["item"]["label"]) for e in row] == [
+        str(item["label"]) for item in client.get("/").context["nav_items"]
+    ]

@@ -28,6 +28,15 @@ def sign_in(page, username: str, device: TOTPDevice | None = None) -> None:
     expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
 
 
+def follow_menu_link(page, url: str) -> None:
+    """Click the wide menu's entry for ``url``, opening its section's drop-down first when the
+    entry sits in one (people with many entries see them by section)."""
+    section = page.locator(".nav-wide details.nav-section", has=page.locator(f'a[href="{url}"]'))
+    if section.count():
+        section.locator("summary").click()
+    page.locator(f'.nav-wide a[href="{url}"]').click()
+
+
 def sign_out(page) -> None:
     page.get_by_test_id("sign-out").click()
     expect(page).to_have_url(re.compile(r"/accounts/sign-in/"))

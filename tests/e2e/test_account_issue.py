@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.e2e.journeys import follow_menu_link
 from tests.factories import TEST_PASSWORD, SchoolFactory, make_user
 from tests.people.roster_factories import GradeFactory, SchoolClassFactory, StudentFactory
 from xinqiao.core.models import User
@@ -32,7 +33,7 @@ def test_admin_issues_a_class_and_a_student_signs_in_with_the_printed_password(p
 
     sign_in(page, "admin", TEST_PASSWORD)
     expect(page).to_have_url(re.compile(r"/$"))
-    page.locator(f".nav-wide a[href='{reverse('people:account_issue')}']").click()
+    follow_menu_link(page, reverse("people:account_issue"))
     expect(page.get_by_test_id("account-classes")).to_be_visible()
     row = page.get_by_test_id(f"class-row-{school_class.pk}")
     expect(row.get_by_test_id("students-pending")).to_have_text("2")

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.e2e.journeys import sign_in
+from tests.e2e.journeys import follow_menu_link, sign_in
 from tests.factories import SchoolFactory, make_user
 from tests.people.factories import GradeFactory, SchoolClassFactory, SemesterFactory, make_person
 from xinqiao.core.roles import Role
@@ -38,7 +38,7 @@ def test_principal_opens_the_network_and_sees_class_teachers_and_an_empty_post(p
     principal, first, second = school_with_classes()
     sign_in(page, principal.username)
 
-    page.locator(f'.nav-wide a[href="{reverse("people:network")}"]').click()
+    follow_menu_link(page, reverse("people:network"))
 
     expect(page).to_have_url(re.compile(r"/network/$"))
     expect(page.get_by_test_id("network-summary")).to_have_attribute("data-levels", "3")

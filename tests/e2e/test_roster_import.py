@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.e2e.journeys import sign_in
+from tests.e2e.journeys import follow_menu_link, sign_in
 from tests.factories import SchoolFactory, make_user
 from tests.people.workbooks import demo_roster
 from xinqiao.people.models import Semester, Student
@@ -32,7 +32,7 @@ def test_admin_corrects_a_bad_row_then_imports_the_roster(page, settings, tmp_pa
     bad.students[3]["出生日期"] = "2013-02-30"
 
     sign_in(page, "admin")
-    page.locator(f'.nav-wide a[href="{reverse("people:roster_import")}"]').click()
+    follow_menu_link(page, reverse("people:roster_import"))
     expect(page.get_by_test_id("roster-template")).to_be_visible()
     page.get_by_test_id("roster-school").select_option(str(school.pk))
     page.get_by_test_id("roster-school-year").fill("2026")

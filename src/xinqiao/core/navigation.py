@@ -10,55 +10,66 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqiao.core import two_factor
 
+#: The menu's sections, in order. A person with more than FLAT_MENU_LIMIT entries sees them by
+#: section (a drop-down each); with fewer, one plain row.
+NAV_GROUPS = {
+    "school": _("Classes and network"),
+    "room": _("Counseling room"),
+    "cases": _("Case work"),
+    "admin": _("Administration"),
+}
+FLAT_MENU_LIMIT = 7
+
 
 @dataclass(frozen=True)
 class NavItem:
     label: str | Promise
     url_name: str
     permission: str | None  # None: every fully signed-in person
+    group: str | None = None  # a key of NAV_GROUPS; None: always on the row itself
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-# Apps append their entries here from their AppConfig.ready().
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "core:home", None),
-    NavItem(_("Classes"), "people:class_list", "people.view_class_list"),
-    NavItem(_("Students"), "people:student_list", "people.view_student_list"),
-    NavItem(_("Work network"), "people:network", "people.view_network"),
-    NavItem(_("Book an appointment"), "rooms:booking_start", "rooms.book_own"),
-    NavItem(_("My bookings"), "rooms:my_bookings", "rooms.book_own"),
-    NavItem(_("Record a call or visit"), "rooms:intake_create", "rooms.record_intake"),
-    NavItem(_("Intakes"), "rooms:intake_list", "rooms.view_intakes"),
-    NavItem(_("Appointments"), "rooms:appointment_list", "rooms.view_appointments"),
-    NavItem(_("My calendar"), "rooms:appointment_calendar", "rooms.view_calendar"),
-    NavItem(_("Appointment slots"), "rooms:slot_list", "rooms.manage_slots"),
-    NavItem(_("Alerts"), "crisis:alert_list", "crisis.view_alert"),
-    NavItem(_("Cases"), "cases:case_list", "cases.view_case_list"),
-    NavItem(_("Referrals"), "cases:referral_list", "cases.view_case_list"),
-    NavItem(_("Archive"), "cases:archive", "cases.view_archive"),
-    NavItem(_("Typical cases"), "cases:typical_list", "cases.view_typical_cases"),
-    NavItem(_("Outside services"), "cases:service_list", "cases.view_services"),
-    NavItem(_("Case statistics"), "cases:statistics", "cases.view_statistics"),
-    NavItem(_("Refer a student"), "cases:refer_student", "cases.refer_student"),
-    NavItem(_("Raise a concern"), "cases:raise_concern", "cases.raise_concern"),
-    NavItem(_("Support tasks"), "cases:my_tasks", "cases.view_own_tasks"),
-    NavItem(_("Rooms"), "rooms:room_list", "rooms.view_rooms"),
-    NavItem(_("Duty roster"), "rooms:roster", "rooms.view_roster"),
-    NavItem(_("My duties"), "rooms:my_duties", "rooms.view_own_duties"),
-    NavItem(_("Leave requests"), "rooms:leave_list", "rooms.request_leave"),
-    NavItem(_("Duty logs"), "rooms:duty_log_list", "rooms.view_duty_logs"),
-    NavItem(_("Roster import"), "people:roster_import", "people.import_roster"),
-    NavItem(_("Accounts"), "people:account_issue", "people.issue_accounts"),
-    NavItem(_("Schools"), "people:school_list", "people.view_school_list"),
-    NavItem(_("Locked accounts"), "core:lockouts", "core.unlock_account"),
-    NavItem(_("Security events"), "core:security_events", "core.view_security_events"),
+    NavItem(_("Classes"), "people:class_list", "people.view_class_list", "school"),
+    NavItem(_("Students"), "people:student_list", "people.view_student_list", "school"),
+    NavItem(_("Work network"), "people:network", "people.view_network", "school"),
+    NavItem(_("Book an appointment"), "rooms:booking_start", "rooms.book_own", "room"),
+    NavItem(_("My bookings"), "rooms:my_bookings", "rooms.book_own", "room"),
+    NavItem(_("Record a call or visit"), "rooms:intake_create", "rooms.record_intake", "room"),
+    NavItem(_("Intakes"), "rooms:intake_list", "rooms.view_intakes", "room"),
+    NavItem(_("Appointments"), "rooms:appointment_list", "rooms.view_appointments", "room"),
+    NavItem(_("My calendar"), "rooms:appointment_calendar", "rooms.view_calendar", "room"),
+    NavItem(_("Appointment slots"), "rooms:slot_list", "rooms.manage_slots", "room"),
+    NavItem(_("Rooms"), "rooms:room_list", "rooms.view_rooms", "room"),
+    NavItem(_("Duty roster"), "rooms:roster", "rooms.view_roster", "room"),
+    NavItem(_("My duties"), "rooms:my_duties", "rooms.view_own_duties", "room"),
+    NavItem(_("Leave requests"), "rooms:leave_list", "rooms.request_leave", "room"),
+    NavItem(_("Duty logs"), "rooms:duty_log_list", "rooms.view_duty_logs", "room"),
+    NavItem(_("Alerts"), "crisis:alert_list", "crisis.view_alert", "cases"),
+    NavItem(_("Cases"), "cases:case_list", "cases.view_case_list", "cases"),
+    NavItem(_("Referrals"), "cases:referral_list", "cases.view_case_list", "cases"),
+    NavItem(_("Archive"), "cases:archive", "cases.view_archive", "cases"),
+    NavItem(_("Typical cases"), "cases:typical_list", "cases.view_typical_cases", "cases"),
+    NavItem(_("Outside services"), "cases:service_list", "cases.view_services", "cases"),
+    NavItem(_("Case statistics"), "cases:statistics", "cases.view_statistics", "cases"),
+    NavItem(_("Refer a student"), "cases:refer_student", "cases.refer_student", "cases"),
+    NavItem(_("Raise a concern"), "cases:raise_concern", "cases.raise_concern", "cases"),
+    NavItem(_("Support tasks"), "cases:my_tasks", "cases.view_own_tasks", "cases"),
+    NavItem(_("Roster import"), "people:roster_import", "people.import_roster", "admin"),
+    NavItem(_("Accounts"), "people:account_issue", "people.issue_accounts", "admin"),
+    NavItem(_("Schools"), "people:school_list", "people.view_school_list", "admin"),
+    NavItem(_("Locked accounts"), "core:lockouts", "core.unlock_account", "admin"),
+    NavItem(_("Security events"), "core:security_events", "core.view_security_events", "admin"),
 ]
 
 
 def navigation_for(request) -> list[dict]:
+    """The entries ``request.user`` may use, in menu order (none before the second factor)."""
     user = getattr(request, "user", None)
     if user is None or not two_factor.is_fully_signed_in(request):
         return []
@@ -70,5 +81,26 @@ def navigation_for(request) -> list[dict]:
                 url = item.url
             except NoReverseMatch:  # an app that is not installed; tests check every entry
                 continue
-            items.append({"label": item.label, "url": url, "active": current == url})
+            items.append(
+                {"label": item.label, "url": url, "active": current == url, "group": item.group}
+            )
     return items
+
+
+def menu_sections(items: list[dict]) -> list[dict]:
+    """The wide menu's row: entries without a section, then one drop-down per section.
+
+    Few entries (a student's, a class teacher's) stay one plain row; a section holding a single
+    entry shows that entry itself.
+    """
+    if len(items) <= FLAT_MENU_LIMIT:
+        return [{"item": item} for item in items]
+    row = [{"item": item} for item in items if item["group"] is None]
+    for key, label in NAV_GROUPS.items():
+        entries = [item for item in items if item["group"] == key]
+        if len(entries) == 1:
+            row.append({"item": entries[0]})
+        elif entries:
+            active = any(item["active"] for item in entries)
+            row.append({"key": key, "label": label, "entries": entries, "active": active})
+    return row
