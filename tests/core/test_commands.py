@@ -112,6 +112,8 @@ def test_many_entries_come_by_section_and_few_in_one_row(client, cast, signed_in
     case_entries = [str(item["label"]) for item in by_label["个案工作"]["entries"]]
     assert case_entries[:2] == ["预警", "个案"]
     assert str(sections[0]["item"]["label"]) == "首页"
+    page = client.get("/cases/").content.decode()
+    assert '<li class="menu-heading" data-section="cases">个案工作</li>' in page  # the phone menu
     client.logout()
 
     signed_in(cast.student)
