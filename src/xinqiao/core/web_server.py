@@ -26,11 +26,14 @@ So, as Instagram does with ``gc.freeze`` and Ruby's Unicorn with its out-of-band
 from __future__ import annotations
 
 import gc
+import threading
 
 from gunicorn.app.base import BaseApplication
 
 #: A worker freezes after these requests (its own count, all threads together).
 FREEZE_AFTER_REQUESTS = frozenset(2**n for n in range(11))
+# The worker's threads count their requests through this (each worker has its own after fork).
+_counting = threading.Lock()
 
 
 def freeze_long_lived_objects() -> None:
@@ -53,8 +56,10 @@ def warm_up() -> None:
 
 def collect_after_response(worker, req, environ, resp) -> None:
     """gunicorn's post_request hook: runs in the worker after the response has been sent."""
-    worker.xinqiao_requests = getattr(worker, "xinqiao_requests", 0) + 1
-    if worker.xinqiao_requests in FREEZE_AFTER_REQUESTS:
+    with _counting:
+        worker.xinqiao_requests = getattr(worker, "xinqiao_requests", 0) + 1
+        served = worker.xinqiao_requests
+    if served in FREEZE_AFTER_REQUESTS:
         freeze_long_lived_objects()
         return
     _young, collections_of_young, collections_of_middle = gc.get_count()
