@@ -1,5 +1,5 @@
-"""Referral and typical cases (issue 6 items 7 and 11; consent is in services_consent.py), and the school's directory of
-outside services.
+"""Referral and typical cases (issue 6 items 7 and 11), and the school's directory of outside
+services. Consent (item 8) is in services_consent.py.
 
 Seed 000: a counselor refers what is beyond them (转介) to another counselor or to a service
 outside the school; "由于专业工作需要采用案例，必须征得当事人同意"; "在研究和写作中需要引用学生
