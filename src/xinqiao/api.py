@@ -1,5 +1,6 @@
 """The JSON API: every app adds its router here. Schema at /api/openapi.json, docs at /api/docs."""
 
+from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 
 from xinqiao.cases.api import router as cases_router
@@ -19,3 +20,9 @@ api.add_router("/", core_router)
 api.add_router("/people", people_router)
 api.add_router("/rooms", rooms_router)
 api.add_router("/cases", cases_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    """The kernel refuses with PermissionDenied on pages and in the API alike (core/access.py)."""
+    return api.create_response(request, {"detail": "Forbidden"}, status=403)

@@ -1,17 +1,16 @@
 """The cases API: the same rules and access log as the pages.
 
 Lists read through ``Case.objects.for_user`` and carry no case text. One case is reached only
-through ``_case_or_refuse`` (the API's form of ``cases.access.get_case_or_refuse``): a caller
-who may not read it gets 404 whether it exists or not, a reader who may not do what was asked
-gets 403, and every refusal is written to the access log; every read of case material is
-written there too (``record_read``), as on the pages. Writes go through the same services.
+through ``cases.access.get_case_or_refuse``, as on the pages: a caller who may not read it gets
+404 whether it exists or not, a reader who may not do what was asked gets 403, and every
+refusal is written to the access log; every read of case material is written there too
+(``record_read``). Writes go through the same services.
 """
 
 import hashlib
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
@@ -19,8 +18,8 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from xinqiao.cases import selectors_stats, services
-from xinqiao.cases.access import record_read
-from xinqiao.cases.models import Case, CaseCounselor, Severity
+from xinqiao.cases.access import case_queryset, get_case_or_refuse, record_read, with_counselors
+from xinqiao.cases.models import Case, Severity
 from xinqiao.cases.schemas import (
     CaseDetailOut,
     CaseOut,
@@ -29,7 +28,7 @@ from xinqiao.cases.schemas import (
     StateFilter,
     StatisticsOut,
 )
-from xinqiao.core.access_log import record_refusal
+from xinqiao.core.access import require
 from xinqiao.rooms.api import JsonOrForm
 
 router = Router(tags=["cases"])
@@ -40,31 +39,6 @@ RecordBody = Annotated[RecordIn, JsonOrForm(...)]
 class CaseFilter(Schema):
     state: StateFilter | None = None
     severity: Severity | None = None
-
-
-def _require(request, perm: str, obj=None) -> None:
-    if not request.auth.has_perm(perm, obj):
-        raise HttpError(403, "Forbidden")
-
-
-def _with_counselors(queryset):
-    return queryset.select_related("student__school_class__grade").prefetch_related(
-        Prefetch("counselors", queryset=CaseCounselor.objects.select_related("user"))
-    )
-
-
-def _case_or_refuse(request, case_id: int, perm: str = "cases.view_case", queryset=None) -> Case:
-    """The case if the caller reads it and ``perm`` allows it; otherwise the attempt goes to
-    the access log, then 404 (not one of the caller's cases) or 403 (theirs, not this act)."""
-    user = request.auth
-    queryset = _with_counselors(Case.objects) if queryset is None else queryset
-    case = queryset.for_user(user).filter(pk=case_id).first()
-    if case is not None and user.has_perm(perm, case):
-        return case
-    record_refusal(request, Case, case_id, perm)  # the API's auth sets request.user
-    if case is None:
-        raise Http404
-    raise HttpError(403, "Forbidden")
 
 
 def _submission_key(request, case: Case, key: str | None) -> str | None:
@@ -81,8 +55,8 @@ def _submission_key(request, case: Case, key: str | None) -> str | None:
 def case_list(request, filters: Query[CaseFilter]):
     """The director gets every case of the school, a counselor the cases they hold. Filter by
     ``state`` (``open``: intake to closing) and ``severity``."""
-    _require(request, "cases.view_case_list")
-    cases = _with_counselors(Case.objects.for_user(request.auth)).order_by("-opened_at", "-pk")
+    require(request.auth, "cases.view_case_list")
+    cases = with_counselors(Case.objects.for_user(request.auth)).order_by("-opened_at", "-pk")
     if filters.state == "open":
         cases = cases.open()
     elif filters.state:
@@ -98,8 +72,8 @@ def case_list(request, filters: Query[CaseFilter]):
     summary="One case with its text (readers only; every read is logged)",
 )
 def case_detail(request, case_id: int):
-    detail = _with_counselors(Case.objects).select_related("referred_by", "assessment")
-    case = _case_or_refuse(request, case_id, queryset=detail.prefetch_related("categories"))
+    detail = case_queryset().select_related("referred_by", "assessment")
+    case = get_case_or_refuse(request, case_id, queryset=detail.prefetch_related("categories"))
     record_read(request, case)
     return case
 
@@ -111,7 +85,7 @@ def case_detail(request, case_id: int):
 )
 @paginate
 def record_list(request, case_id: int):
-    case = _case_or_refuse(request, case_id)
+    case = get_case_or_refuse(request, case_id)
     record_read(request, case)
     return case.records.select_related("written_by").order_by("-held_at", "-id")
 
@@ -122,7 +96,7 @@ def record_list(request, case_id: int):
     summary="Write a session or contact record (the case's counselors)",
 )
 def record_create(request, case_id: int, payload: RecordBody):
-    case = _case_or_refuse(request, case_id, "cases.write_records")
+    case = get_case_or_refuse(request, case_id, "cases.write_records")
     held_at = payload.held_at
     if timezone.is_naive(held_at):
         held_at = timezone.make_aware(held_at)
@@ -154,7 +128,7 @@ def record_create(request, case_id: int, payload: RecordBody):
 )
 def statistics(request, school: int | None = None, semester: int | None = None):
     """The caller's school (or ``school``) and its current semester (or ``semester``)."""
-    _require(request, "cases.view_statistics")
+    require(request.auth, "cases.view_statistics")
     schools = list(selectors_stats.statistics_schools(request.auth))
     chosen = next((s for s in schools if school is None or s.pk == school), None)
     if chosen is None:

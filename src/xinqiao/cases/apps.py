@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from xinqiao.cases import models
         from xinqiao.core.history import track
+        from xinqiao.crisis.recipients import register_student_counselors
 
         for model in (
             models.ProblemCategory,
@@ -30,3 +31,4 @@ class CasesConfig(AppConfig):
             models.TypicalCase,
         ):
             track(model)
+        register_student_counselors(models.open_case_counselor_ids)

@@ -14,20 +14,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xinqiao.core.access import NOTHING, ProtectedModel, school_members_q
 from xinqiao.core.fields import EncryptedTextField
 from xinqiao.core.roles import Role
-from xinqiao.core.tenancy import NOTHING, SchoolScopedModel
-
-
-def _counseling_school_ids(user, roles=(Role.DIRECTOR,)) -> list[int]:
-    return [
-        school_id
-        for school_id, held in user.role_map.items()
-        if school_id is not None and held & set(roles)
-    ]
+from xinqiao.core.tenancy import SchoolScopedModel, SchoolScopedQuerySet
 
 
 class ProblemCategory(SchoolScopedModel):
@@ -56,6 +50,11 @@ class ProblemCategory(SchoolScopedModel):
             models.UniqueConstraint(fields=["school", "name"], name="cases_category_name_once")
         ]
 
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Organisation data: every member of the school."""
+        return school_members_q(user)
+
     def __str__(self) -> str:
         return self.name
 
@@ -66,12 +65,7 @@ class Severity(models.TextChoices):
     CRISIS = "crisis", _("crisis")
 
 
-class CaseQuerySet(models.QuerySet):
-    def for_user(self, user) -> CaseQuerySet:
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self.filter(Case.visibility_q(user))
-
+class CaseQuerySet(SchoolScopedQuerySet):
     def open(self) -> CaseQuerySet:
         return self.filter(state__in=Case.OPEN_STATES)
 
@@ -184,6 +178,8 @@ class Case(SchoolScopedModel):
     def __str__(self) -> str:
         return self.number
 
+    confidential = True
+
     @classmethod
     def visibility_q(cls, user) -> Q:
         """The one rule for case material (DESIGN.md principle 1): the director reads every case
@@ -191,12 +187,26 @@ class Case(SchoolScopedModel):
 
         A later issue adds the director's time-limited grants and break-glass access here.
         """
-        directed = _counseling_school_ids(user)
+        directed = user.school_ids_with(Role.DIRECTOR)
         assigned = CaseCounselor.objects.filter(user_id=user.pk).values("case_id")
-        counselor_schools = _counseling_school_ids(user, roles=(Role.COUNSELOR,))
+        counselor_schools = user.school_ids_with(Role.COUNSELOR)
         if not directed and not counselor_schools:
             return NOTHING
         return Q(school_id__in=directed) | Q(pk__in=assigned, school_id__in=counselor_schools)
+
+    def read_by(self, user) -> bool:
+        """``visibility_q`` for a case already loaded: no query beyond the counselors, once."""
+        if user.has_role(Role.DIRECTOR, school_id=self.school_id):
+            return True
+        return (
+            user.has_role(Role.COUNSELOR, school_id=self.school_id)
+            and user.pk in self.counselor_user_ids
+        )
+
+    @cached_property
+    def counselor_user_ids(self) -> frozenset[int]:
+        """The case's counselors, loaded once per object (from a prefetch when there is one)."""
+        return frozenset(assignment.user_id for assignment in self.counselors.all())
 
     @property
     def is_open(self) -> bool:
@@ -234,8 +244,19 @@ class CaseCounselor(models.Model):
         ]
 
 
-class Assessment(models.Model):
+def open_case_counselor_ids(student_id: int) -> list[int]:
+    """The counselors of the student's open cases (whom the student's alerts reach first)."""
+    return list(
+        CaseCounselor.objects.filter(
+            case__student_id=student_id, case__state__in=Case.OPEN_STATES
+        ).values_list("user_id", flat=True)
+    )
+
+
+class Assessment(ProtectedModel):
     """Needs assessment (seed 003 需求评估): nature, severity and the measures likely needed."""
+
+    scope_parent = "case"
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="assessment")
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
@@ -249,7 +270,7 @@ class Assessment(models.Model):
     assessed_at = models.DateTimeField(default=timezone.now)
 
 
-class Conference(models.Model):
+class Conference(ProtectedModel):
     """A case conference (集体研讨, seed 003): who came, what was decided, what is shared."""
 
     class State(models.TextChoices):
@@ -273,6 +294,16 @@ class Conference(models.Model):
     class Meta:
         ordering = ["-scheduled_at"]
 
+    confidential = True
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Those who read the case, and the conference's participants (who read only its
+        shared part: ``cases.view_conference_share``)."""
+        return Q(case__in=Case.objects.for_user(user).values("pk")) | Q(
+            pk__in=ConferenceParticipant.objects.filter(user_id=user.pk).values("conference_id")
+        )
+
 
 class ConferenceParticipant(models.Model):
     conference = models.ForeignKey(
@@ -292,8 +323,10 @@ class ConferenceParticipant(models.Model):
         ]
 
 
-class SupportPlan(models.Model):
+class SupportPlan(ProtectedModel):
     """An individual support plan (帮扶方案); every adjustment is a new version, all kept."""
+
+    scope_parent = "case"
 
     class State(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -334,7 +367,7 @@ class SupportPlan(models.Model):
         ]
 
 
-class PlanMeasure(models.Model):
+class PlanMeasure(ProtectedModel):
     """One measure of a plan with its responsible person and dates (seed 003 帮扶措施, 帮扶实施)."""
 
     class Kind(models.TextChoices):
@@ -372,6 +405,16 @@ class PlanMeasure(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
 
+    confidential = True
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Those who read the case, and the person responsible for the measure (who learns
+        what to do and for whom, never why)."""
+        return Q(plan__case__in=Case.objects.for_user(user).values("pk")) | Q(
+            responsible_id=user.pk
+        )
+
     class Meta:
         ordering = ["starts_on", "id"]
         constraints = [
@@ -392,8 +435,10 @@ class PlanMeasure(models.Model):
         return self.responsible_name
 
 
-class MeasureActivity(models.Model):
+class MeasureActivity(ProtectedModel):
     """A tutoring session, a delivery of material help, a visit: one logged step of a measure."""
+
+    scope_parent = "measure"
 
     measure = models.ForeignKey(PlanMeasure, on_delete=models.CASCADE, related_name="activities")
     on = models.DateField(_("date"))
@@ -408,8 +453,10 @@ class MeasureActivity(models.Model):
         ordering = ["-on", "-id"]
 
 
-class SessionRecord(models.Model):
+class SessionRecord(ProtectedModel):
     """A session or contact (seed 003 工作记录: 时间、地点、学生、问题、措施、效果)."""
+
+    scope_parent = "case"
 
     class Kind(models.TextChoices):
         INDIVIDUAL = "individual", _("individual session")
@@ -445,8 +492,10 @@ class SessionRecord(models.Model):
         ordering = ["-held_at", "-id"]
 
 
-class StageSummary(models.Model):
+class StageSummary(ProtectedModel):
     """A stage summary (阶段性总结) written at a plan review."""
+
+    scope_parent = "case"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="summaries")
     plan = models.ForeignKey(
@@ -472,8 +521,10 @@ class StageSummary(models.Model):
 RATING_RANGE = (1, 10)
 
 
-class Evaluation(models.Model):
+class Evaluation(ProtectedModel):
     """Effect evaluation (seed 003 效果评估): self, teacher, guardian and a questionnaire."""
+
+    scope_parent = "case"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evaluations")
     evaluated_on = models.DateField(_("date"))
@@ -537,6 +588,11 @@ class OutsideService(SchoolScopedModel):
             models.UniqueConstraint(fields=["school", "name"], name="cases_service_name_once")
         ]
 
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Organisation data: every member of the school."""
+        return school_members_q(user)
+
     def __str__(self) -> str:
         return self.name
 
@@ -576,13 +632,22 @@ class Consent(SchoolScopedModel):
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
 
+    confidential = True
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """The counseling side of the school (a consent names the student and its purpose)."""
+        return Q(school_id__in=user.school_ids_with(Role.DIRECTOR, Role.COUNSELOR))
+
     @property
     def in_force(self) -> bool:
         return self.withdrawn_on is None
 
 
-class Referral(models.Model):
+class Referral(ProtectedModel):
     """A referral (转介, seed 000) inside the school or to an outside service, with follow-up."""
+
+    scope_parent = "case"
 
     class Kind(models.TextChoices):
         INTERNAL = "internal", _("to another counselor of the school")
@@ -656,6 +721,17 @@ class TypicalCase(SchoolScopedModel):
         ordering = ["-marked_at"]
         verbose_name = _("typical case")
         verbose_name_plural = _("typical cases")
+
+    confidential = True
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Published, de-identified examples for the school's counseling side and leadership;
+        drafts for those who read the case."""
+        readers = (Role.DIRECTOR, Role.COUNSELOR, Role.PRINCIPAL, Role.VICE_PRINCIPAL)
+        return Q(published=True, school_id__in=user.school_ids_with(*readers)) | Q(
+            case__in=Case.objects.for_user(user).values("pk")
+        )
 
 
 # Retention per record type (years after archiving); the catalogue shows the date.

@@ -1,8 +1,8 @@
 """Who may do what with cases, the student file and the archive (views, API, templates, exports).
 
-One predicate decides who reads case material: ``reads_case`` asks ``Case.visibility_q`` (the
-director of the school, the case's counselors). Everyone else is refused, and the refusal is
-written to the access log by ``cases.access.get_case_or_refuse``. Others learn only what they
+One predicate decides who reads case material: ``reads_case`` asks ``Case.read_by``, the
+in-memory form of ``Case.visibility_q`` (the director of the school, the case's counselors).
+Everyone else is refused, and the refusal is written to the access log by the kernel's getter. Others learn only what they
 must act on: a referring teacher sees that the student is being supported, a conference
 participant what the conference shared with them, a responsible person their own measures.
 """
@@ -24,11 +24,7 @@ from xinqiao.people import rules as people_rules
 
 @rules.predicate
 def reads_case(user, case) -> bool:
-    if case is None:
-        return False
-    from xinqiao.cases.models import Case
-
-    return Case.objects.for_user(user).filter(pk=case.pk).exists()
+    return case is not None and case.read_by(user)
 
 
 @rules.predicate
@@ -36,7 +32,7 @@ def is_case_counselor(user, case) -> bool:
     return (
         case is not None
         and user.has_role(Role.COUNSELOR, Role.DIRECTOR, school_id=case.school_id)
-        and case.counselors.filter(user_id=user.pk).exists()
+        and user.pk in case.counselor_user_ids
     )
 
 

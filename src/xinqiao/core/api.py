@@ -52,8 +52,8 @@ router = Router(tags=["account"])
 
 @router.get("/me", response=MeOut, summary="Who am I: account and roles")
 def me(request):
+    from xinqiao.core import directory
     from xinqiao.core.roles import Role
-    from xinqiao.people.selectors import assignments_for_user
 
     user = request.auth
     return {
@@ -61,6 +61,6 @@ def me(request):
         "full_name": user.full_name,
         "roles": [
             {"role": a.role, "label": str(Role(a.role).label), "school_id": a.school_id}
-            for a in assignments_for_user(user)
+            for a in directory.roles().assignments(user)
         ],
     }

@@ -50,9 +50,9 @@ class User(AbstractUser):
         """{school_id or None (installation-wide): roles held there}."""
         cached = getattr(self, "_role_map", None)
         if cached is None:
-            from xinqiao.people.selectors import role_map_for_user
+            from xinqiao.core import directory
 
-            cached = role_map_for_user(self)
+            cached = directory.roles().role_map(self)
             self._role_map = cached
         return cached
 
@@ -79,6 +79,15 @@ class User(AbstractUser):
     @property
     def school_ids(self) -> frozenset[int]:
         return frozenset(k for k in self.role_map if k is not None)
+
+    def school_ids_with(self, *roles: str) -> frozenset[int]:
+        """The schools where the user holds one of ``roles`` (the kernel's building block)."""
+        wanted = set(roles)
+        return frozenset(
+            school_id
+            for school_id, held in self.role_map.items()
+            if school_id is not None and held & wanted
+        )
 
     @property
     def is_pupil_or_family(self) -> bool:

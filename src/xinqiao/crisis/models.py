@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinqiao.core.access import ProtectedModel
 from xinqiao.core.fields import EncryptedTextField
+from xinqiao.core.roles import COUNSELING_ROLES
 from xinqiao.core.tenancy import SchoolScopedModel
 
 
@@ -89,21 +91,18 @@ class Alert(SchoolScopedModel):
     def __str__(self) -> str:
         return f"{self.get_risk_level_display()} · {self.student or self.person_description}"
 
+    confidential = True
+
     @classmethod
     def visibility_q(cls, user) -> Q:
         """Alerts: the counseling side of the school sees them; their raiser sees their own."""
-        from xinqiao.core.roles import Role
-
-        schools = [
-            school_id
-            for school_id, roles in user.role_map.items()
-            if school_id and roles & {Role.DIRECTOR, Role.COUNSELOR}
-        ]
-        return Q(school_id__in=schools) | Q(raised_by_id=user.pk)
+        return Q(school_id__in=user.school_ids_with(*COUNSELING_ROLES)) | Q(raised_by_id=user.pk)
 
 
-class AlertEvent(models.Model):
+class AlertEvent(ProtectedModel):
     """Every state change of an alert, with who did it and when (never edited)."""
+
+    scope_parent = "alert"
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=20, blank=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -14,28 +13,26 @@ from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.core.roles import Role
 from xinqiao.crisis.models import Alert, AlertEvent
-from xinqiao.people.models import RoleAssignment, School, Student
+from xinqiao.crisis.recipients import student_counselor_ids
+from xinqiao.people.models import School, Student
+from xinqiao.people.selectors import holders_of
 
 
 def alert_recipients(*, alert: Alert) -> list[User]:
     """Who must know at once: the school's director(s) and the student's counselor(s).
 
-    The student's counselors are those of their open cases; a student without one (or an
-    anonymous person) reaches every counselor of the school: in danger, reaching one too many
-    counselors beats reaching none.
+    The student's counselors are those the other apps name (``crisis.recipients``: the
+    counselors of the student's open cases); a student without one (or an anonymous person)
+    reaches every counselor of the school: in danger, reaching one too many counselors beats
+    reaching none.
     """
-    from xinqiao.cases.models import Case, CaseCounselor
-
-    roles = RoleAssignment.objects.in_force().filter(
-        school=alert.school, role__in=[Role.DIRECTOR, Role.COUNSELOR], user__is_active=True
-    )
+    directors = holders_of(alert.school_id, Role.DIRECTOR)
+    counselors = holders_of(alert.school_id, Role.COUNSELOR)
     if alert.student_id is not None:
-        holders = CaseCounselor.objects.filter(
-            case__student_id=alert.student_id, case__state__in=Case.OPEN_STATES
-        ).values("user_id")
-        if holders.exists():
-            roles = roles.filter(Q(role=Role.DIRECTOR) | Q(user_id__in=holders))
-    return list(User.objects.filter(pk__in=roles.values("user_id")).distinct())
+        responsible = student_counselor_ids(alert.student_id)
+        if responsible:
+            counselors = counselors.filter(pk__in=responsible)
+    return list((directors | counselors).distinct())
 
 
 def _record(alert: Alert, *, actor: User | None, from_state: str, note: str = "") -> None:

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xinqiao.core.access_log import get_or_refuse, record_access
+from xinqiao.core.access import record_read
 from xinqiao.core.decorators import permission_required
 from xinqiao.crisis import services
+from xinqiao.crisis.access import get_alert_or_refuse
 from xinqiao.crisis.models import Alert
 
 OPEN_STATES = [Alert.State.RAISED, Alert.State.ACKNOWLEDGED, Alert.State.IN_INTERVENTION]
@@ -38,11 +39,6 @@ class OptionalNoteForm(NoteForm):
         max_length=2000,
         required=False,
     )
-
-
-def get_alert_or_refuse(request, pk: int, perm: str = "crisis.view_alert") -> Alert:
-    queryset = Alert.objects.select_related("student__school_class__grade", "raised_by", "school")
-    return get_or_refuse(request, queryset, pk, perm)
 
 
 @permission_required("crisis.view_alert")
@@ -79,13 +75,7 @@ def alert_detail(request, pk: int):
 def _render_detail(request, alert: Alert, *, resolve_form=None, status: int = 200):
     may_handle = request.user.has_perm("crisis.change_alert", alert)
     if may_handle:
-        record_access(
-            actor=request.user,
-            action="read",
-            obj=alert,
-            basis="counseling staff of the school",
-            request=request,
-        )
+        record_read(request, alert, basis="counseling staff of the school")
     allowed = Alert.TRANSITIONS[alert.state] if may_handle else set()
     labels = dict(Alert.State.choices)
     events = list(alert.events.select_related("actor"))

@@ -6,14 +6,11 @@ getter the pages use, so the API shows exactly what the caller's pages show: "mi
 """
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from ninja import Router
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from xinqiao.core.access_log import record_access
-from xinqiao.core.models import AccessLog
-from xinqiao.core.tenancy import get_for_user_or_404
+from xinqiao.core.access import get_or_refuse, require
+from xinqiao.people import access
 from xinqiao.people.models import (
     Grade,
     Holiday,
@@ -40,14 +37,9 @@ from xinqiao.people.schemas import (
 router = Router(tags=["people"])
 
 
-def _require(request, perm: str, obj=None) -> None:
-    if not request.auth.has_perm(perm, obj):
-        raise HttpError(403, "Forbidden")
-
-
 def _schools(request) -> QuerySet[School]:
     """The schools whose organisation (calendar, grades) the caller may read."""
-    _require(request, "people.view_school_list")
+    require(request.auth, "people.view_school_list")
     return School.objects.for_user(request.auth)
 
 
@@ -60,16 +52,15 @@ def school_list(request):
 
 @router.get("/schools/{school_id}", response=SchoolOut, summary="One school")
 def school_detail(request, school_id: int):
-    school = get_object_or_404(School.objects.for_user(request.auth), pk=school_id)
-    _require(request, "people.view_school", school)
-    return school
+    return get_or_refuse(request, School, school_id, "people.view_school")
 
 
 @router.get("/semesters", response=list[SemesterOut], summary="Semesters and their holidays")
 @paginate
 def semester_list(request, school: int | None = None):
     semesters = (
-        Semester.objects.filter(school__in=_schools(request))
+        Semester.objects.for_user(request.auth)
+        .filter(school__in=_schools(request))
         .prefetch_related(Prefetch("holidays", queryset=Holiday.objects.order_by("starts_on")))
         .order_by("school_id", "-school_year", "-term")
     )
@@ -79,7 +70,8 @@ def semester_list(request, school: int | None = None):
 @router.get("/grades", response=list[GradeOut], summary="Grades (or departments)")
 @paginate
 def grade_list(request, school: int | None = None):
-    grades = Grade.objects.filter(school__in=_schools(request)).order_by("school_id", "level")
+    grades = Grade.objects.for_user(request.auth).filter(school__in=_schools(request))
+    grades = grades.order_by("school_id", "level")
     return grades.filter(school_id=school) if school is not None else grades
 
 
@@ -89,7 +81,7 @@ def grade_list(request, school: int | None = None):
 def class_list(
     request, school: int | None = None, grade: int | None = None, graduated: bool | None = None
 ):
-    _require(request, "people.view_class_list")
+    require(request.auth, "people.view_class_list")
     classes = (
         SchoolClass.objects.for_user(request.auth)
         .select_related("grade")
@@ -107,13 +99,8 @@ def class_list(
 @router.get("/classes/{class_id}", response=ClassDetailOut, summary="One class")
 def class_detail(request, class_id: int):
     enrolled = Count("students", filter=Q(students__status=Student.Status.ENROLLED))
-    school_class = get_for_user_or_404(
-        SchoolClass.objects.select_related("grade").annotate(student_count=enrolled),
-        request.auth,
-        pk=class_id,
-    )
-    _require(request, "people.view_class", school_class)
-    return school_class
+    queryset = SchoolClass.objects.select_related("grade").annotate(student_count=enrolled)
+    return access.get_class(request, class_id, queryset=queryset)
 
 
 # --- students ----------------------------------------------------------------------------------------
@@ -144,19 +131,9 @@ def student_list(
     return students
 
 
-def _student_for(request, student_id: int) -> Student:
-    student = get_for_user_or_404(
-        Student.objects.distinct().select_related("school_class__grade"),
-        request.auth,
-        pk=student_id,
-    )
-    _require(request, "people.view_student", student)
-    return student
-
-
 @router.get("/students/{student_id}", response=StudentOut, summary="One student")
 def student_detail(request, student_id: int):
-    return _student_for(request, student_id)
+    return access.get_student(request, student_id)
 
 
 @router.get(
@@ -165,29 +142,8 @@ def student_detail(request, student_id: int):
     summary="A student's family circumstances (counseling staff only; every read is logged)",
 )
 def student_circumstances(request, student_id: int):
-    student = _student_for(request, student_id)
-    if not request.auth.has_perm("people.view_student_circumstances", student):
-        record_access(
-            actor=request.auth,
-            action=AccessLog.Action.DENIED,
-            object_type=StudentCircumstances._meta.label,
-            object_id=student.pk,
-            school_id=student.school_id,
-            basis="no permission",
-            request=request,
-        )
-        raise HttpError(403, "Forbidden")
-    circumstances = StudentCircumstances.objects.filter(student=student).first()
-    # Named by the student (the record's key), so that reading "nothing recorded" is logged too.
-    record_access(
-        actor=request.auth,
-        action=AccessLog.Action.READ,
-        object_type=StudentCircumstances._meta.label,
-        object_id=student.pk,
-        school_id=student.school_id,
-        basis="counseling staff",
-        request=request,
-    )
+    student = access.get_student(request, student_id)
+    circumstances = access.read_circumstances(request, student)
     if circumstances is None:
         return {"student_id": student.pk, "recorded": False}
     return {
@@ -204,9 +160,11 @@ def student_circumstances(request, student_id: int):
 @router.get("/staff", response=list[StaffOut], summary="Staff of the caller's schools")
 @paginate
 def staff_list(request, school: int | None = None, q: str = ""):
-    _require(request, "people.view_network")
-    staff = Staff.objects.filter(school__in=schools_for_network(request.auth)).order_by(
-        "school_id", "staff_number", "pk"
+    require(request.auth, "people.view_network")
+    staff = (
+        Staff.objects.for_user(request.auth)
+        .filter(school__in=schools_for_network(request.auth))
+        .order_by("school_id", "staff_number", "pk")
     )
     if school is not None:
         staff = staff.filter(school_id=school)
@@ -221,7 +179,7 @@ def staff_list(request, school: int | None = None, q: str = ""):
     summary="Who holds each post of the school's work network",
 )
 def school_network(request, school_id: int, semester: int | None = None):
-    _require(request, "people.view_network")
-    school = get_object_or_404(schools_for_network(request.auth), pk=school_id)
+    require(request.auth, "people.view_network")
+    school = get_or_refuse(request, schools_for_network(request.auth), school_id)
     chosen = semester_for_network(list(school.semesters.all()), semester)
     return network_for_school(school=school, semester=chosen)

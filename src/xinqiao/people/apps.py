@@ -8,8 +8,11 @@ class PeopleConfig(AppConfig):
     verbose_name = _("School organisation and people")
 
     def ready(self) -> None:
+        from xinqiao.core import directory
         from xinqiao.core.history import track
         from xinqiao.people.models import District, RoleAssignment, School
+        from xinqiao.people.selectors import PeopleRoleDirectory
 
         for model in (District, School, RoleAssignment):
             track(model)
+        directory.register(PeopleRoleDirectory())

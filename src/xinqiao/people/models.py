@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xinqiao.core.access import ProtectedModel, ProtectedQuerySet
 from xinqiao.core.fields import EncryptedTextField
 from xinqiao.core.roles import INSTALLATION_ROLES, Role
 from xinqiao.core.tenancy import SchoolScopedModel, SchoolScopedQuerySet
@@ -39,18 +40,12 @@ class District(models.Model):
         return self.name
 
 
-class SchoolQuerySet(models.QuerySet):
-    def for_user(self, user) -> SchoolQuerySet:
-        """Schools where the user holds a role; every school for admins, the district's for it."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.has_role(Role.ADMIN):
-            return self.all()
-        district_ids = user.district_ids if user.has_role(Role.DISTRICT) else []
-        return self.filter(Q(pk__in=user.school_ids) | Q(district_id__in=district_ids))
+def organisation_q(user) -> Q:
+    """Rows of the schools ``user`` sees: calendars, grades, dormitories, staff, groups."""
+    return Q(school__in=School.objects.for_user(user).values("pk"))
 
 
-class School(models.Model):
+class School(ProtectedModel):
     class Kind(models.TextChoices):
         PRIMARY = "primary", _("Primary school")
         SECONDARY = "secondary", _("Secondary school")
@@ -63,12 +58,18 @@ class School(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
 
-    objects = SchoolQuerySet.as_manager()
-
     class Meta:
         ordering = ["name"]
         verbose_name = _("school")
         verbose_name_plural = _("schools")
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Schools where the user holds a role; every school for admins, the district's for it."""
+        if user.has_role(Role.ADMIN):
+            return Q()
+        district_ids = user.district_ids if user.has_role(Role.DISTRICT) else []
+        return Q(pk__in=user.school_ids) | Q(district_id__in=district_ids)
 
     def __str__(self) -> str:
         return self.name
@@ -109,6 +110,11 @@ class Semester(SchoolScopedModel):
                 condition=Q(ends_on__gt=models.F("starts_on")), name="people_semester_dates"
             ),
         ]
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Organisation data: the schools the user sees (admins all, a district its own)."""
+        return organisation_q(user)
 
     def __str__(self) -> str:
         return self.label
@@ -180,6 +186,11 @@ class Grade(SchoolScopedModel):
             models.UniqueConstraint(fields=["school", "level"], name="people_grade_level_once"),
         ]
 
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Organisation data: the schools the user sees (admins all, a district its own)."""
+        return organisation_q(user)
+
     def __str__(self) -> str:
         return self.name
 
@@ -235,6 +246,11 @@ class Dormitory(SchoolScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["school", "building", "room"], name="people_dorm_once")
         ]
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Organisation data: the schools the user sees (admins all, a district its own)."""
+        return organisation_q(user)
 
     def __str__(self) -> str:
         return f"{self.building} {self.room}"
@@ -309,7 +325,7 @@ class Student(Person):
         ]
 
 
-class StudentCircumstances(models.Model):
+class StudentCircumstances(ProtectedModel):
     """Family circumstances the care-room rules name (003): sensitive, counseling side only.
 
     Kept apart from Student so that no general student list, search or export can reach them;
@@ -333,6 +349,13 @@ class StudentCircumstances(models.Model):
     class Meta:
         verbose_name = _("family circumstances")
         verbose_name_plural = _("family circumstances")
+
+    confidential = True
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """The counseling side of the student's school (DESIGN principle 1)."""
+        return Q(student__school_id__in=user.school_ids_with(Role.DIRECTOR, Role.COUNSELOR))
 
     def __str__(self) -> str:
         return str(self.student)
@@ -382,6 +405,11 @@ class Guardian(Person):
             models.UniqueConstraint(fields=["school", "phone"], name="people_guardian_phone_once")
         ]
 
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Organisation data: the schools the user sees (admins all, a district its own)."""
+        return organisation_q(user)
+
 
 class GuardianLink(models.Model):
     class Relation(models.TextChoices):
@@ -417,14 +445,19 @@ class Staff(Person):
             models.UniqueConstraint(fields=["school", "staff_number"], name="people_staff_once")
         ]
 
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Organisation data: the schools the user sees (admins all, a district its own)."""
+        return organisation_q(user)
 
-class RoleAssignmentQuerySet(models.QuerySet):
+
+class RoleAssignmentQuerySet(ProtectedQuerySet):
     def in_force(self, on: datetime.date | None = None):
         """Standing roles, and posts of the school's current semester."""
         return self.filter(Q(semester__isnull=True) | Q(semester__is_current=True))
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(ProtectedModel):
     """A role held by a person in a school; a post may be tied to a semester and a unit.
 
     Installation roles (admin, district) have no school. A class teacher's post names the
@@ -472,6 +505,11 @@ class RoleAssignment(models.Model):
             ),
         ]
 
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Who holds which post is no secret among a school's members; one's own roles too."""
+        return organisation_q(user) | Q(user_id=user.pk)
+
     def __str__(self) -> str:
         unit = self.school_class or self.grade or self.dormitory or self.school or "—"
         return f"{self.user} · {self.get_role_display()} · {unit}"
@@ -495,6 +533,11 @@ class WorkGroup(SchoolScopedModel):
         ordering = ["kind", "name"]
         verbose_name = _("work group")
         verbose_name_plural = _("work groups")
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Organisation data: the schools the user sees (admins all, a district its own)."""
+        return organisation_q(user)
 
     def __str__(self) -> str:
         return self.name

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from xinqiao.core.access import NOTHING
+from xinqiao.core.models import User
 from xinqiao.core.roles import Role
-from xinqiao.core.tenancy import NOTHING
 from xinqiao.people.models import GuardianLink, RoleAssignment
 
 # Roles that see the whole roster (names, classes; never the family circumstances) of a school.
@@ -21,6 +22,15 @@ ROSTER_WIDE_ROLES = frozenset(
         Role.DUTY,
     }
 )
+
+
+def holders_of(school_id: int, *roles: str) -> QuerySet[User]:
+    """The active people holding one of ``roles`` in the school now (posts of the current
+    semester included), ordered by name."""
+    holders = RoleAssignment.objects.in_force().filter(school_id=school_id, role__in=roles)
+    return User.objects.filter(pk__in=holders.values("user_id"), is_active=True).order_by(
+        "full_name", "username"
+    )
 
 
 def assignments_for_user(user) -> list[RoleAssignment]:
@@ -44,6 +54,21 @@ def role_map_for_user(user) -> dict[int | None, frozenset[str]]:
             district_ids.add(district_id)
     user._district_ids = frozenset(district_ids)
     return {key: frozenset(value) for key, value in roles.items()}
+
+
+class PeopleRoleDirectory:
+    """The people app's answers to core's questions about roles (core/directory.py)."""
+
+    def role_map(self, user) -> dict[int | None, frozenset[str]]:
+        return role_map_for_user(user)
+
+    def assignments(self, user) -> list[RoleAssignment]:
+        return assignments_for_user(user)
+
+    def grant_installation_role(self, user, role: str) -> None:
+        from xinqiao.people.services import role_assign
+
+        role_assign(user=user, role=role)
 
 
 def _post_units(user, role: str, field: str) -> set[int]:

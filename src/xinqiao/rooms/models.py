@@ -12,8 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xinqiao.core.access import ProtectedModel, school_members_q
 from xinqiao.core.fields import EncryptedTextField
+from xinqiao.core.roles import COUNSELING_ROLES, Role
 from xinqiao.core.tenancy import SchoolScopedModel
+from xinqiao.people.models import GuardianLink
+
+# People who hold duty shifts (seed 000's duty staff, counselors and the room's head).
+DUTY_HOLDER_ROLES = frozenset({Role.DUTY, Role.COUNSELOR, Role.DIRECTOR})
+# Who keeps the school's appointment book (registration at the door, check-in).
+APPOINTMENT_BOOK_ROLES = DUTY_HOLDER_ROLES
 
 # Criterion 14 of the standard (004): the room is open to students at least 10 hours a week.
 MIN_WEEKLY_OPEN_HOURS = 10
@@ -52,6 +60,11 @@ class Room(SchoolScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["school", "name"], name="rooms_room_name_once")
         ]
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Organisation data: every member of the school."""
+        return school_members_q(user)
 
     def __str__(self) -> str:
         return self.name
@@ -150,6 +163,14 @@ class DutyShift(SchoolScopedModel):
             ),
         ]
 
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """The director sees the school's whole roster (drafts too); those who hold shifts
+        see the published roster of their schools."""
+        return Q(school_id__in=user.school_ids_with(Role.DIRECTOR)) | Q(
+            school_id__in=user.school_ids_with(*DUTY_HOLDER_ROLES), published=True
+        )
+
     def __str__(self) -> str:
         return f"{self.room} {self.date} {self.starts_at:%H:%M}"
 
@@ -158,7 +179,7 @@ class DutyShift(SchoolScopedModel):
         return timezone.make_aware(datetime.datetime.combine(self.date, self.starts_at))
 
 
-class LeaveRequest(models.Model):
+class LeaveRequest(ProtectedModel):
     """Leave from one shift: it takes effect only when the director approves (seed 000)."""
 
     class State(models.TextChoices):
@@ -196,8 +217,13 @@ class LeaveRequest(models.Model):
             )
         ]
 
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """The director sees the school's requests; anyone else their own."""
+        return Q(shift__school_id__in=user.school_ids_with(Role.DIRECTOR)) | Q(requester_id=user.pk)
 
-class DutyLog(models.Model):
+
+class DutyLog(ProtectedModel):
     """The duty record (值班记录) of one shift, written by the person on duty."""
 
     shift = models.OneToOneField(DutyShift, on_delete=models.CASCADE, related_name="log")
@@ -217,6 +243,13 @@ class DutyLog(models.Model):
     class Meta:
         verbose_name = _("duty log")
         verbose_name_plural = _("duty logs")
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """The director and the supervision group see the school's logs; the writer their own."""
+        return Q(shift__school_id__in=user.school_ids_with(Role.DIRECTOR, Role.SUPERVISOR)) | Q(
+            written_by_id=user.pk
+        )
 
     @property
     def late_minutes(self) -> int:
@@ -276,6 +309,17 @@ class Intake(SchoolScopedModel):
         verbose_name = _("intake")
         verbose_name_plural = _("intakes")
 
+    # A call or a visit is case material: refusals are written to the access log.
+    confidential = True
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """The counseling side sees the school's intakes; the duty person who recorded one
+        sees it (in a school where they still hold a role); nobody else."""
+        return Q(school_id__in=user.school_ids_with(*COUNSELING_ROLES)) | Q(
+            received_by_id=user.pk, school_id__in=user.school_ids
+        )
+
 
 class AppointmentSlot(SchoolScopedModel):
     """A time a counselor offers in a room. Two slots of one counselor, or of one room, never
@@ -311,6 +355,11 @@ class AppointmentSlot(SchoolScopedModel):
                 condition=Q(ends_at__gt=F("starts_at")), name="rooms_slot_positive"
             ),
         ]
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Organisation data: every member of the school."""
+        return school_members_q(user)
 
     def __str__(self) -> str:
         return f"{self.counselor} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
@@ -375,6 +424,18 @@ class Appointment(SchoolScopedModel):
                 name="rooms_student_once_per_slot",
             ),
         ]
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """The appointment book of the school for the counseling side and the duty staff; for
+        everyone else the bookings made for them (as the student or a guardian) or by them."""
+        children = GuardianLink.objects.filter(guardian__user_id=user.pk).values("student_id")
+        return (
+            Q(school_id__in=user.school_ids_with(*APPOINTMENT_BOOK_ROLES))
+            | Q(student__user_id=user.pk, for_kind=cls.ForKind.STUDENT)
+            | Q(for_kind=cls.ForKind.GUARDIAN, student_id__in=children)
+            | Q(booked_by_id=user.pk)
+        )
 
     def __str__(self) -> str:
         return f"{self.slot} · {self.student or self.person_name}"

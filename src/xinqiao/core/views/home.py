@@ -3,15 +3,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from xinqiao.core import directory
 from xinqiao.core.roles import ROLE_DUTIES, Role
 
 
 @login_required
 def home(request):
     """The role-aware home page: what each of the person's roles is for, and where to go."""
-    from xinqiao.people.selectors import assignments_for_user
-
-    assignments = assignments_for_user(request.user)
+    assignments = directory.roles().assignments(request.user)
     roles = [
         {
             "code": a.role,

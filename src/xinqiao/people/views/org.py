@@ -6,10 +6,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import render
 
-from xinqiao.core.access_log import record_access
 from xinqiao.core.decorators import permission_required
-from xinqiao.core.tenancy import get_for_user_or_404
-from xinqiao.people.models import Grade, School, SchoolClass, Student, StudentCircumstances
+from xinqiao.people import access
+from xinqiao.people.models import Grade, School, SchoolClass, Student
 
 
 @permission_required("people.view_school_list")
@@ -43,9 +42,7 @@ def class_list(request):
 
 @permission_required("people.view_class_list")
 def class_detail(request, pk: int):
-    school_class = get_for_user_or_404(
-        SchoolClass.objects.select_related("grade", "school"), request.user, pk=pk
-    )
+    school_class = access.get_class(request, pk)
     students = (
         Student.objects.for_user(request.user)
         .filter(school_class=school_class)
@@ -77,24 +74,11 @@ def student_list(request):
 
 @permission_required("people.view_student_list")
 def student_detail(request, pk: int):
-    student = get_for_user_or_404(
-        Student.objects.select_related("school_class__grade", "dormitory", "school", "user"),
-        request.user,
-        pk=pk,
-    )
+    student = access.get_student(request, pk)
     circumstances = None
-    may_see_circumstances = request.user.has_perm("people.view_student_circumstances", student)
+    may_see_circumstances = request.user.has_perm(access.CIRCUMSTANCES_PERM, student)
     if may_see_circumstances:
-        circumstances = StudentCircumstances.objects.filter(student=student).first()
-        record_access(
-            actor=request.user,
-            action="read",
-            object_type=StudentCircumstances._meta.label,
-            object_id=student.pk,
-            school_id=student.school_id,
-            basis="counseling staff of the school",
-            request=request,
-        )
+        circumstances = access.read_circumstances(request, student)
     placements = student.placements.select_related("semester", "school_class", "dormitory")
     guardians = student.guardian_links.select_related("guardian")
     return render(

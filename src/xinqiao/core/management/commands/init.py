@@ -35,9 +35,9 @@ class Command(BaseCommand):
             self._first_admin(options["admin_username"])
 
     def _first_admin(self, username: str) -> None:
+        from xinqiao.core import directory
         from xinqiao.core.models import User
         from xinqiao.core.roles import Role
-        from xinqiao.people.services import role_assign
 
         if User.objects.filter(role_assignments__role=Role.ADMIN).exists():
             self.stdout.write("An administrator exists already; none created.")
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         )
         user.must_change_password = True
         user.save(update_fields=["must_change_password"])
-        role_assign(user=user, role=Role.ADMIN)
+        directory.roles().grant_installation_role(user, Role.ADMIN)
         self.stdout.write(
             self.style.SUCCESS(
                 f"First administrator: {username} / {password}\n"

@@ -1,0 +1,169 @@
+"""The access kernel: who sees which rows, one getter, and where refusals are written.
+
+No model is visible by default (DESIGN.md, cross-cutting invariants; docs/architecture.md).
+Every concrete model with a school or an encrypted field subclasses ``ProtectedModel`` and
+declares either
+
+- ``visibility_q(user)``: a classmethod returning the ``Q`` of the rows ``user`` may see, or
+- ``scope_parent = "<foreign key>"``: it is visible exactly when that parent is (a session
+  record is visible when its case is).
+
+``Model.objects.for_user(user)`` applies the declaration. Views, htmx fragments, the API and
+exports reach one object through ``get_or_refuse``: "not found" for missing and not-yours
+alike, 403 for an object the user sees but may not act on, every refusal of confidential
+material (``confidential = True`` on the model or its scope parent) written to the access log,
+and the read itself recorded when the caller asks for it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+NOTHING = Q(pk__in=[])
+
+
+def is_active_user(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+class ProtectedQuerySet(models.QuerySet):
+    def for_user(self, user) -> ProtectedQuerySet:
+        """The rows ``user`` may see under the model's declaration (none when signed out)."""
+        if not is_active_user(user):
+            return self.none()
+        return self.filter(self.model.visibility_q(user))
+
+
+class ProtectedModel(models.Model):
+    """Base of every model whose rows are not everybody's to see."""
+
+    # The foreign key whose visibility this model takes (instead of its own visibility_q).
+    scope_parent: ClassVar[str | None] = None
+    # Case or note material: refusals are written to the access log (seed 000: duty staff must
+    # not read stored material, and the director sees who tried).
+    confidential: ClassVar[bool] = False
+
+    objects = ProtectedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def parent_model(cls) -> type[ProtectedModel] | None:
+        if cls.scope_parent is None:
+            return None
+        return cls._meta.get_field(cls.scope_parent).related_model
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Visible when the scope parent is; a model without a declaration shows nothing."""
+        parent = cls.parent_model()
+        if parent is None:
+            raise ImproperlyConfigured(
+                f"{cls._meta.label} declares neither visibility_q nor scope_parent "
+                "(see docs/architecture.md)."
+            )
+        return Q(**{f"{cls.scope_parent}__in": parent._default_manager.for_user(user).values("pk")})
+
+    @classmethod
+    def is_confidential(cls) -> bool:
+        parent = cls.parent_model()
+        return cls.confidential or bool(parent is not None and parent.is_confidential())
+
+
+def declares_visibility(model: type[models.Model]) -> bool:
+    """True when ``model`` says who sees it (the architecture test asks this of every model)."""
+    if not issubclass(model, ProtectedModel):
+        return False
+    if model.scope_parent is not None:
+        return True
+    return any(
+        "visibility_q" in vars(klass)
+        for klass in model.__mro__
+        if klass is not ProtectedModel and issubclass(klass, ProtectedModel)
+    )
+
+
+def school_members_q(user) -> Q:
+    """Rows of every school the user holds a role in: organisational data, never confidential."""
+    return Q(school_id__in=user.school_ids)
+
+
+def require(user, perm: str, obj=None) -> None:
+    """Refuse (403) unless ``perm`` allows it; the API answers the same status as the pages."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def record_refusal(request, model: type[models.Model], pk, perm: str, *, school_id=None) -> None:
+    """Write a refused attempt to the log: the director sees who tried to open what."""
+    from xinqiao.core.access_log import record_access
+
+    if school_id is None and any(f.name == "school" for f in model._meta.concrete_fields):
+        school_id = model._default_manager.filter(pk=pk).values_list("school_id", flat=True).first()
+    record_access(
+        actor=request.user,
+        action="denied",
+        object_type=model._meta.label,
+        object_id=pk,
+        school_id=school_id,
+        basis=f"refused: {perm}",
+        request=request,
+    )
+
+
+def record_read(
+    request, obj: models.Model, *, basis: str, action: str = "read", school_id=None
+) -> None:
+    """A read (print, export) of confidential material, with the rule or grant that allowed it."""
+    from xinqiao.core.access_log import record_access
+
+    record_access(
+        actor=request.user,
+        action=action,
+        obj=obj,
+        basis=basis,
+        school_id=school_id,
+        request=request,
+    )
+
+
+def _related(obj, path: str):
+    for name in filter(None, path.split(".")):
+        obj = getattr(obj, name)
+    return obj
+
+
+def get_or_refuse(
+    request,
+    queryset: models.QuerySet | type[models.Model],
+    pk,
+    perm: str | None = None,
+    *,
+    perm_on: str = "",
+    lookup: str = "pk",
+):
+    """The one getter for pages, fragments, the API and exports.
+
+    The object when the user's scope holds it and ``perm`` (if given) allows it, asked of the
+    object or of the related object ``perm_on`` names ("case", "plan.case"). Otherwise,
+    for confidential models, the attempt is written to the access log; the answer is 404 when
+    the object is missing or not the user's to see, 403 when they see it but may not do this.
+    """
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    model = queryset.model
+    user = request.user
+    obj = queryset.for_user(user).filter(**{lookup: pk}).first()
+    if obj is not None and (perm is None or user.has_perm(perm, _related(obj, perm_on))):
+        return obj
+    if model.is_confidential():
+        record_refusal(request, model, pk, perm or "view")
+    if obj is None:
+        raise Http404
+    raise PermissionDenied

@@ -1,0 +1,46 @@
+"""The people app's getters: classes, students and their family circumstances (core/access.py)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from xinqiao.core.access import get_or_refuse, record_read, record_refusal
+from xinqiao.people.models import SchoolClass, Student, StudentCircumstances
+
+CIRCUMSTANCES_PERM = "people.view_student_circumstances"
+
+
+def get_class(request, pk: int, *, perm: str = "people.view_class", queryset=None) -> SchoolClass:
+    queryset = (
+        SchoolClass.objects.select_related("grade", "school") if queryset is None else queryset
+    )
+    return get_or_refuse(request, queryset, pk, perm)
+
+
+def get_student(request, pk: int, *, perm: str = "people.view_student", queryset=None) -> Student:
+    if queryset is None:
+        queryset = Student.objects.select_related("school_class__grade", "dormitory", "school")
+    return get_or_refuse(request, queryset, pk, perm)
+
+
+def read_circumstances(request, student: Student) -> StudentCircumstances | None:
+    """The family circumstances of a student the reader may see them for; the read is logged
+    under the student's number even when nothing is recorded (seed 003: sensitive)."""
+    if not request.user.has_perm(CIRCUMSTANCES_PERM, student):
+        record_refusal(
+            request,
+            StudentCircumstances,
+            student.pk,
+            CIRCUMSTANCES_PERM,
+            school_id=student.school_id,
+        )
+        raise PermissionDenied
+    circumstances = StudentCircumstances.objects.for_user(request.user).filter(student=student)
+    found = circumstances.first()
+    record_read(
+        request,
+        found or StudentCircumstances(student=student),
+        basis="counseling staff of the school",
+        school_id=student.school_id,
+    )
+    return found
