@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -62,17 +63,47 @@ def other_school(db):
     return SchoolFactory(name="第二中学", code="school-two")
 
 
-@pytest.fixture
-def cast(school, other_school):
-    """One person per role at the school, plus a counselor of another school.
+def build_cast(school, other_school) -> SimpleNamespace:
+    """One person per role at the school, a second counselor of it who holds none of the
+    tests' cases, and the director and a counselor of another school (``outsider`` is that
+    counselor, under the name older tests use).
 
     The school has a current semester and one class (七年级1班): ``class_teacher`` teaches it,
     ``student`` is in it (a left-behind child), ``guardian`` is that student's mother.
     """
     people = {role.value: make_user(role.value, school=school) for role in Role}
+    people["second_counselor"] = make_user(
+        Role.COUNSELOR, school=school, username="second_counselor"
+    )
+    people["foreign_director"] = make_user(
+        Role.DIRECTOR, school=other_school, username="foreign_director"
+    )
     people["outsider"] = make_user(Role.COUNSELOR, school=other_school, username="outsider")
+    people["foreign_counselor"] = people["outsider"]
     org = make_class_with_student(school, people)
     return SimpleNamespace(school=school, other_school=other_school, **people, **org)
+
+
+@pytest.fixture
+def cast(school, other_school):
+    return build_cast(school, other_school)
+
+
+@pytest.fixture(scope="module")
+def module_cast(django_db_setup, django_db_blocker):
+    """The cast built once for a module whose tests only read it (the access sweep).
+
+    It lives in a transaction around the module; each test runs in a savepoint inside it
+    (pytest-django's ``db``) that is rolled back after the test, and the module's
+    transaction is rolled back at its end.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = build_cast(
+            SchoolFactory(name="第一中学", code="school-one"),
+            SchoolFactory(name="第二中学", code="school-two"),
+        )
+        yield built
+        transaction.set_rollback(True)
 
 
 def sign_in(client, user):

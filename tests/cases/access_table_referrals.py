@@ -25,9 +25,11 @@ _numbers = itertools.count(1)
 
 
 def _once(cast, name: str, build):
-    if not hasattr(cast, name):
-        setattr(cast, name, build())
-    return getattr(cast, name)
+    """Built once per sweep test (the sweep forgets ``_sweep_cases`` between routes)."""
+    cache = cast.__dict__.setdefault("_sweep_cases", {})
+    if name not in cache:
+        cache[name] = build()
+    return cache[name]
 
 
 def sweep_case(cast):

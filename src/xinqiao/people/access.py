@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from xinqiao.core.access import get_or_refuse, record_read, record_refusal
-from xinqiao.people.models import SchoolClass, Student, StudentCircumstances
+from xinqiao.people.models import School, SchoolClass, Student, StudentCircumstances, WorkGroup
+from xinqiao.people.network import schools_for_network
 
 CIRCUMSTANCES_PERM = "people.view_student_circumstances"
 
@@ -21,6 +22,19 @@ def get_student(request, pk: int, *, perm: str = "people.view_student", queryset
     if queryset is None:
         queryset = Student.objects.select_related("school_class__grade", "dormitory", "school")
     return get_or_refuse(request, queryset, pk, perm)
+
+
+def get_network_school(request, pk: int, perm: str | None = None) -> School:
+    """A school whose work network the user sees (see ``schools_for_network``)."""
+    return get_or_refuse(request, schools_for_network(request.user), pk, perm)
+
+
+def get_work_group(request, pk: int, perm: str = "people.manage_network") -> WorkGroup:
+    """A work group of a school whose network the user sees; ``perm`` asked of its school."""
+    queryset = WorkGroup.objects.filter(school__in=schools_for_network(request.user))
+    return get_or_refuse(
+        request, queryset.select_related("school", "parent"), pk, perm, perm_on="school"
+    )
 
 
 def read_circumstances(request, student: Student) -> StudentCircumstances | None:

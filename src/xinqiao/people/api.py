@@ -180,6 +180,6 @@ def staff_list(request, school: int | None = None, q: str = ""):
 )
 def school_network(request, school_id: int, semester: int | None = None):
     require(request.auth, "people.view_network")
-    school = get_or_refuse(request, schools_for_network(request.auth), school_id)
+    school = access.get_network_school(request, school_id)
     chosen = semester_for_network(list(school.semesters.all()), semester)
     return network_for_school(school=school, semester=chosen)

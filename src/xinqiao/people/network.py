@@ -304,18 +304,6 @@ def has_several_network_schools(user) -> bool:
     return len(_staff_school_ids(user)) > 1
 
 
-def get_work_group_for_user(user, pk: int) -> WorkGroup:
-    """A work group of one of the user's schools; 404 for missing and foreign alike."""
-    try:
-        return (
-            WorkGroup.objects.filter(school__in=schools_for_network(user))
-            .select_related("school", "parent")
-            .get(pk=pk)
-        )
-    except WorkGroup.DoesNotExist:
-        raise Http404 from None
-
-
 def leadership_group_of(school: School) -> WorkGroup | None:
     return (
         WorkGroup.objects.filter(school=school, kind=WorkGroup.Kind.LEADERSHIP)

@@ -52,12 +52,14 @@ class AccountIssueForm(forms.Form):
     # The one-time token of the re-issue confirmation page (see account_sheet).
     confirmation = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
-    def __init__(self, *args, school: School, **kwargs):
+    def __init__(self, *args, user, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         self.school = school
-        self.fields["classes"].queryset = SchoolClass.objects.filter(
-            school=school, graduated=False
-        ).select_related("grade")
+        self.fields["classes"].queryset = (
+            SchoolClass.objects.for_user(user)
+            .filter(school=school, graduated=False)
+            .select_related("grade")
+        )
         self.holders: list[accounts.AccountHolder] = []
 
     def clean(self):
@@ -152,6 +154,7 @@ def account_issue(request):
     by_class = (accounts.HolderKind.STUDENT, accounts.HolderKind.GUARDIAN)
     initial_kinds = [kind] if kind in by_class else [accounts.HolderKind.STUDENT]
     form = AccountIssueForm(
+        user=request.user,
         school=school,
         initial={"kinds": initial_kinds, "staff": kind == accounts.HolderKind.STAFF},
     )
@@ -164,7 +167,7 @@ def account_issue(request):
 def account_sheet(request):
     """Issue the chosen accounts; answer with the printable sheet (or the Excel file)."""
     school = _school_or_404(request, request.POST.get("school", ""))
-    form = AccountIssueForm(request.POST, school=school)
+    form = AccountIssueForm(request.POST, user=request.user, school=school)
     if not form.is_valid():
         return _issue_page(request, school, form)
     if form.cleaned_data["reissue"] and not _confirmed(request, form.cleaned_data["confirmation"]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
@@ -14,11 +14,10 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.roles import INSTALLATION_ROLES, Role
-from xinqiao.people import duties
+from xinqiao.people import access, duties
 from xinqiao.people.forms_network import WorkGroupForm, WorkGroupMemberForm
 from xinqiao.people.models import School, WorkGroup, WorkGroupMember
 from xinqiao.people.network import (
-    get_work_group_for_user,
     group_members,
     has_several_network_schools,
     leadership_group_of,
@@ -105,17 +104,11 @@ def post_duties(request, role: str):
 
 # --- management of the leadership group and its working groups ---------------------------------
 def _managed_school(request, school_id: int) -> School:
-    school = get_object_or_404(schools_for_network(request.user), pk=school_id)
-    if not request.user.has_perm("people.manage_network", school):
-        raise PermissionDenied
-    return school
+    return access.get_network_school(request, school_id, "people.manage_network")
 
 
 def _managed_group(request, pk: int) -> WorkGroup:
-    group = get_work_group_for_user(request.user, pk)
-    if not request.user.has_perm("people.manage_network", group.school):
-        raise PermissionDenied
-    return group
+    return access.get_work_group(request, pk)
 
 
 def _network_url(school: School) -> str:
@@ -125,7 +118,8 @@ def _network_url(school: School) -> str:
 @permission_required("people.manage_network")
 def work_groups(request, school_id: int):
     school = _managed_school(request, school_id)
-    groups = WorkGroup.objects.filter(school=school).select_related("parent")
+    groups = WorkGroup.objects.for_user(request.user).filter(school=school)
+    groups = groups.select_related("parent")
     query = request.GET.get("q", "").strip()
     if query:
         groups = groups.filter(name__icontains=query)

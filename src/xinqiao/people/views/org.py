@@ -30,7 +30,8 @@ def class_list(request):
         .annotate(student_count=Count("students", filter=Q(students__status="enrolled")))
         .order_by("school__name", "grade__level", "number")
     )
-    grades = Grade.objects.filter(pk__in=classes.values("grade_id")).order_by("school", "level")
+    grades = Grade.objects.for_user(request.user).filter(pk__in=classes.values("grade_id"))
+    grades = grades.order_by("school", "level")
     grade_id = request.GET.get("grade", "")
     if grade_id.isdigit():
         classes = classes.filter(grade_id=int(grade_id))

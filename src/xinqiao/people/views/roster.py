@@ -118,7 +118,7 @@ def roster_import_status(request, job_id):
     sheet = request.GET.get("sheet", "")
     if sheet in COLUMNS:
         errors = [e for e in errors if e.sheet == sheet]
-    school = School.objects.filter(pk=job.school_id).first()
+    school = School.objects.for_user(request.user).filter(pk=job.school_id).first()
     context = {
         "job": job,
         "school": school,
