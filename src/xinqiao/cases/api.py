@@ -56,7 +56,11 @@ def case_list(request, filters: Query[CaseFilter]):
     """The director gets every case of the school, a counselor the cases they hold. Filter by
     ``state`` (``open``: intake to closing) and ``severity``."""
     require(request.auth, "cases.view_case_list")
-    cases = with_counselors(Case.objects.for_user(request.auth)).order_by("-opened_at", "-pk")
+    cases = (
+        with_counselors(Case.objects.for_user(request.auth))
+        .select_related("student__school_class__grade")
+        .order_by("-opened_at", "-pk")
+    )
     if filters.state == "open":
         cases = cases.open()
     elif filters.state:

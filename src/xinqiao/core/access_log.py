@@ -63,14 +63,15 @@ def record_access(
     """Append one row to the access log, chained to the previous one.
 
     Call it inside the same transaction as the read it records. Writers are serialised by the
-    lock on the head row (PostgreSQL) or by SQLite's IMMEDIATE transactions.
+    lock on the head row (PostgreSQL) or by SQLite's IMMEDIATE transactions. Inside a caller's
+    transaction no savepoint is made: a failed write fails the caller's transaction too.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or obj.pk
         if school_id is None:
             school_id = getattr(obj, "school_id", None)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         head, _ = AccessLogHead.objects.select_for_update().get_or_create(pk=1)
         row = {
             "seq": head.seq + 1,
