@@ -15,9 +15,10 @@ weekly plan, generating and publishing the roster, leave, slots, bookings, intak
 Those services rightly refuse to back-date anything, so the history is written directly, as the
 services would have left it and with its real dates, in a few bulk inserts.
 
-Only issued (active) accounts can hold shifts or offer slots (``selectors.duty_staff_of``), and
-the people demo issues one account per role: the roster is therefore held by 赵国庆 (``duty``),
-刘思远 (``counselor``) and 陈静怡 (``director``), which is also what a visitor signs in as.
+Only issued (active) accounts can hold shifts or offer slots (``duty_staff_of`` in
+roster/selectors.py), and the people demo issues one account per role: the roster is therefore
+held by 赵国庆 (``duty``), 刘思远 (``counselor``) and 陈静怡 (``director``), which is also what a
+visitor signs in as.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from xinqiao.core.models import User
 from xinqiao.core.roles import Role
 from xinqiao.crisis.models import Alert
 from xinqiao.people.models import Guardian, GuardianLink, RoleAssignment, School, Semester, Student
-from xinqiao.rooms import selectors
+from xinqiao.rooms.appointments.services import Topic, appointment_book, slot_create, slots_generate
+from xinqiao.rooms.intake.services import intake_record, intake_to_alert, intake_to_appointment
+from xinqiao.rooms.leave.services import leave_assign_substitute, leave_decide, leave_request
 from xinqiao.rooms.models import (
     Appointment,
     AppointmentSlot,
@@ -44,25 +47,10 @@ from xinqiao.rooms.models import (
     LeaveRequest,
     Room,
 )
-from xinqiao.rooms.services import (
-    leave_assign_substitute,
-    leave_decide,
-    leave_request,
-    opening_period_add,
-    room_create,
-    roster_generate,
-    roster_plan_save,
-    roster_publish,
-)
-from xinqiao.rooms.services_appointments import (
-    Topic,
-    appointment_book,
-    intake_record,
-    intake_to_alert,
-    intake_to_appointment,
-    slot_create,
-    slots_generate,
-)
+from xinqiao.rooms.roster.selectors import free_people
+from xinqiao.rooms.roster.services import roster_generate, roster_plan_save, roster_publish
+from xinqiao.rooms.selectors import holiday_dates
+from xinqiao.rooms.services import opening_period_add, room_create
 
 SEED = 20260914
 HISTORY_DAYS = 28  # "a month" of duty logs, appointments and calls before today
@@ -247,7 +235,7 @@ class _Builder:
         self.today = timezone.localdate(self.now)
         self.closed_days: set[datetime.date] = set()
         for semester in self.school.semesters.prefetch_related("holidays"):
-            self.closed_days |= selectors.holiday_dates(semester)
+            self.closed_days |= holiday_dates(semester)
         self.intakes_by_shift: dict[int, list[Intake]] = defaultdict(list)
         self.stood_in: Counter[int] = Counter()
 
@@ -363,7 +351,7 @@ class _Builder:
         """Someone free to stand in (``free_people``) who is not seeing students at that time."""
         free = [
             user
-            for user in selectors.free_people(shift=shift)
+            for user in free_people(shift=shift)
             if not self.sees_students(user, shift.date.weekday(), shift.starts_at, shift.ends_at)
         ]
         # Share the standing in: someone who has stood in least so far.
