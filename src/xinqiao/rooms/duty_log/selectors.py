@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from xinqiao.core.roles import Role
 from xinqiao.core.tenancy import NOTHING
-from xinqiao.rooms.models import DutyLog, DutyShift
+from xinqiao.rooms.models import Appointment, DutyLog, DutyShift, Intake
 from xinqiao.rooms.roster.selectors import ended_q, log_of_shift
 from xinqiao.rooms.selectors import schools_where, signed_in
 
@@ -59,8 +59,6 @@ def missing_logs(
 def duty_log_defaults(shift: DutyShift) -> dict:
     """What the system already knows of the shift, to start the log with: calls and visits
     recorded as intakes during it, and appointments its person registered."""
-    from xinqiao.rooms.models import Appointment, Intake
-
     intakes = Intake.objects.filter(shift=shift)
     start = shift.starts
     end = timezone.make_aware(datetime.datetime.combine(shift.date, shift.ends_at))
