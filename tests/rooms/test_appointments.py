@@ -21,8 +21,7 @@ from tests.rooms.appointment_factories import (
 )
 from xinqiao.core.models import Notification
 from xinqiao.people.models import Holiday, Semester
-from xinqiao.rooms.models import Appointment, AppointmentSlot
-from xinqiao.rooms.services_appointments import (
+from xinqiao.rooms.appointments.services import (
     MAX_OPEN_OWN_BOOKINGS,
     SlotTaken,
     appointment_book,
@@ -35,6 +34,7 @@ from xinqiao.rooms.services_appointments import (
     slot_create,
     slots_generate,
 )
+from xinqiao.rooms.models import Appointment, AppointmentSlot
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from django.test import Client
 
 from tests.conftest import sign_in
 from tests.rooms.appointment_factories import at, make_group_slot, make_slot, make_student
+from xinqiao.rooms.appointments.services import SlotTaken, appointment_book
 from xinqiao.rooms.models import Appointment
-from xinqiao.rooms.services_appointments import SlotTaken, appointment_book
 
 STUDENTS = 50
 

@@ -21,7 +21,8 @@ from tests.conftest import sign_in
 from xinqiao.core.models import Notification, User
 from xinqiao.crisis.models import Alert
 from xinqiao.people.models import School, Semester
-from xinqiao.rooms import selectors, selectors_appointments
+from xinqiao.rooms.appointments.selectors import free_slots
+from xinqiao.rooms.duty_log.selectors import missing_logs
 from xinqiao.rooms.models import (
     MIN_WEEKLY_OPEN_HOURS,
     Appointment,
@@ -32,6 +33,8 @@ from xinqiao.rooms.models import (
     LeaveRequest,
     Room,
 )
+from xinqiao.rooms.roster.selectors import double_bookings, roster_gaps
+from xinqiao.rooms.selectors import short_weeks
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +96,7 @@ def test_the_counseling_room_is_open_ten_hours_a_week_and_the_care_room_less(sem
 def test_publishing_warned_the_director_of_the_care_rooms_short_weeks(semester):
     care = room("关爱室")
     url = reverse("rooms:room_detail", args=[care.pk]) + f"?semester={semester.pk}"
-    assert selectors.short_weeks(room=care, semester=semester)
+    assert short_weeks(room=care, semester=semester)
     assert Notification.objects.filter(recipient=account("director"), url=url).exists()
 
 
@@ -101,8 +104,8 @@ def test_the_semesters_roster_is_published_without_gaps_or_double_duties(school,
     shifts = DutyShift.objects.filter(school=school, semester=semester)
     assert shifts.count() > 200  # 13 duties a week for about twenty weeks
     assert not shifts.filter(published=False).exists()
-    assert not selectors.roster_gaps(shifts).exists()
-    assert not selectors.double_bookings(shifts).exists()
+    assert not roster_gaps(shifts).exists()
+    assert not double_bookings(shifts).exists()
     holders = set(shifts.values_list("user__username", flat=True))
     assert holders == DUTY_HOLDERS
     assert shifts.order_by("date").first().date < semester.starts_on + datetime.timedelta(days=7)
@@ -144,7 +147,7 @@ def test_the_past_month_has_its_duty_logs_a_few_late_and_two_missing(client, sch
     assert all(log.written_by_id == log.shift.user_id for log in logs.select_related("shift"))
     assert 2 <= sum(1 for log in logs.select_related("shift") if log.late_minutes > 0) <= 6
     assert logs.exclude(handover="").exists()
-    missing = list(selectors.missing_logs(school_ids=[school.pk]))
+    missing = list(missing_logs(school_ids=[school.pk]))
     assert 1 <= len(missing) <= 3  # two, and one more if a duty ended since the demo loaded
     sign_in(client, account("director"))
     page = client.get(reverse("rooms:duty_log_missing")).content.decode()
@@ -155,7 +158,7 @@ def test_slots_and_bookings_before_and_after_today(school):
     now = timezone.now()
     slots = AppointmentSlot.objects.filter(school=school, cancelled=False)
     assert slots.filter(ends_at__lte=now).exists()
-    assert selectors_appointments.free_slots(slots).exists()  # free times to book ahead
+    assert free_slots(slots).exists()  # free times to book ahead
     past = Appointment.objects.filter(school=school, slot__starts_at__lt=now)
     assert {
         Appointment.State.COMPLETED,

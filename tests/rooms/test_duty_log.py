@@ -19,7 +19,7 @@ from tests.rooms.factories import (
     term_around_today,
 )
 from xinqiao.core.models import AccessLog
-from xinqiao.rooms import selectors, services
+from xinqiao.rooms.duty_log import selectors, services
 from xinqiao.rooms.models import DutyLog, Intake
 
 pytestmark = pytest.mark.django_db

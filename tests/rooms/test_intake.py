@@ -10,8 +10,8 @@ from tests.factories import make_user
 from tests.rooms.appointment_factories import make_intake, make_slot
 from xinqiao.core.models import AccessLog, Notification
 from xinqiao.crisis.models import Alert
+from xinqiao.rooms.intake.services import intake_record, intake_to_alert
 from xinqiao.rooms.models import Appointment, Intake
-from xinqiao.rooms.services_appointments import intake_record, intake_to_alert
 
 pytestmark = pytest.mark.django_db
 

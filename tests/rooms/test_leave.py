@@ -22,8 +22,10 @@ from tests.rooms.factories import (
     term_around_today,
 )
 from xinqiao.core.models import Notification
-from xinqiao.rooms import selectors, services
+from xinqiao.rooms.leave import services
 from xinqiao.rooms.models import DutyShift, LeaveRequest
+from xinqiao.rooms.roster.selectors import free_people
+from xinqiao.rooms.roster.services import roster_generate, roster_plan_save, roster_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +210,7 @@ def test_the_system_proposes_only_people_free_at_that_time(cast, term, shift):
     leave = ask(cast, shift)
     services.leave_decide(actor=cast.director, leave=leave, approve=True)
     shift.refresh_from_db()
-    proposed = set(selectors.free_people(shift=shift))
+    proposed = set(free_people(shift=shift))
     assert free in proposed and cast.counselor in proposed and cast.director in proposed
     assert busy not in proposed
     assert away not in proposed
@@ -248,15 +250,13 @@ def test_a_substitute_waits_for_the_approval(cast, shift):
 def test_regenerating_the_roster_does_not_undo_an_approved_leave(cast, term):
     room = RoomFactory(school=cast.school)
     period = OpeningPeriodFactory(room=room, semester=term, weekday=in_days(3).weekday())
-    services.roster_plan_save(
-        actor=cast.director, room=room, semester=term, plan={period.pk: cast.duty}
-    )
-    services.roster_generate(actor=cast.director, room=room, semester=term)
-    services.roster_publish(actor=cast.director, room=room, semester=term)
+    roster_plan_save(actor=cast.director, room=room, semester=term, plan={period.pk: cast.duty})
+    roster_generate(actor=cast.director, room=room, semester=term)
+    roster_publish(actor=cast.director, room=room, semester=term)
     shift = DutyShift.objects.get(room=room, date=in_days(3))
     leave = ask(cast, shift)
     services.leave_decide(actor=cast.director, leave=leave, approve=True)
-    services.roster_generate(actor=cast.director, room=room, semester=term)
+    roster_generate(actor=cast.director, room=room, semester=term)
     shift.refresh_from_db()
     assert shift.user is None
 

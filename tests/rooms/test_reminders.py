@@ -10,8 +10,8 @@ from django.core import mail
 
 from tests.rooms.appointment_factories import at, make_appointment, make_slot, make_student
 from xinqiao.core.models import Notification
+from xinqiao.rooms.appointments.services import appointment_reminders_send
 from xinqiao.rooms.models import Appointment
-from xinqiao.rooms.services_appointments import appointment_reminders_send
 from xinqiao.rooms.tasks import send_appointment_reminders
 
 pytestmark = pytest.mark.django_db

@@ -28,8 +28,8 @@ from tests.rooms.factories import (
 )
 from xinqiao.core.models import Notification
 from xinqiao.people.models import Holiday
-from xinqiao.rooms import selectors, services
 from xinqiao.rooms.models import DutyShift
+from xinqiao.rooms.roster import selectors, services
 
 pytestmark = pytest.mark.django_db
 

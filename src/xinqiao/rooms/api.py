@@ -15,9 +15,9 @@ from ninja.pagination import paginate
 from ninja.params.models import Body, BodyModel
 
 from xinqiao.people.models import Student
-from xinqiao.rooms import selectors_appointments as selectors
-from xinqiao.rooms import services_appointments as services
+from xinqiao.rooms.appointments import selectors, services
 from xinqiao.rooms.models import Appointment, AppointmentSlot, DutyShift
+from xinqiao.rooms.roster.selectors import published_shifts_for_user
 
 router = Router(tags=["rooms"])
 
@@ -247,7 +247,7 @@ def booking_cancel(request, booking_id: int, payload: CancelBody = None):
 @paginate
 def shift_list(request, filters: Query[ShiftFilter]):
     _require(request, "rooms.view_roster")
-    shifts = selectors.published_shifts_for_user(request.auth)
+    shifts = published_shifts_for_user(request.auth)
     if filters.date_from:
         shifts = shifts.filter(date__gte=filters.date_from)
     if filters.date_to:

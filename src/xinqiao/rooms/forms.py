@@ -1,5 +1,5 @@
-"""Forms of rooms, opening hours, the roster, leave and duty logs (the appointments area keeps
-its own in forms_appointments.py). Forms validate input; the rules live in the services."""
+"""Forms of rooms and opening hours, and the helpers the forms of every rooms area share. They
+check input; the services decide."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqiao.core.models import User
 from xinqiao.people.models import School, Semester
-from xinqiao.rooms.models import DutyLog, LeaveRequest, OpeningPeriod, Room
+from xinqiao.rooms.models import OpeningPeriod, Room
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -98,98 +98,3 @@ class OpeningCopyForm(forms.Form):
         semesters = Semester.objects.filter(school_id=room.school_id)
         self.fields["source"].queryset = semesters
         self.fields["target"].queryset = semesters
-
-
-class RosterPlanForm(forms.Form):
-    """One choice of person per weekly opening period (field ``period-<id>``)."""
-
-    def __init__(self, *args, periods: list[OpeningPeriod], people, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.periods = periods
-        for period in periods:
-            self.fields[f"period-{period.pk}"] = PersonChoiceField(
-                label=str(period),
-                queryset=people,
-                required=False,
-                empty_label=_("— nobody (a gap) —"),
-                initial=period.planned,
-            )
-
-    def plan(self) -> dict[int, User | None]:
-        return {period.pk: self.cleaned_data.get(f"period-{period.pk}") for period in self.periods}
-
-    def rows(self):
-        return [(period, self[f"period-{period.pk}"]) for period in self.periods]
-
-
-class ShiftAssignForm(forms.Form):
-    user = PersonChoiceField(
-        label=_("On duty"),
-        queryset=User.objects.none(),
-        required=False,
-        empty_label=_("— nobody (a gap) —"),
-    )
-
-    def __init__(self, *args, people, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
-
-
-class LeaveRequestForm(forms.ModelForm):
-    class Meta:
-        model = LeaveRequest
-        fields = ["reason"]
-        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
-
-
-class LeaveDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(
-        label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    @property
-    def approve(self) -> bool:
-        return self.cleaned_data.get("decision") == "approve"
-
-
-class SubstituteForm(forms.Form):
-    substitute = PersonChoiceField(label=_("Substitute"), queryset=User.objects.none())
-
-    def __init__(self, *args, people, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["substitute"].queryset = people
-
-
-class DutyLogForm(forms.ModelForm):
-    class Meta:
-        model = DutyLog
-        fields = [
-            "arrived_at",
-            "calls_received",
-            "visitors",
-            "appointments_registered",
-            "unusual",
-            "handover",
-        ]
-        widgets = {
-            "arrived_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "unusual": forms.Textarea(attrs={"rows": 3}),
-            "handover": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def _post_clean(self) -> None:
-        # The shift and writer are set by the service, which also checks "once per shift".
-        pass
-
-
-class WeekFilterForm(forms.Form):
-    """Semester, teaching week and room filters of the roster and log lists (GET)."""
-
-    semester = forms.IntegerField(required=False)
-    week = forms.IntegerField(required=False, min_value=1)
-    room = forms.IntegerField(required=False)

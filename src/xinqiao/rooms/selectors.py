@@ -1,10 +1,9 @@
-"""Reads of rooms, opening hours, the duty roster, leave and duty logs, each limited to what the
-asking user may see.
+"""Reads of rooms, semesters and opening hours, each limited to what the asking user may see,
+and the school and semester pickers the pages of every rooms area share.
 
 Criterion 14 of the standard (seed 004): the counseling room is open to students at least
-``MIN_WEEKLY_OPEN_HOURS`` hours a week, and its duty records are complete. Weekly hours are
-counted per teaching week (第N周) of the semester; holidays and days outside the semester count
-as closed.
+``MIN_WEEKLY_OPEN_HOURS`` hours a week. Weekly hours are counted per teaching week (第N周) of
+the semester; holidays and days outside the semester count as closed.
 """
 
 from __future__ import annotations
@@ -14,37 +13,27 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
-from xinqiao.core.tenancy import NOTHING
 from xinqiao.people.models import RoleAssignment, School, Semester
-from xinqiao.rooms.models import (
-    MIN_WEEKLY_OPEN_HOURS,
-    DutyLog,
-    DutyPattern,
-    DutyShift,
-    LeaveRequest,
-    OpeningPeriod,
-    Room,
-)
-from xinqiao.rooms.rules import DUTY_HOLDER_ROLES
+from xinqiao.rooms.models import MIN_WEEKLY_OPEN_HOURS, OpeningPeriod, Room
 
 # Rooms students come to on their own; their weekly hours are checked against criterion 14.
 # A group-counseling room is used for scheduled groups and is shown, not checked.
 ROOM_KINDS_OPEN_TO_STUDENTS = frozenset({Room.Kind.COUNSELING, Room.Kind.CARE})
 
 
-def _signed_in(user) -> bool:
+def signed_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def schools_where(user, roles: Iterable[str]) -> list[int]:
     """The schools where ``user`` holds one of ``roles`` (in force)."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return []
     wanted = frozenset(roles)
     return sorted(
@@ -54,11 +43,11 @@ def schools_where(user, roles: Iterable[str]) -> list[int]:
     )
 
 
-# --- rooms -------------------------------------------------------------------------------------
+# --- rooms -----------------------------------------------------------------------------------
 def rooms_for_user(user) -> QuerySet[Room]:
     """The school's rooms for its staff; every school's for the system administrator (who
     sets the rooms up but has no school of their own)."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Room.objects.none()
     if user.has_role(Role.ADMIN):
         return Room.objects.all()
@@ -74,7 +63,7 @@ def get_room_for_user(user, pk: int) -> Room:
 
 def schools_managed_by(user) -> QuerySet[School]:
     """Schools whose rooms ``user`` may set up: all for the administrator, else the director's."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return School.objects.none()
     if user.has_role(Role.ADMIN):
         return School.objects.for_user(user)
@@ -106,7 +95,7 @@ def pick_week(semester: Semester, wanted: str | int | None = None) -> int:
     return semester.week_of(timezone.localdate()) or 1
 
 
-# --- opening hours (criterion 14) --------------------------------------------------------------
+# --- opening hours (criterion 14) ------------------------------------------------------------
 def holiday_dates(semester: Semester) -> set[datetime.date]:
     days: set[datetime.date] = set()
     for holiday in semester.holidays.all():
@@ -217,320 +206,13 @@ def room_summaries(rooms: Iterable[Room], semester_by_school: dict[int, Semester
     return summaries
 
 
-# --- people ------------------------------------------------------------------------------------
-def duty_staff_of(school_id: int) -> QuerySet[User]:
-    """Who can hold a shift in a school: its duty staff, counselors and director(s)."""
-    holders = RoleAssignment.objects.in_force().filter(
-        school_id=school_id, role__in=sorted(DUTY_HOLDER_ROLES)
-    )
-    return User.objects.filter(pk__in=holders.values("user_id"), is_active=True).order_by(
-        "full_name", "username"
-    )
-
-
+# --- people ----------------------------------------------------------------------------------
 def directors_of(school_id: int) -> list[User]:
     holders = RoleAssignment.objects.in_force().filter(school_id=school_id, role=Role.DIRECTOR)
     return list(User.objects.filter(pk__in=holders.values("user_id"), is_active=True))
 
 
-# --- the roster --------------------------------------------------------------------------------
-def shift_visibility_q(user) -> Q:
-    """The director sees the school's whole roster (drafts too); those who hold shifts see
-    the published roster of their schools."""
-    if not _signed_in(user):
-        return NOTHING
-    return Q(school_id__in=schools_where(user, {Role.DIRECTOR})) | Q(
-        school_id__in=schools_where(user, DUTY_HOLDER_ROLES), published=True
-    )
-
-
-def shifts_for_user(user) -> QuerySet[DutyShift]:
-    return DutyShift.objects.filter(shift_visibility_q(user))
-
-
-def get_shift_for_user(user, pk: int) -> DutyShift:
-    try:
-        return shifts_for_user(user).select_related("room", "user", "semester").get(pk=pk)
-    except DutyShift.DoesNotExist:
-        raise Http404 from None
-
-
-def overlapping_q(*, date: datetime.date, starts_at: datetime.time, ends_at: datetime.time) -> Q:
-    return Q(date=date, starts_at__lt=ends_at, ends_at__gt=starts_at)
-
-
-def with_double_booking(queryset: QuerySet[DutyShift]) -> QuerySet[DutyShift]:
-    """Annotate ``double_booked``: the same person holds another shift overlapping this one
-    (in any room, of any school). Identical start times are refused by the database; shifts
-    starting at different times but overlapping are only found here."""
-    other = DutyShift.objects.filter(
-        user_id=OuterRef("user_id"),
-        date=OuterRef("date"),
-        starts_at__lt=OuterRef("ends_at"),
-        ends_at__gt=OuterRef("starts_at"),
-    ).exclude(pk=OuterRef("pk"))
-    # A gap (no user) never matches: NULL equals nothing in SQL.
-    return queryset.annotate(double_booked=Exists(other))
-
-
-def double_bookings(queryset: QuerySet[DutyShift]) -> QuerySet[DutyShift]:
-    return with_double_booking(queryset.filter(user__isnull=False)).filter(double_booked=True)
-
-
-def clashes_of(shift: DutyShift) -> list[DutyShift]:
-    """The other shifts of the same person overlapping ``shift`` (in any room or school)."""
-    if shift.user_id is None:
-        return []
-    return list(
-        DutyShift.objects.filter(
-            overlapping_q(date=shift.date, starts_at=shift.starts_at, ends_at=shift.ends_at),
-            user_id=shift.user_id,
-        )
-        .exclude(pk=shift.pk)
-        .select_related("room", "school")
-    )
-
-
-def roster_gaps(queryset: QuerySet[DutyShift]) -> QuerySet[DutyShift]:
-    return queryset.filter(user__isnull=True)
-
-
-def in_week(queryset: QuerySet[DutyShift], semester: Semester, week: int) -> QuerySet:
-    monday, sunday = semester.week_dates(week)
-    return queryset.filter(date__gte=monday, date__lte=sunday)
-
-
-def free_people(*, shift: DutyShift) -> QuerySet[User]:
-    """Staff who could stand in for ``shift``: people who can hold a shift at its school, with
-    no overlapping shift anywhere and no approved leave at that time."""
-    when = overlapping_q(date=shift.date, starts_at=shift.starts_at, ends_at=shift.ends_at)
-    busy = DutyShift.objects.filter(when, user__isnull=False).exclude(pk=shift.pk).values("user_id")
-    on_leave = LeaveRequest.objects.filter(
-        state=LeaveRequest.State.APPROVED,
-        shift__date=shift.date,
-        shift__starts_at__lt=shift.ends_at,
-        shift__ends_at__gt=shift.starts_at,
-    ).values("requester_id")
-    people = duty_staff_of(shift.school_id).exclude(pk__in=busy).exclude(pk__in=on_leave)
-    if shift.user_id is not None:
-        people = people.exclude(pk=shift.user_id)
-    return people
-
-
-@dataclass
-class RosterDay:
-    date: datetime.date
-    closed: bool
-    shifts: list[DutyShift] = field(default_factory=list)
-
-
-@dataclass
-class RoomWeek:
-    room: Room
-    days: list[RosterDay]
-
-    @property
-    def times(self) -> list[tuple[datetime.time, datetime.time]]:
-        """The distinct times of the week's shifts (the rows of the printed grid)."""
-        return sorted({(s.starts_at, s.ends_at) for day in self.days for s in day.shifts})
-
-    def grid(self) -> list[tuple[tuple[datetime.time, datetime.time], list[list[DutyShift]]]]:
-        rows = []
-        for starts_at, ends_at in self.times:
-            cells = [
-                [s for s in day.shifts if (s.starts_at, s.ends_at) == (starts_at, ends_at)]
-                for day in self.days
-            ]
-            rows.append(((starts_at, ends_at), cells))
-        return rows
-
-
-def week_roster(
-    *, shifts: QuerySet[DutyShift], rooms: Iterable[Room], semester: Semester, week: int
-) -> list[RoomWeek]:
-    """The shifts of one teaching week, by room and day (for the roster page and its export)."""
-    monday, _sunday = semester.week_dates(week)
-    closed = holiday_dates(semester)
-    week_shifts = (
-        with_double_booking(in_week(shifts, semester, week).filter(semester=semester))
-        .select_related("user", "room")
-        .order_by("date", "starts_at")
-    )
-    by_room: dict[int, list[DutyShift]] = defaultdict(list)
-    for shift in week_shifts:
-        by_room[shift.room_id].append(shift)
-    result = []
-    for room in rooms:
-        days = []
-        for offset in range(7):
-            day = monday + datetime.timedelta(days=offset)
-            outside = not (semester.starts_on <= day <= semester.ends_on)
-            days.append(
-                RosterDay(
-                    day,
-                    outside or day in closed,
-                    [s for s in by_room.get(room.pk, []) if s.date == day],
-                )
-            )
-        result.append(RoomWeek(room, days))
-    return result
-
-
-def plan_of(*, room: Room, semester: Semester) -> list[OpeningPeriod]:
-    """The room's opening periods in the semester, each with ``planned`` (the weekly person)."""
-    periods = list(
-        room.opening_periods.filter(semester=semester)
-        .prefetch_related(Prefetch("patterns", queryset=DutyPattern.objects.select_related("user")))
-        .order_by("weekday", "starts_at")
-    )
-    for period in periods:
-        patterns = list(period.patterns.all())
-        period.planned = patterns[0].user if patterns else None
-    return periods
-
-
-@dataclass(frozen=True)
-class RosterState:
-    total: int
-    unpublished: int
-    gaps: int
-    double_booked: int
-
-
-def roster_state(*, room: Room, semester: Semester) -> RosterState:
-    shifts = DutyShift.objects.filter(room=room, semester=semester)
-    return RosterState(
-        total=shifts.count(),
-        unpublished=shifts.filter(published=False).count(),
-        gaps=roster_gaps(shifts).count(),
-        double_booked=double_bookings(shifts).count(),
-    )
-
-
-def own_shifts(user, *, since: datetime.date | None = None) -> QuerySet[DutyShift]:
-    """The person's published shifts ("my duties"), from ``since``."""
-    if not _signed_in(user):
-        return DutyShift.objects.none()
-    shifts = DutyShift.objects.filter(user=user, published=True)
-    if since is not None:
-        shifts = shifts.filter(date__gte=since)
-    open_leave = LeaveRequest.objects.filter(
-        shift=OuterRef("pk"), requester=user, state=LeaveRequest.State.REQUESTED
-    )
-    return (
-        shifts.annotate(leave_pending=Exists(open_leave), has_log=Exists(log_of_shift()))
-        .select_related("room", "school")
-        .order_by("date", "starts_at")
-    )
-
-
-# --- leave -------------------------------------------------------------------------------------
-def leave_visibility_q(user) -> Q:
-    """The director sees the school's requests; anyone else their own."""
-    if not _signed_in(user):
-        return NOTHING
-    return Q(shift__school_id__in=schools_where(user, {Role.DIRECTOR})) | Q(requester_id=user.pk)
-
-
-def leave_requests_for_user(user) -> QuerySet[LeaveRequest]:
-    return LeaveRequest.objects.filter(leave_visibility_q(user))
-
-
-def get_leave_for_user(user, pk: int) -> LeaveRequest:
-    try:
-        return (
-            leave_requests_for_user(user)
-            .select_related("shift__room", "shift__user", "requester", "decided_by", "substitute")
-            .get(pk=pk)
-        )
-    except LeaveRequest.DoesNotExist:
-        raise Http404 from None
-
-
-def own_leave_requests(user) -> QuerySet[LeaveRequest]:
-    if not _signed_in(user):
-        return LeaveRequest.objects.none()
-    return (
-        LeaveRequest.objects.filter(requester=user)
-        .select_related("shift__room", "substitute")
-        .order_by("-requested_at")
-    )
-
-
-# --- duty logs ---------------------------------------------------------------------------------
-def log_of_shift():
-    return DutyLog.objects.filter(shift=OuterRef("pk"))
-
-
-def duty_log_visibility_q(user) -> Q:
-    """The director and the supervision group see the school's logs; the writer their own."""
-    if not _signed_in(user):
-        return NOTHING
-    return Q(shift__school_id__in=schools_where(user, {Role.DIRECTOR, Role.SUPERVISOR})) | Q(
-        written_by_id=user.pk
-    )
-
-
-def duty_logs_for_user(user) -> QuerySet[DutyLog]:
-    return DutyLog.objects.filter(duty_log_visibility_q(user))
-
-
-def get_duty_log_for_user(user, pk: int) -> DutyLog:
-    try:
-        return (
-            duty_logs_for_user(user)
-            .select_related("shift__room", "shift__school", "written_by")
-            .get(pk=pk)
-        )
-    except DutyLog.DoesNotExist:
-        raise Http404 from None
-
-
-def ended_q(now: datetime.datetime | None = None, prefix: str = "") -> Q:
-    """Shifts that are over at ``now`` (local time)."""
-    local = timezone.localtime(now or timezone.now())
-    return Q(**{f"{prefix}date__lt": local.date()}) | Q(
-        **{f"{prefix}date": local.date(), f"{prefix}ends_at__lte": local.time()}
-    )
-
-
-def missing_logs(
-    *, school_ids: Iterable[int], now: datetime.datetime | None = None
-) -> QuerySet[DutyShift]:
-    """Published shifts that are over, had someone on duty, and have no duty log."""
-    return (
-        DutyShift.objects.filter(
-            ended_q(now), school_id__in=list(school_ids), published=True, user__isnull=False
-        )
-        .annotate(has_log=Exists(log_of_shift()))
-        .filter(has_log=False)
-        .select_related("room", "user")
-        .order_by("-date", "-starts_at", "room__name")
-    )
-
-
-def duty_log_defaults(shift: DutyShift) -> dict:
-    """What the system already knows of the shift, to start the log with: calls and visits
-    recorded as intakes during it, and appointments its person registered."""
-    from xinqiao.rooms.models import Appointment, Intake
-
-    intakes = Intake.objects.filter(shift=shift)
-    start = shift.starts
-    end = timezone.make_aware(datetime.datetime.combine(shift.date, shift.ends_at))
-    return {
-        "arrived_at": shift.starts_at,
-        "calls_received": intakes.filter(channel=Intake.Channel.PHONE).count(),
-        "visitors": intakes.filter(channel=Intake.Channel.WALK_IN).count(),
-        "appointments_registered": Appointment.objects.filter(
-            school_id=shift.school_id,
-            booked_by_id=shift.user_id,
-            booked_at__gte=start,
-            booked_at__lte=end,
-        ).count(),
-    }
-
-
-# --- filters shared by the pages ---------------------------------------------------------------
+# --- filters shared by the pages -------------------------------------------------------------
 def pick_school(user, roles: Iterable[str], wanted: str | int | None = None) -> School | None:
     """The school a page is about: the one asked for among those where ``user`` holds one of
     ``roles``, else the first of them."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from xinqiao.rooms.services_appointments import appointment_reminders_send
+from xinqiao.rooms.appointments.services import appointment_reminders_send
 
 
 @db_periodic_task(crontab(minute="*/5"))

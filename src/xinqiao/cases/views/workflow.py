@@ -29,9 +29,10 @@ from xinqiao.cases.models import (
 from xinqiao.core.access_log import record_refusal
 from xinqiao.core.decorators import permission_required
 from xinqiao.people.models import School, Student
+from xinqiao.rooms.appointments.selectors import get_appointment_for_user
+from xinqiao.rooms.appointments.views import school_of
+from xinqiao.rooms.intake.selectors import get_intake_for_user
 from xinqiao.rooms.models import Appointment
-from xinqiao.rooms.selectors_appointments import get_appointment_for_user, get_intake_for_user
-from xinqiao.rooms.views.appointments import school_of
 
 
 def _form_page(request, template: str, context: dict, form) -> object:

@@ -5,6 +5,7 @@ the slots counselors publish and a counselor's week."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,9 +20,8 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
 from xinqiao.people.models import School
-from xinqiao.rooms import selectors_appointments as selectors
-from xinqiao.rooms import services_appointments as services
-from xinqiao.rooms.forms_appointments import (
+from xinqiao.rooms.appointments import selectors, services
+from xinqiao.rooms.appointments.forms import (
     OptionalReasonForm,
     OwnBookingForm,
     ReasonForm,
@@ -61,6 +61,47 @@ def free_slot_page(request, *, school_id: int) -> dict:
     )
     page = Paginator(slots, 20).get_page(request.GET.get("page"))
     return {"filter_form": form, "page": page}
+
+
+def free_slot_booking(
+    request,
+    *,
+    form,
+    school_id: int,
+    book: Callable[[dict], Appointment | None],
+    success: str,
+    template: str,
+    context: dict,
+    errors_as_messages: bool = False,
+):
+    """A page of the free slots of ``school_id`` where ``form`` books one (rescheduling, booking
+    a caller from an intake).
+
+    On a valid POST ``book(data)`` books and the page goes to the appointment; ``book`` returns
+    None when it put an error on the form instead. A slot taken a moment earlier answers 409 with
+    the next free slots; a refusal of the service is shown on the form, or as a message where
+    the page's form has no place for it (``errors_as_messages``).
+    """
+    taken = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment = book(form.cleaned_data)
+        except services.SlotTaken as error:
+            taken = error
+        except ValidationError as error:
+            if errors_as_messages:
+                messages.error(request, " ".join(error.messages))
+            else:
+                form.add_error(None, error)
+        else:
+            if appointment is not None:
+                messages.success(request, success)
+                return redirect("rooms:appointment_detail", pk=appointment.pk)
+    context = {**free_slot_page(request, school_id=school_id), **context}
+    context.update({"form": form, "taken": taken})
+    return render(
+        request, template, context, status=409 if taken else (400 if form.errors else 200)
+    )
 
 
 def _get_appointment(request, pk: int) -> Appointment:
@@ -239,37 +280,28 @@ def appointment_cancel(request, pk: int):
 def appointment_reschedule(request, pk: int):
     appointment = _get_appointment(request, pk)
     form = RescheduleForm(request.POST or None)
-    taken = None
-    if request.method == "POST" and form.is_valid():
+
+    def book(data: dict) -> Appointment | None:
         slot = (
             selectors.slots_for_user(request.user)
-            .filter(pk=form.cleaned_data["slot"], school_id=appointment.school_id)
+            .filter(pk=data["slot"], school_id=appointment.school_id)
             .first()
         )
         if slot is None:
             form.add_error("slot", _("Choose one of the free times."))
-        else:
-            try:
-                new = services.appointment_reschedule(
-                    actor=request.user,
-                    appointment=appointment,
-                    new_slot=slot,
-                    reason=form.cleaned_data["reason"],
-                )
-            except services.SlotTaken as error:
-                taken = error
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("The appointment is moved."))
-                return redirect("rooms:appointment_detail", pk=new.pk)
-    context = free_slot_page(request, school_id=appointment.school_id)
-    context.update({"appointment": appointment, "form": form, "taken": taken})
-    return render(
+            return None
+        return services.appointment_reschedule(
+            actor=request.user, appointment=appointment, new_slot=slot, reason=data["reason"]
+        )
+
+    return free_slot_booking(
         request,
-        "rooms/appointment_reschedule.html",
-        context,
-        status=409 if taken else (400 if form.errors else 200),
+        form=form,
+        school_id=appointment.school_id,
+        book=book,
+        success=_("The appointment is moved."),
+        template="rooms/appointment_reschedule.html",
+        context={"appointment": appointment},
     )
 
 

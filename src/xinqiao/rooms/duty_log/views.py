@@ -16,15 +16,18 @@ from xinqiao.core.access_log import record_access
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.models import AccessLog
 from xinqiao.core.roles import Role
-from xinqiao.rooms import selectors, services
-from xinqiao.rooms.forms import DutyLogForm, add_service_errors
+from xinqiao.rooms.duty_log import selectors, services
+from xinqiao.rooms.duty_log.forms import DutyLogForm
+from xinqiao.rooms.forms import add_service_errors
 from xinqiao.rooms.models import DutyLog, DutyShift, Room
+from xinqiao.rooms.roster.selectors import get_shift_for_user
+from xinqiao.rooms.selectors import pick_school, pick_semester, schools_list, semesters_of
 
 LOG_READERS = frozenset({Role.DIRECTOR, Role.SUPERVISOR})
 
 
 def _shift_of(request, pk: int) -> DutyShift:
-    return selectors.get_shift_for_user(request.user, pk)
+    return get_shift_for_user(request.user, pk)
 
 
 def _log_of(request, pk: int) -> DutyLog:
@@ -57,10 +60,10 @@ def duty_log_write(request, pk: int):
 
 def _filters(request) -> dict:
     """School, semester, week (optional) and room filters of the two lists."""
-    school = selectors.pick_school(request.user, LOG_READERS, request.GET.get("school"))
+    school = pick_school(request.user, LOG_READERS, request.GET.get("school"))
     if school is None:
         return {}
-    semester = selectors.pick_semester(school.pk, request.GET.get("semester"))
+    semester = pick_semester(school.pk, request.GET.get("semester"))
     week = None
     wanted = request.GET.get("week", "")
     if semester is not None and wanted.isdigit() and 1 <= int(wanted) <= semester.week_count:
@@ -68,9 +71,9 @@ def _filters(request) -> dict:
     all_rooms = Room.objects.filter(school=school).order_by("kind", "name")
     return {
         "school": school,
-        "schools": selectors.schools_list(request.user, LOG_READERS),
+        "schools": schools_list(request.user, LOG_READERS),
         "semester": semester,
-        "semesters": selectors.semesters_of(school.pk),
+        "semesters": semesters_of(school.pk),
         "week": week,
         "weeks": range(1, semester.week_count + 1) if semester else [],
         "show_all_weeks": True,

@@ -1,9 +1,8 @@
-"""Forms of intake, slots and appointments. They check input; the services decide."""
+"""Forms of slots, booking and appointments. They check input; the services decide."""
 
 from __future__ import annotations
 
 import datetime
-import secrets
 
 from django import forms
 from django.utils import timezone
@@ -11,17 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xinqiao.core.models import User
-from xinqiao.crisis.models import Alert
 from xinqiao.people.models import Student
-from xinqiao.rooms import selectors_appointments as selectors
-from xinqiao.rooms.models import Appointment, Intake, Room, Weekday
-from xinqiao.rooms.services_appointments import Topic
+from xinqiao.rooms.appointments import selectors
+from xinqiao.rooms.appointments.services import Topic
+from xinqiao.rooms.models import Appointment, Room, Weekday
 
 BOOKABLE_TOPICS = [(value, label) for value, label in Topic.choices if value != Topic.GROUP]
-
-
-def new_submission_key() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class StudentNumberMixin:
@@ -39,64 +33,6 @@ class StudentNumberMixin:
         if student is None:
             raise forms.ValidationError(_("No student of the school has this number."))
         return student
-
-
-class IntakeForm(StudentNumberMixin, forms.Form):
-    channel = forms.ChoiceField(
-        label=_("Channel"),
-        choices=Intake.Channel.choices,
-        initial=Intake.Channel.PHONE,
-        widget=forms.RadioSelect,
-    )
-    caller_kind = forms.ChoiceField(label=_("Who"), choices=Intake.CallerKind.choices)
-    caller_name = forms.CharField(
-        label=pgettext_lazy("person", "Name"), max_length=100, required=False
-    )
-    contact = forms.CharField(label=_("Contact"), max_length=100, required=False)
-    student_number = forms.CharField(
-        label=_("Student number (if about a student)"), max_length=30, required=False
-    )
-    concern = forms.CharField(
-        label=_("Concern in a few words"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    urgency = forms.ChoiceField(
-        label=_("Urgency"),
-        choices=Intake.Urgency.choices,
-        initial=Intake.Urgency.NORMAL,
-        widget=forms.RadioSelect,
-    )
-    answered = forms.BooleanField(label=_("Answered at once, nothing more to do"), required=False)
-    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def __init__(self, *args, user: User, school, **kwargs):
-        self.user, self.school = user, school
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("submission_key", new_submission_key())
-
-    def clean_student_number(self) -> str:
-        self.student = self._student_from_number(self.cleaned_data["student_number"])
-        return self.cleaned_data["student_number"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("answered") and data.get("urgency") == Intake.Urgency.URGENT:
-            self.add_error("answered", _("An urgent call is not finished by answering it."))
-        return data
-
-
-class IntakeAlertForm(forms.Form):
-    risk_level = forms.ChoiceField(
-        label=_("Risk level"), choices=Alert.RiskLevel.choices, initial=Alert.RiskLevel.HIGH
-    )
-    what_was_said = forms.CharField(
-        label=_("What was said or seen (for the counseling staff only)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
 
 class SlotFilterForm(forms.Form):
@@ -170,11 +106,6 @@ class StaffBookingForm(StudentNumberMixin, forms.Form):
         return data
 
 
-class IntakeBookingForm(forms.Form):
-    slot = forms.IntegerField(widget=forms.HiddenInput)
-    topic = forms.ChoiceField(label=_("Topic"), choices=BOOKABLE_TOPICS, initial=Topic.OTHER)
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
@@ -189,17 +120,11 @@ class RescheduleForm(ReasonForm):
     slot = forms.IntegerField(label=_("New time"))
 
 
-class SlotForm(forms.Form):
+class RoomAndCounselorForm(forms.Form):
+    """A room of the school and one of ``counselors`` (who offers the slots)."""
+
     room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
     counselor = forms.ModelChoiceField(label=_("Counselor"), queryset=User.objects.none())
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=10, max_value=240, initial=50)
-    is_group = forms.BooleanField(label=_("Group session"), required=False)
-    capacity = forms.IntegerField(
-        label=_("Places (group session)"), min_value=1, max_value=60, initial=1
-    )
-    topic = forms.CharField(label=_("Theme (group session)"), max_length=200, required=False)
 
     def __init__(self, *args, school_id: int, counselors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,15 +134,24 @@ class SlotForm(forms.Form):
         if counselors.count() == 1:
             self.fields["counselor"].initial = counselors.first()
 
+
+class SlotForm(RoomAndCounselorForm):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=10, max_value=240, initial=50)
+    is_group = forms.BooleanField(label=_("Group session"), required=False)
+    capacity = forms.IntegerField(
+        label=_("Places (group session)"), min_value=1, max_value=60, initial=1
+    )
+    topic = forms.CharField(label=_("Theme (group session)"), max_length=200, required=False)
+
     def times(self) -> tuple[datetime.datetime, datetime.datetime]:
         data = self.cleaned_data
         starts = timezone.make_aware(datetime.datetime.combine(data["day"], data["start"]))
         return starts, starts + datetime.timedelta(minutes=data["minutes"])
 
 
-class SlotGenerateForm(forms.Form):
-    room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none())
-    counselor = forms.ModelChoiceField(label=_("Counselor"), queryset=User.objects.none())
+class SlotGenerateForm(RoomAndCounselorForm):
     first_day = forms.DateField(
         label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -234,14 +168,6 @@ class SlotGenerateForm(forms.Form):
         max_length=200,
     )
     minutes = forms.IntegerField(label=_("Minutes"), min_value=10, max_value=240, initial=50)
-
-    def __init__(self, *args, school_id: int, counselors, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = selectors.rooms_of_school(school_id)
-        self.fields["counselor"].queryset = counselors
-        self.fields["counselor"].label_from_instance = lambda user: user.display_name
-        if counselors.count() == 1:
-            self.fields["counselor"].initial = counselors.first()
 
     def clean_times(self) -> list[datetime.time]:
         parsed = []

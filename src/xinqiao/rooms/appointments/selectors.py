@@ -1,10 +1,9 @@
-"""Reads of intakes, appointment slots and appointments, each limited to what the user may see.
+"""Reads of appointment slots and appointments, each limited to what the user may see.
 
-Intakes and appointments hold people's names and (for intakes) a confidential concern, so they
-are not readable by everyone of the school as the default school scope would allow: the
-counseling side and the duty staff see the school's appointments (they register them and check
-people in), a person sees the bookings made for them or by them; duty staff see only the
-intakes they recorded themselves (seed 000: duty staff must not read stored material).
+Appointments hold people's names, so they are not readable by everyone of the school as the
+default school scope would allow: the counseling side and the duty staff see the school's
+appointments (they register them and check people in), a person sees the bookings made for
+them or by them.
 """
 
 from __future__ import annotations
@@ -20,49 +19,20 @@ from xinqiao.core.models import User
 from xinqiao.core.roles import Role
 from xinqiao.core.tenancy import NOTHING
 from xinqiao.people.models import RoleAssignment, Semester, Student
-from xinqiao.rooms.models import Appointment, AppointmentSlot, DutyShift, Intake, Room
+from xinqiao.rooms.models import Appointment, AppointmentSlot, Room
+from xinqiao.rooms.selectors import schools_where, signed_in
 
 ACTIVE = Appointment.ACTIVE_STATES
+
 # Who keeps the school's appointment book (registration at the door, check-in, calendars).
 APPOINTMENT_BOOK_ROLES = frozenset({Role.DIRECTOR, Role.COUNSELOR, Role.DUTY})
+
 COUNSELING_ROLES = frozenset({Role.DIRECTOR, Role.COUNSELOR})
+
 NEXT_FREE_SLOTS = 5
 
 
-def _schools_with(user, roles: frozenset[str]) -> list[int]:
-    return [
-        school_id
-        for school_id, held in user.role_map.items()
-        if school_id is not None and held & roles
-    ]
-
-
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-# --- intakes -----------------------------------------------------------------------------------
-def intake_visibility_q(user) -> Q:
-    """The counseling side sees the school's intakes; anyone else only those they recorded."""
-    if not _signed_in(user):
-        return NOTHING
-    return Q(school_id__in=_schools_with(user, COUNSELING_ROLES)) | Q(
-        received_by_id=user.pk, school_id__in=user.school_ids
-    )
-
-
-def intakes_for_user(user) -> QuerySet[Intake]:
-    return Intake.objects.filter(intake_visibility_q(user))
-
-
-def get_intake_for_user(user, pk: int) -> Intake:
-    try:
-        return intakes_for_user(user).select_related("student", "received_by", "school").get(pk=pk)
-    except Intake.DoesNotExist:
-        raise Http404 from None
-
-
-# --- slots -------------------------------------------------------------------------------------
+# --- slots -----------------------------------------------------------------------------------
 def slots_for_user(user) -> QuerySet[AppointmentSlot]:
     """Slots of the user's schools (a slot says who offers which time where, nothing more)."""
     return AppointmentSlot.objects.for_user(user)
@@ -132,14 +102,14 @@ def rooms_of_school(school_id: int) -> QuerySet[Room]:
     return Room.objects.filter(school_id=school_id, is_active=True).order_by("kind", "name")
 
 
-# --- appointments ------------------------------------------------------------------------------
+# --- appointments ----------------------------------------------------------------------------
 def appointment_visibility_q(user) -> Q:
     """The appointment book of the school for the counseling side and the duty staff; for
     everyone else the bookings made for them (as the student or a guardian) or by them."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return NOTHING
     return (
-        Q(school_id__in=_schools_with(user, APPOINTMENT_BOOK_ROLES))
+        Q(school_id__in=schools_where(user, APPOINTMENT_BOOK_ROLES))
         | Q(student__user_id=user.pk, for_kind=Appointment.ForKind.STUDENT)
         | Q(
             for_kind=Appointment.ForKind.GUARDIAN,
@@ -166,7 +136,7 @@ def get_appointment_for_user(user, pk: int) -> Appointment:
 
 def own_appointments(user) -> QuerySet[Appointment]:
     """The bookings of the person themself ("my bookings"), not the school's book."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Appointment.objects.none()
     return (
         Appointment.objects.filter(
@@ -184,7 +154,7 @@ def own_appointments(user) -> QuerySet[Appointment]:
 
 def bookings_of(user) -> QuerySet[Appointment]:
     """The person's own bookings and the ones they made for others (the API's "my bookings")."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Appointment.objects.none()
     mine = own_appointments(user).values("pk")
     return (
@@ -196,7 +166,7 @@ def bookings_of(user) -> QuerySet[Appointment]:
 
 def own_student_record(user, school_id: int | None = None) -> Student | None:
     """The enrolled student record of a signed-in student (in ``school_id`` if given)."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return None
     records = Student.objects.enrolled().filter(user=user)
     if school_id is not None:
@@ -204,7 +174,7 @@ def own_student_record(user, school_id: int | None = None) -> Student | None:
     return records.first()
 
 
-# --- a counselor's week ------------------------------------------------------------------------
+# --- a counselor's week ----------------------------------------------------------------------
 @dataclass
 class CalendarDay:
     date: datetime.date
@@ -278,30 +248,3 @@ def counselor_week(*, counselor: User, school_id: int, day: datetime.date, viewe
         .first()
     )
     return CalendarWeek(monday=monday, days=days, semester=semester)
-
-
-# --- the roster (read-only, for the duty staff's phone) ----------------------------------------
-def published_shifts_for_user(user) -> QuerySet[DutyShift]:
-    return (
-        DutyShift.objects.for_user(user)
-        .filter(published=True)
-        .select_related("room", "user")
-        .order_by("date", "starts_at", "room__name")
-    )
-
-
-def current_shift_of(user, *, school_id: int, at: datetime.datetime | None = None):
-    """The published shift ``user`` is on right now, if any (an intake belongs to it)."""
-    local = timezone.localtime(at or timezone.now())
-    return (
-        DutyShift.objects.filter(
-            school_id=school_id,
-            user=user,
-            published=True,
-            date=local.date(),
-            starts_at__lte=local.time(),
-            ends_at__gte=local.time(),
-        )
-        .order_by("starts_at")
-        .first()
-    )

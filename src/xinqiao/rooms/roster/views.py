@@ -17,14 +17,26 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.roles import Role
-from xinqiao.rooms import roster_export, selectors, services
-from xinqiao.rooms.forms import RosterPlanForm, ShiftAssignForm, add_service_errors
+from xinqiao.people.models import Semester
+from xinqiao.rooms.forms import add_service_errors
+from xinqiao.rooms.leave.selectors import own_leave_requests
 from xinqiao.rooms.models import DutyShift, Room
+from xinqiao.rooms.roster import export, selectors, services
+from xinqiao.rooms.roster.forms import RosterPlanForm, ShiftAssignForm
 from xinqiao.rooms.rules import DUTY_HOLDER_ROLES
+from xinqiao.rooms.selectors import (
+    get_room_for_user,
+    pick_school,
+    pick_semester,
+    pick_week,
+    schools_list,
+    semesters_of,
+    short_weeks,
+)
 
 
 def _room_of(request, room_pk: int) -> Room:
-    return selectors.get_room_for_user(request.user, room_pk)
+    return get_room_for_user(request.user, room_pk)
 
 
 def _shift_of(request, pk: int) -> DutyShift:
@@ -33,25 +45,25 @@ def _shift_of(request, pk: int) -> DutyShift:
 
 def _week_context(request, roles) -> dict | None:
     """School, semester, week and room chosen by the GET filters (None: nothing to show)."""
-    school = selectors.pick_school(request.user, roles, request.GET.get("school"))
+    school = pick_school(request.user, roles, request.GET.get("school"))
     if school is None:
         return None
-    semester = selectors.pick_semester(school.pk, request.GET.get("semester"))
+    semester = pick_semester(school.pk, request.GET.get("semester"))
     rooms = Room.objects.filter(school=school, is_active=True).order_by("kind", "name")
     room_id = request.GET.get("room", "")
     if room_id.isdigit():
         rooms = rooms.filter(pk=int(room_id))
     context = {
         "school": school,
-        "schools": selectors.schools_list(request.user, roles),
+        "schools": schools_list(request.user, roles),
         "semester": semester,
-        "semesters": selectors.semesters_of(school.pk),
+        "semesters": semesters_of(school.pk),
         "rooms": rooms,
         "all_rooms": Room.objects.filter(school=school, is_active=True).order_by("kind", "name"),
         "room_id": room_id,
     }
     if semester is not None:
-        week = selectors.pick_week(semester, request.GET.get("week"))
+        week = pick_week(semester, request.GET.get("week"))
         context.update(week=week, weeks=range(1, semester.week_count + 1))
     return context
 
@@ -91,10 +103,10 @@ def roster_export_view(request):
     room_weeks = selectors.week_roster(
         shifts=shifts, rooms=context["rooms"], semester=semester, week=week
     )
-    content = roster_export.roster_workbook(
+    content = export.roster_workbook(
         school=context["school"], semester=semester, week=week, room_weeks=room_weeks
     )
-    response = HttpResponse(content, content_type=roster_export.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=export.XLSX_CONTENT_TYPE)
     filename = f"roster-{semester.school_year}-{semester.term}-week{week}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -130,7 +142,7 @@ def roster_issues(request):
 def roster_plan(request, room_pk: int):
     """Who is on duty in each weekly opening period of the room; generate and publish."""
     room = _room_of(request, room_pk)
-    semester = selectors.pick_semester(
+    semester = pick_semester(
         room.school_id, request.POST.get("semester") or request.GET.get("semester")
     )
     form = None
@@ -162,10 +174,10 @@ def roster_plan(request, room_pk: int):
         {
             "room": room,
             "semester": semester,
-            "semesters": selectors.semesters_of(room.school_id),
+            "semesters": semesters_of(room.school_id),
             "form": form,
             "state": selectors.roster_state(room=room, semester=semester) if semester else None,
-            "short_weeks": selectors.short_weeks(room=room, semester=semester) if semester else [],
+            "short_weeks": short_weeks(room=room, semester=semester) if semester else [],
         },
         status=400 if form is not None and form.errors else 200,
     )
@@ -175,49 +187,55 @@ def _plan_url(room: Room, semester_id) -> str:
     return f"{reverse('rooms:roster_plan', args=[room.pk])}?semester={semester_id}"
 
 
-@require_POST
-@permission_required("rooms.manage_roster", fn=_room_of)
-def roster_generate(request, room_pk: int):
+def _plan_step(request, room_pk: int, act):
+    """Run ``act(room, semester)`` on the room and the semester the plan page posted (``act``
+    says how it went in messages), then go back to the plan."""
     room = _room_of(request, room_pk)
-    semester = selectors.pick_semester(room.school_id, request.POST.get("semester"))
+    semester = pick_semester(room.school_id, request.POST.get("semester"))
     if semester is None:
         messages.error(request, _("The school has no semester yet."))
         return redirect("rooms:roster_plan", room_pk=room.pk)
-    changes = services.roster_generate(actor=request.user, room=room, semester=semester)
-    messages.success(
-        request,
-        _(
-            "Shifts generated: %(created)s new, %(updated)s changed, %(removed)s removed, "
-            "%(kept)s kept as changed by hand; %(gaps)s without anyone on duty."
-        )
-        % {
-            "created": changes.created,
-            "updated": changes.updated,
-            "removed": changes.removed,
-            "kept": changes.kept,
-            "gaps": len(changes.gaps),
-        },
-    )
+    act(room, semester)
     return redirect(_plan_url(room, semester.pk))
+
+
+@require_POST
+@permission_required("rooms.manage_roster", fn=_room_of)
+def roster_generate(request, room_pk: int):
+    def generate(room: Room, semester: Semester) -> None:
+        changes = services.roster_generate(actor=request.user, room=room, semester=semester)
+        messages.success(
+            request,
+            _(
+                "Shifts generated: %(created)s new, %(updated)s changed, %(removed)s removed, "
+                "%(kept)s kept as changed by hand; %(gaps)s without anyone on duty."
+            )
+            % {
+                "created": changes.created,
+                "updated": changes.updated,
+                "removed": changes.removed,
+                "kept": changes.kept,
+                "gaps": len(changes.gaps),
+            },
+        )
+
+    return _plan_step(request, room_pk, generate)
 
 
 @require_POST
 @permission_required("rooms.manage_roster", fn=_room_of)
 def roster_publish(request, room_pk: int):
-    room = _room_of(request, room_pk)
-    semester = selectors.pick_semester(room.school_id, request.POST.get("semester"))
-    if semester is None:
-        messages.error(request, _("The school has no semester yet."))
-        return redirect("rooms:roster_plan", room_pk=room.pk)
-    result = services.roster_publish(actor=request.user, room=room, semester=semester)
-    messages.success(request, _("%(count)s shift(s) published.") % {"count": result.published})
-    if result.short_weeks:
-        messages.warning(
-            request,
-            _("The room is open too few hours in teaching week(s) %(weeks)s.")
-            % {"weeks": ", ".join(str(w.week) for w in result.short_weeks)},
-        )
-    return redirect(_plan_url(room, semester.pk))
+    def publish(room: Room, semester: Semester) -> None:
+        result = services.roster_publish(actor=request.user, room=room, semester=semester)
+        messages.success(request, _("%(count)s shift(s) published.") % {"count": result.published})
+        if result.short_weeks:
+            messages.warning(
+                request,
+                _("The room is open too few hours in teaching week(s) %(weeks)s.")
+                % {"weeks": ", ".join(str(w.week) for w in result.short_weeks)},
+            )
+
+    return _plan_step(request, room_pk, publish)
 
 
 @permission_required("rooms.manage_roster", fn=_shift_of)
@@ -265,7 +283,7 @@ def my_duties(request):
         .filter(selectors.ended_q(), has_log=False)
         .order_by("-date", "-starts_at")[:10]
     )
-    leaves = selectors.own_leave_requests(request.user)[:10]
+    leaves = own_leave_requests(request.user)[:10]
     now = timezone.now()
     for shift in page.object_list:
         shift.is_future = shift.starts > now

@@ -12,18 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
-from xinqiao.rooms import selectors, services
-from xinqiao.rooms.forms import (
-    LeaveDecisionForm,
-    LeaveRequestForm,
-    SubstituteForm,
-    add_service_errors,
-)
+from xinqiao.rooms.forms import add_service_errors
+from xinqiao.rooms.leave import selectors, services
+from xinqiao.rooms.leave.forms import LeaveDecisionForm, LeaveRequestForm, SubstituteForm
 from xinqiao.rooms.models import DutyShift, LeaveRequest
+from xinqiao.rooms.roster.selectors import free_people, get_shift_for_user
 
 
 def _shift_of(request, pk: int) -> DutyShift:
-    return selectors.get_shift_for_user(request.user, pk)
+    return get_shift_for_user(request.user, pk)
 
 
 def _leave_of(request, pk: int) -> LeaveRequest:
@@ -106,7 +103,7 @@ def _detail_context(request, leave: LeaveRequest, **forms) -> dict:
     if may_decide and leave.state == LeaveRequest.State.REQUESTED:
         context["decision_form"] = forms.get("decision_form") or LeaveDecisionForm()
     if context["needs_substitute"]:
-        people = selectors.free_people(shift=shift)
+        people = free_people(shift=shift)
         context["free_people"] = people
         context["substitute_form"] = forms.get("substitute_form") or SubstituteForm(
             people=people, initial={"substitute": leave.substitute}
@@ -125,57 +122,49 @@ def leave_detail(request, pk: int):
 def leave_decide(request, pk: int):
     leave = _leave_of(request, pk)
     form = LeaveDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.leave_decide(
-                actor=request.user,
-                leave=leave,
-                approve=form.approve,
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if form.approve:
-                messages.success(
-                    request, _("Leave approved. Choose a substitute for the duty now.")
-                )
-            else:
-                messages.success(request, _("Leave refused; the person stays on duty."))
-            return redirect("rooms:leave_detail", pk=leave.pk)
-    leave = _leave_of(request, pk)
-    return render(
-        request,
-        "rooms/leave_detail.html",
-        _detail_context(request, leave, decision_form=form),
-        status=400,
-    )
+
+    def decide(data: dict) -> str:
+        services.leave_decide(
+            actor=request.user, leave=leave, approve=form.approve, note=data["note"]
+        )
+        if form.approve:
+            return _("Leave approved. Choose a substitute for the duty now.")
+        return _("Leave refused; the person stays on duty.")
+
+    return _director_step(request, leave, form, decide, form_name="decision_form")
 
 
 @require_POST
 @permission_required("rooms.decide_leave", fn=_leave_of)
 def leave_substitute(request, pk: int):
     leave = _leave_of(request, pk)
-    form = SubstituteForm(request.POST, people=selectors.free_people(shift=leave.shift))
+    form = SubstituteForm(request.POST, people=free_people(shift=leave.shift))
+
+    def assign(data: dict) -> str:
+        substitute = data["substitute"]
+        services.leave_assign_substitute(actor=request.user, leave=leave, substitute=substitute)
+        return _("%(name)s stands in; the roster shows it.") % {"name": substitute.display_name}
+
+    return _director_step(request, leave, form, assign, form_name="substitute_form")
+
+
+def _director_step(request, leave: LeaveRequest, form, act, *, form_name: str):
+    """Apply the director's decision or substitute in ``form`` with ``act(data)``, which calls
+    the service and returns the message to show; back to the request when done, else the
+    request's page again with the form's errors."""
     if form.is_valid():
         try:
-            services.leave_assign_substitute(
-                actor=request.user, leave=leave, substitute=form.cleaned_data["substitute"]
-            )
+            message = act(form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("%(name)s stands in; the roster shows it.")
-                % {"name": form.cleaned_data["substitute"].display_name},
-            )
+            messages.success(request, message)
             return redirect("rooms:leave_detail", pk=leave.pk)
-    leave = _leave_of(request, pk)
+    leave = _leave_of(request, leave.pk)
     return render(
         request,
         "rooms/leave_detail.html",
-        _detail_context(request, leave, substitute_form=form),
+        _detail_context(request, leave, **{form_name: form}),
         status=400,
     )
 

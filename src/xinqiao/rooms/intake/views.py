@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.core.access_log import record_access, record_refusal
 from xinqiao.core.decorators import permission_required
-from xinqiao.rooms import selectors_appointments as selectors
-from xinqiao.rooms import services_appointments as services
-from xinqiao.rooms.forms_appointments import IntakeAlertForm, IntakeBookingForm, IntakeForm
-from xinqiao.rooms.models import AppointmentSlot, Intake
-from xinqiao.rooms.views.appointments import free_slot_page, school_of
+from xinqiao.rooms.appointments.selectors import slots_for_user
+from xinqiao.rooms.appointments.views import free_slot_booking, school_of
+from xinqiao.rooms.intake import selectors, services
+from xinqiao.rooms.intake.forms import IntakeAlertForm, IntakeBookingForm, IntakeForm
+from xinqiao.rooms.models import Appointment, AppointmentSlot, Intake
 
 
 @permission_required("rooms.view_intakes")
@@ -123,28 +123,22 @@ def intake_detail(request, pk: int):
 def intake_book(request, pk: int):
     """Book the caller of an intake into a free slot."""
     intake = _intake_or_refuse(request, pk)
-    form = IntakeBookingForm(request.POST or None)
-    taken = None
-    if request.method == "POST" and form.is_valid():
-        slot = _slot_of_school(request.user, form.cleaned_data["slot"], intake.school_id)
-        try:
-            appointment = services.intake_to_appointment(
-                actor=request.user, intake=intake, slot=slot, topic=form.cleaned_data["topic"]
-            )
-        except services.SlotTaken as error:
-            taken = error
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The appointment is booked."))
-            return redirect("rooms:appointment_detail", pk=appointment.pk)
-    context = free_slot_page(request, school_id=intake.school_id)
-    context.update({"intake": intake, "form": form, "taken": taken})
-    return render(
+
+    def book(data: dict) -> Appointment:
+        slot = _slot_of_school(request.user, data["slot"], intake.school_id)
+        return services.intake_to_appointment(
+            actor=request.user, intake=intake, slot=slot, topic=data["topic"]
+        )
+
+    return free_slot_booking(
         request,
-        "rooms/intake_book.html",
-        context,
-        status=409 if taken else (400 if form.errors else 200),
+        form=IntakeBookingForm(request.POST or None),
+        school_id=intake.school_id,
+        book=book,
+        success=_("The appointment is booked."),
+        template="rooms/intake_book.html",
+        context={"intake": intake},
+        errors_as_messages=True,
     )
 
 
@@ -183,7 +177,7 @@ def intake_alert(request, pk: int):
 
 
 def _slot_of_school(user, slot_id: int, school_id: int) -> AppointmentSlot:
-    slot = selectors.slots_for_user(user).filter(pk=slot_id, school_id=school_id).first()
+    slot = slots_for_user(user).filter(pk=slot_id, school_id=school_id).first()
     if slot is None:
         raise PermissionDenied
     return slot

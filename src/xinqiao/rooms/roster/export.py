@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from xinqiao.people.models import School, Semester
-from xinqiao.rooms.selectors import RoomWeek
+from xinqiao.rooms.roster.selectors import RoomWeek
 
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 TERMS = {1: "第一学期", 2: "第二学期"}
