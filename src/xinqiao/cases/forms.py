@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinqiao.cases import services
+from xinqiao.cases import services_common, services_intake, services_plans, services_records
 from xinqiao.cases.models import (
     Case,
     Conference,
@@ -135,11 +135,11 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        services.categories_ensure_defaults(school=case.school)
+        services_intake.categories_ensure_defaults(school=case.school)
         self.fields["categories"].queryset = ProblemCategory.objects.filter(
             school_id=case.school_id, is_active=True
         )
-        counselors = services.counselors_of(case.school_id)
+        counselors = services_common.counselors_of(case.school_id)
         self.fields["lead"].queryset = counselors
         self.fields["others"].queryset = counselors
 
@@ -155,7 +155,7 @@ class CounselorsForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        counselors = services.counselors_of(case.school_id)
+        counselors = services_common.counselors_of(case.school_id)
         self.fields["lead"].queryset = counselors
         self.fields["others"].queryset = counselors
 
@@ -175,7 +175,7 @@ class ConferenceForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = services.conference_candidates(case)
+        self.fields["participants"].queryset = services_plans.conference_candidates(case)
 
     def clean_scheduled_at(self):
         value = self.cleaned_data["scheduled_at"]
@@ -307,7 +307,7 @@ class SessionRecordForm(OnceForm):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        if not services.counseling_agreement_missing(case, SessionRecord.Kind.INDIVIDUAL):
+        if not services_records.counseling_agreement_missing(case, SessionRecord.Kind.INDIVIDUAL):
             del self.fields["student_agreed"]
 
 

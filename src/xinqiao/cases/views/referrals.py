@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqiao.cases import services_consent
-from xinqiao.cases import services_referrals as services
+from xinqiao.cases import services_consent, services_directory, services_referrals, services_typical
 from xinqiao.cases.access import get_case_or_refuse, record_read
 from xinqiao.cases.forms_referrals import (
     CancelForm,
@@ -103,7 +102,7 @@ def service_create(request):
         data = dict(form.cleaned_data)
         school = data.pop("school", None) or schools.first()
         try:
-            services.service_save(actor=request.user, school=school, **data)
+            services_directory.service_save(actor=request.user, school=school, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -120,7 +119,7 @@ def service_edit(request, pk: int):
     form = OutsideServiceForm(request.POST or None, instance=service)
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_save(
+            services_directory.service_save(
                 actor=request.user, school=service.school, service=service, **form.cleaned_data
             )
         except ValidationError as error:
@@ -140,7 +139,7 @@ def service_edit(request, pk: int):
 @require_POST
 def service_deactivate(request, pk: int):
     service = get_or_refuse(request, OutsideService.objects.all(), pk, "cases.manage_services")
-    services.service_deactivate(actor=request.user, service=service)
+    services_directory.service_deactivate(actor=request.user, service=service)
     messages.success(
         request,
         _("%(name)s is no longer offered for new referrals.") % {"name": service.name},
@@ -237,7 +236,7 @@ def _referral_or_refuse(request, pk: int, perm: str) -> Referral:
 @permission_required("cases.view_case_list")
 def referral_list(request):
     """Referrals waiting for their follow-up, the overdue ones first and marked."""
-    referrals = services.referrals_awaiting_follow_up(request.user)
+    referrals = services_referrals.referrals_awaiting_follow_up(request.user)
     filters = {key: request.GET.get(key, "") for key in ("kind", "overdue", "mine")}
     today = timezone.localdate()
     if filters["kind"] in Referral.Kind.values:
@@ -257,7 +256,7 @@ def referral_list(request):
             "filters": filters,
             "kinds": Referral.Kind.choices,
             "today": today,
-            "overdue_count": services.referrals_awaiting_follow_up(request.user)
+            "overdue_count": services_referrals.referrals_awaiting_follow_up(request.user)
             .filter(follow_up_due__lt=today)
             .count(),
         },
@@ -271,7 +270,9 @@ def referral_create(request, case_pk: int):
     form = ReferralForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.referral_create(actor=request.user, case=case, **form.cleaned_data)
+            referral = services_referrals.referral_create(
+                actor=request.user, case=case, **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -328,7 +329,7 @@ def referral_outcome(request, pk: int):
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
-            services.referral_record_outcome(
+            services_referrals.referral_record_outcome(
                 actor=request.user, referral=referral, outcome=form.cleaned_data["outcome"]
             )
         except ValidationError as error:
@@ -347,7 +348,7 @@ def referral_cancel(request, pk: int):
     form = CancelForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.referral_cancel(actor=request.user, referral=referral, note=note)
+        services_referrals.referral_cancel(actor=request.user, referral=referral, note=note)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -446,7 +447,7 @@ def typical_mark(request, case_pk: int):
         try:
             # Building the draft reads the case's records.
             record_read(request, case)
-            typical = services.typical_mark(actor=request.user, case=case)
+            typical = services_typical.typical_mark(actor=request.user, case=case)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -461,7 +462,7 @@ def typical_mark(request, case_pk: int):
         {
             "case": case,
             "consent": consent,
-            "closed": case.state in services.TYPICAL_STATES,
+            "closed": case.state in services_typical.TYPICAL_STATES,
             "error": error,
             "may_record_consent": request.user.has_perm("cases.record_consent", case),
         },
@@ -481,7 +482,7 @@ def typical_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         publish = request.POST.get("action") == "publish"
         try:
-            services.typical_edit(
+            services_typical.typical_edit(
                 actor=request.user, typical=typical, publish=publish, **form.cleaned_data
             )
         except ValidationError as error:
@@ -492,7 +493,7 @@ def typical_edit(request, pk: int):
                 return redirect("cases:typical_detail", pk=typical.pk)
             messages.success(request, _("The draft is saved."))
             return redirect("cases:typical_edit", pk=typical.pk)
-    left = services.identifying_details(f"{typical.title}\n{typical.text}", typical.case)
+    left = services_typical.identifying_details_left(typical)
     return render(
         request,
         "cases/typical_edit.html",
@@ -505,6 +506,6 @@ def typical_edit(request, pk: int):
 @require_POST
 def typical_unpublish(request, pk: int):
     typical = _typical_or_refuse(request, pk)
-    services.typical_unpublish(actor=request.user, typical=typical)
+    services_typical.typical_unpublish(actor=request.user, typical=typical)
     messages.success(request, _("The typical case is taken out of the library."))
     return redirect("cases:typical_edit", pk=typical.pk)

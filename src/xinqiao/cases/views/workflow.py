@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqiao.cases import forms, services
+from xinqiao.cases import forms, services_intake, services_plans, services_records
 from xinqiao.cases.access import get_case_or_refuse, record_read
 from xinqiao.cases.models import (
     Case,
@@ -101,7 +101,7 @@ def case_open(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.case_open(
+            case = services_intake.case_open(
                 actor=request.user,
                 student=form.student,
                 channel=data["channel"],
@@ -136,7 +136,7 @@ def _referral_form(request, *, students, channel: str, title: str, done_url: str
         if perm and not request.user.has_perm(perm, student):
             raise PermissionDenied
         try:
-            services.case_open(
+            services_intake.case_open(
                 actor=request.user,
                 student=student,
                 channel=channel,
@@ -305,7 +305,7 @@ def case_brief(request, pk: int):
     form = forms.BriefAnswerForm(request.POST)
     if form.is_valid():
         try:
-            services.case_answer_briefly(
+            services_intake.case_answer_briefly(
                 actor=request.user, case=case, answer=form.cleaned_data["answer"]
             )
         except ValidationError as error:
@@ -336,7 +336,7 @@ def case_assess(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            result = services.case_assess(
+            result = services_intake.case_assess(
                 actor=request.user,
                 case=case,
                 severity=data["severity"],
@@ -376,7 +376,7 @@ def case_counselors(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.counselors_assign(
+            services_intake.counselors_assign(
                 actor=request.user,
                 case=case,
                 lead=form.cleaned_data["lead"],
@@ -406,9 +406,9 @@ def conference_convene(request, pk: int):
     form = forms.ConferenceForm(request.POST or None, case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        labels = services.role_labels(case.school_id)
+        labels = services_plans.role_labels(case.school_id)
         try:
-            conference = services.conference_convene(
+            conference = services_plans.conference_convene(
                 actor=request.user,
                 case=case,
                 scheduled_at=data["scheduled_at"],
@@ -451,7 +451,7 @@ def conference_detail(request, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.conference_record(
+                services_plans.conference_record(
                     actor=request.user,
                     conference=conference,
                     attended=[int(v) for v in data["attended"]],
@@ -509,7 +509,7 @@ def conference_share(request, pk: int):
 @login_required
 def plan_edit(request, pk: int):
     case = get_case_or_refuse(request, pk, "cases.draft_plan")
-    staff = services.conference_candidates(case)
+    staff = services_plans.conference_candidates(case)
     draft = case.plans.filter(state=SupportPlan.State.DRAFT).first()
     base = draft or case.plans.filter(state=SupportPlan.State.APPROVED).first()
     plan_initial, measure_initial = {}, []
@@ -541,7 +541,7 @@ def plan_edit(request, pk: int):
     if request.method == "POST" and plan_form.is_valid() and measures.is_valid():
         data = plan_form.cleaned_data
         try:
-            services.plan_draft(
+            services_plans.plan_draft(
                 actor=request.user,
                 case=case,
                 goals=data["goals"],
@@ -570,7 +570,7 @@ def plan_approve(request, pk: int):
     plan = get_object_or_404(SupportPlan, pk=pk)
     case = get_case_or_refuse(request, plan.case_id, "cases.approve_plan")
     try:
-        services.plan_approve(actor=request.user, plan=plan)
+        services_plans.plan_approve(actor=request.user, plan=plan)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -584,7 +584,7 @@ def measure_status(request, pk: int):
     measure = get_object_or_404(PlanMeasure.objects.select_related("plan"), pk=pk)
     case = get_case_or_refuse(request, measure.plan.case_id, "cases.write_records")
     try:
-        services.measure_set_status(
+        services_plans.measure_set_status(
             actor=request.user, measure=measure, status=request.POST.get("status", "")
         )
     except ValidationError as error:
@@ -629,7 +629,7 @@ def record_create(request, pk: int):
         }
 
     def save(case, data):
-        services.session_record(
+        services_records.session_record(
             actor=request.user,
             case=case,
             kind=data["kind"],
@@ -661,7 +661,7 @@ def record_create(request, pk: int):
 @login_required
 def summary_create(request, pk: int):
     def save(case, data):
-        services.stage_summary_write(actor=request.user, case=case, **data)
+        services_records.stage_summary_write(actor=request.user, case=case, **data)
 
     return _case_form(
         request,
@@ -678,7 +678,7 @@ def summary_create(request, pk: int):
 @login_required
 def evaluation_create(request, pk: int):
     def save(case, data):
-        services.evaluation_record(actor=request.user, case=case, **data)
+        services_records.evaluation_record(actor=request.user, case=case, **data)
 
     return _case_form(
         request,
@@ -695,7 +695,7 @@ def evaluation_create(request, pk: int):
 @login_required
 def case_close(request, pk: int):
     def save(case, data):
-        services.case_request_closure(
+        services_records.case_request_closure(
             actor=request.user, case=case, closing_summary=data["closing_summary"]
         )
 
@@ -728,7 +728,7 @@ def case_close_confirm(request, pk: int):
         request,
         pk,
         "cases.confirm_closure",
-        lambda case: services.case_confirm_closure(actor=request.user, case=case),
+        lambda case: services_records.case_confirm_closure(actor=request.user, case=case),
         _("The case is closed."),
     )
 
@@ -740,7 +740,7 @@ def case_reopen(request, pk: int):
         request,
         pk,
         "cases.confirm_closure",
-        lambda case: services.case_reopen(actor=request.user, case=case),
+        lambda case: services_records.case_reopen(actor=request.user, case=case),
         _("The case stays open."),
     )
 
@@ -752,7 +752,7 @@ def case_archive(request, pk: int):
         semester = case.school.semesters.filter(is_current=True).first()
         if semester is None:
             raise ValidationError(_("The school has no current semester."))
-        services.case_archive(actor=request.user, case=case, semester=semester)
+        services_records.case_archive(actor=request.user, case=case, semester=semester)
 
     return _case_step(request, pk, "cases.archive_case", step, _("The case is archived."))
 
@@ -785,7 +785,9 @@ def measure_log(request, pk: int):
     form = forms.MeasureActivityForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.measure_log_activity(actor=request.user, measure=measure, **form.cleaned_data)
+            services_plans.measure_log_activity(
+                actor=request.user, measure=measure, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -807,7 +809,7 @@ def measure_log(request, pk: int):
 @permission_required("cases.manage_categories")
 def category_list(request):
     school: School = school_of(request.user)
-    services.categories_ensure_defaults(school=school)
+    services_intake.categories_ensure_defaults(school=school)
     editing = None
     if request.GET.get("edit"):
         editing = get_object_or_404(ProblemCategory, school=school, pk=request.GET["edit"])
@@ -819,7 +821,7 @@ def category_list(request):
     form = forms.CategoryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.category_save(
+            services_intake.category_save(
                 actor=request.user, school=school, category=editing, **form.cleaned_data
             )
         except ValidationError as error:
