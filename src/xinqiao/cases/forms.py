@@ -107,7 +107,25 @@ class BriefAnswerForm(forms.Form):
     )
 
 
-class AssessmentForm(forms.Form):
+class CounselorsForm(forms.Form):
+    lead = StaffChoiceField(label=_("Lead counselor"), queryset=User.objects.none())
+    others = StaffMultipleChoiceField(
+        label=_("Other counselors"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        counselors = services_common.counselors_of(case.school_id)
+        self.fields["lead"].queryset = counselors
+        self.fields["others"].queryset = counselors
+
+
+class AssessmentForm(CounselorsForm):
+    field_order = ["categories", "severity", "measures_needed", "notes"]
+
     categories = forms.ModelMultipleChoiceField(
         label=_("Nature of the problem"),
         queryset=ProblemCategory.objects.none(),
@@ -125,39 +143,13 @@ class AssessmentForm(forms.Form):
         max_length=8000,
         required=False,
     )
-    lead = StaffChoiceField(label=_("Lead counselor"), queryset=User.objects.none())
-    others = StaffMultipleChoiceField(
-        label=_("Other counselors"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
 
     def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         services_intake.categories_ensure_defaults(school=case.school)
         self.fields["categories"].queryset = ProblemCategory.objects.filter(
             school_id=case.school_id, is_active=True
         )
-        counselors = services_common.counselors_of(case.school_id)
-        self.fields["lead"].queryset = counselors
-        self.fields["others"].queryset = counselors
-
-
-class CounselorsForm(forms.Form):
-    lead = StaffChoiceField(label=_("Lead counselor"), queryset=User.objects.none())
-    others = StaffMultipleChoiceField(
-        label=_("Other counselors"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
-        counselors = services_common.counselors_of(case.school_id)
-        self.fields["lead"].queryset = counselors
-        self.fields["others"].queryset = counselors
 
 
 class ConferenceForm(forms.Form):

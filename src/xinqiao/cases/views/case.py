@@ -152,6 +152,14 @@ def case_brief(request, pk: int):
     return render(request, "cases/case_detail.html", context, status=400)
 
 
+def _counselors_initial(case: Case) -> dict:
+    """The case's lead and other counselors, as a counselors form starts."""
+    return {
+        "lead": case.counselors.filter(is_lead=True).values_list("user_id", flat=True).first(),
+        "others": list(case.counselors.filter(is_lead=False).values_list("user_id", flat=True)),
+    }
+
+
 @login_required
 def case_assess(request, pk: int):
     case = get_case_or_refuse(request, pk, "cases.assess_case")
@@ -163,8 +171,7 @@ def case_assess(request, pk: int):
             "measures_needed": assessment.measures_needed,
             "notes": assessment.notes,
             "categories": list(case.categories.values_list("pk", flat=True)),
-            "lead": case.counselors.filter(is_lead=True).values_list("user_id", flat=True).first(),
-            "others": list(case.counselors.filter(is_lead=False).values_list("user_id", flat=True)),
+            **_counselors_initial(case),
         }
     form = forms.AssessmentForm(request.POST or None, case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -203,10 +210,7 @@ def case_counselors(request, pk: int):
     form = forms.CounselorsForm(
         request.POST or None,
         case=case,
-        initial={
-            "lead": case.counselors.filter(is_lead=True).values_list("user_id", flat=True).first(),
-            "others": list(case.counselors.filter(is_lead=False).values_list("user_id", flat=True)),
-        },
+        initial=_counselors_initial(case),
     )
     if request.method == "POST" and form.is_valid():
         try:

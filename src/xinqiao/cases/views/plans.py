@@ -22,7 +22,7 @@ from xinqiao.cases.models import (
     PlanMeasure,
     SupportPlan,
 )
-from xinqiao.cases.views.common import form_page
+from xinqiao.cases.views.common import form_page, run_step
 from xinqiao.core.access_log import record_refusal
 from xinqiao.core.decorators import permission_required
 
@@ -90,12 +90,11 @@ def plan_edit(request, pk: int):
 def plan_approve(request, pk: int):
     plan = get_object_or_404(SupportPlan, pk=pk)
     case = get_case_or_refuse(request, plan.case_id, "cases.approve_plan")
-    try:
-        services_plans.plan_approve(actor=request.user, plan=plan)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The plan is approved."))
+    run_step(
+        request,
+        lambda: services_plans.plan_approve(actor=request.user, plan=plan),
+        _("The plan is approved."),
+    )
     return redirect("cases:case_detail", pk=case.pk)
 
 
@@ -104,12 +103,13 @@ def plan_approve(request, pk: int):
 def measure_status(request, pk: int):
     measure = get_object_or_404(PlanMeasure.objects.select_related("plan"), pk=pk)
     case = get_case_or_refuse(request, measure.plan.case_id, "cases.write_records")
-    try:
-        services_plans.measure_set_status(
-            actor=request.user, measure=measure, status=request.POST.get("status", "")
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    status = request.POST.get("status", "")
+    run_step(
+        request,
+        lambda: services_plans.measure_set_status(
+            actor=request.user, measure=measure, status=status
+        ),
+    )
     return redirect("cases:case_detail", pk=case.pk)
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.cases import forms, services_records
 from xinqiao.cases.access import get_case_or_refuse
-from xinqiao.cases.views.common import form_page
+from xinqiao.cases.views.common import form_page, run_step
 from xinqiao.rooms.selectors_appointments import get_appointment_for_user
 
 
@@ -82,37 +82,47 @@ def record_create(request, pk: int):
     )
 
 
-@login_required
-def summary_create(request, pk: int):
+def _dated_form(request, pk: int, *, service, form_class, title, testid: str, date_field: str):
+    """A record about one case whose every field goes to ``service``; its date starts as today."""
+
     def save(case, data):
-        services_records.stage_summary_write(actor=request.user, case=case, **data)
+        service(actor=request.user, case=case, **data)
 
     return _case_form(
         request,
         pk,
         perm="cases.write_records",
+        form_class=form_class,
+        title=title,
+        testid=testid,
+        save=save,
+        initial={date_field: timezone.localdate()},
+    )
+
+
+@login_required
+def summary_create(request, pk: int):
+    return _dated_form(
+        request,
+        pk,
+        service=services_records.stage_summary_write,
         form_class=forms.StageSummaryForm,
         title=_("Stage summary"),
         testid="summary-form",
-        save=save,
-        initial={"period_end": timezone.localdate()},
+        date_field="period_end",
     )
 
 
 @login_required
 def evaluation_create(request, pk: int):
-    def save(case, data):
-        services_records.evaluation_record(actor=request.user, case=case, **data)
-
-    return _case_form(
+    return _dated_form(
         request,
         pk,
-        perm="cases.write_records",
+        service=services_records.evaluation_record,
         form_class=forms.EvaluationForm,
         title=_("Effect evaluation"),
         testid="evaluation-form",
-        save=save,
-        initial={"evaluated_on": timezone.localdate()},
+        date_field="evaluated_on",
     )
 
 
@@ -136,12 +146,7 @@ def case_close(request, pk: int):
 
 def _case_step(request, pk: int, perm: str, step, done: str) -> object:
     case = get_case_or_refuse(request, pk, perm)
-    try:
-        step(case)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done)
+    run_step(request, lambda: step(case), done)
     return redirect("cases:case_detail", pk=case.pk)
 
 

@@ -44,6 +44,7 @@ from xinqiao.cases.referral_letter import (
     build_referral_letter,
     letter_filename,
 )
+from xinqiao.cases.views.common import run_step
 from xinqiao.core.access_log import get_or_refuse
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
@@ -208,12 +209,11 @@ def consent_withdraw(request, case_pk: int, pk: int):
     consent = _consents_of(case).filter(pk=pk).first()
     if consent is None:
         raise Http404
-    try:
-        services_consent.consent_withdraw(actor=request.user, consent=consent)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The consent is withdrawn."))
+    run_step(
+        request,
+        lambda: services_consent.consent_withdraw(actor=request.user, consent=consent),
+        _("The consent is withdrawn."),
+    )
     return redirect("cases:consent_list", case_pk=case.pk)
 
 
@@ -347,12 +347,13 @@ def referral_cancel(request, pk: int):
     referral = _referral_or_refuse(request, pk, "cases.refer_case")
     form = CancelForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services_referrals.referral_cancel(actor=request.user, referral=referral, note=note)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The referral is cancelled."))
+    run_step(
+        request,
+        lambda: services_referrals.referral_cancel(
+            actor=request.user, referral=referral, note=note
+        ),
+        _("The referral is cancelled."),
+    )
     return redirect("cases:referral_detail", pk=referral.pk)
 
 
