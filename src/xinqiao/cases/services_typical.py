@@ -29,6 +29,7 @@ from xinqiao.core.deidentify import (
 )
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
+from xinqiao.people.models import RoleAssignment
 
 
 def identifiers_of(case: Case) -> list[Identifier]:
@@ -46,8 +47,6 @@ def identifiers_of(case: Case) -> list[Identifier]:
     if case.referred_by_id:
         staff.add(case.referred_by)
     if student.school_class_id:
-        from xinqiao.people.models import RoleAssignment
-
         teacher_ids = (
             RoleAssignment.objects.in_force()
             .filter(school_class_id=student.school_class_id, role=Role.CLASS_TEACHER)

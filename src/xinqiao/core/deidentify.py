@@ -2,7 +2,7 @@
 placeholders (某生, 某班, 某校 ...) and exact dates generalised to a month or less.
 
 Seed 000: "在研究和写作中需要引用学生的资料时，必须隐去可能辨认出来访学生的有关信息". Typical cases
-(cases/services_typical.py) and research exports use it. It reads a student through its
+(cases/services_typical.py) use it, and research exports will. It reads a student through its
 attributes and imports no domain app.
 """
 
