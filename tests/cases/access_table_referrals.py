@@ -60,11 +60,11 @@ def guardian_consent(cast, case, purpose: str):
 
 
 def outside_service(cast, name: str = "市精神卫生中心"):
-    from xinqiao.cases import services_referrals as services
+    from xinqiao.cases import services_directory
     from xinqiao.cases.models import OutsideService
 
     existing = OutsideService.objects.filter(school=cast.school, name=name).first()
-    return existing or services.service_save(
+    return existing or services_directory.service_save(
         actor=cast.counselor,
         school=cast.school,
         name=name,
@@ -87,11 +87,11 @@ def sweep_consent(cast):
 
 def new_external_referral(cast):
     """A fresh external referral of the sweep case (with the guardian's consent in force)."""
-    from xinqiao.cases import services_referrals as services
+    from xinqiao.cases import services_referrals
 
     sweep_consent(cast)
     service = outside_service(cast, f"社区心理服务站{next(_numbers)}")
-    return services.referral_create(
+    return services_referrals.referral_create(
         actor=cast.counselor,
         case=sweep_case(cast),
         kind="external",
@@ -107,13 +107,14 @@ def sweep_referral(cast):
 
 def sweep_typical(cast, *, publish: bool = True):
     """A typical case of a closed case, with the guardian's teaching consent, published."""
-    from xinqiao.cases import services_referrals as services
+
+    from xinqiao.cases import services_typical
 
     def build():
         case = sweep_closed_case(cast)
         guardian_consent(cast, case, "teaching")
-        typical = services.typical_mark(actor=cast.counselor, case=case)
-        return services.typical_publish(actor=cast.counselor, typical=typical)
+        typical = services_typical.typical_mark(actor=cast.counselor, case=case)
+        return services_typical.typical_publish(actor=cast.counselor, typical=typical)
 
     return _once(cast, "_sweep_typical", build)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.access import STAFF, Route
 from tests.cases.factories import case_at
-from xinqiao.cases import services
+from xinqiao.cases import services_plans
 from xinqiao.cases.models import PlanMeasure
 
 COUNSELING = frozenset({"director", "counselor"})
@@ -47,7 +47,7 @@ def _conference(cast):
 
 def _draft_plan(cast):
     case = case_at(cast, "assessing")
-    plan = services.plan_draft(
+    plan = services_plans.plan_draft(
         actor=cast.counselor,
         case=case,
         goals="恢复上学",

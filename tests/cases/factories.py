@@ -10,7 +10,7 @@ import datetime
 
 from django.utils import timezone
 
-from xinqiao.cases import services
+from xinqiao.cases import services_intake, services_plans, services_records
 from xinqiao.cases.models import Case, PlanMeasure, ProblemCategory, Severity
 
 ORDER = ["intake", "assessing", "active", "closing", "closed", "archived"]
@@ -32,7 +32,7 @@ def case_at(
 ) -> Case:
     student = student or cast.student_record
     counselor = counselor or cast.counselor
-    case = services.case_open(
+    case = services_intake.case_open(
         actor=cast.counselor,
         student=student,
         channel=Case.Channel.TEACHER_REFERRAL,
@@ -41,7 +41,7 @@ def case_at(
     )
     target = ORDER.index(state)
     if target >= 1:
-        services.case_assess(
+        services_intake.case_assess(
             actor=cast.director,
             case=case,
             severity=severity,
@@ -52,7 +52,7 @@ def case_at(
     case.refresh_from_db()
     if target >= 2:
         if severity != Severity.GENERAL:
-            conference = services.conference_convene(
+            conference = services_plans.conference_convene(
                 actor=cast.director,
                 case=case,
                 scheduled_at=timezone.now(),
@@ -60,14 +60,14 @@ def case_at(
                 agenda="讨论帮扶方案",
                 participants=[(counselor, "心理教师"), (cast.class_teacher, "班主任")],
             )
-            services.conference_record(
+            services_plans.conference_record(
                 actor=cast.director,
                 conference=conference,
                 attended=[cast.director.pk, counselor.pk, cast.class_teacher.pk],
                 decisions="制定个别帮扶方案。",
                 shared_summary="请班主任每周观察课堂情况并告知心理教师。",
             )
-        plan = services.plan_draft(
+        plan = services_plans.plan_draft(
             actor=counselor,
             case=case,
             goals="两个月内恢复正常上学。",
@@ -87,9 +87,9 @@ def case_at(
                 },
             ],
         )
-        services.plan_approve(actor=cast.director, plan=plan)
+        services_plans.plan_approve(actor=cast.director, plan=plan)
     if target >= 3:
-        services.session_record(
+        services_records.session_record(
             actor=counselor,
             case=case,
             kind="individual",
@@ -99,13 +99,15 @@ def case_at(
             measures_taken="倾听，情绪命名练习",
             student_agreed=True,
         )
-        services.evaluation_record(
+        services_records.evaluation_record(
             actor=counselor, case=case, evaluated_on=timezone.localdate(), student_rating=7
         )
-        services.case_request_closure(actor=counselor, case=case, closing_summary="情况好转。")
+        services_records.case_request_closure(
+            actor=counselor, case=case, closing_summary="情况好转。"
+        )
     if target >= 4:
-        services.case_confirm_closure(actor=cast.director, case=case)
+        services_records.case_confirm_closure(actor=cast.director, case=case)
     if target >= 5:
-        services.case_archive(actor=cast.director, case=case, semester=cast.semester)
+        services_records.case_archive(actor=cast.director, case=case, semester=cast.semester)
     case.refresh_from_db()
     return case

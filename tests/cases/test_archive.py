@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.cases.factories import case_at
 from tests.conftest import sign_in
 from tests.factories import make_user
-from xinqiao.cases import services
+from xinqiao.cases import services_records
 from xinqiao.cases.models import Case, Severity
 from xinqiao.people.models import Semester, Student
 
@@ -271,7 +271,7 @@ def test_a_counselor_may_not_archive_a_semester(cast, signed_in):
 
 def test_an_archived_case_lands_in_the_students_file(cast, signed_in):
     closed = case_at(cast, "closed")
-    services.archive_semester(actor=cast.director, semester=cast.semester)
+    services_records.archive_semester(actor=cast.director, semester=cast.semester)
     closed.refresh_from_db()
     page = (
         signed_in(cast.director)

@@ -1,6 +1,6 @@
 """Counseling rests on the student's informed, voluntary agreement (seed 004: 心理辅导要在学生
 知情自愿的基础上进行): an individual or group session is recorded only with that agreement in
-force for the case, checked by cases.services.session_record."""
+force for the case, checked by cases.services_records.session_record."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.cases.factories import case_at
-from xinqiao.cases import services, services_consent
+from xinqiao.cases import services_consent, services_records
 from xinqiao.cases.models import Consent, SessionRecord
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ PROBLEM = "考试前心慌，睡不着"
 
 
 def session(cast, case, kind=SessionRecord.Kind.INDIVIDUAL, **extra):
-    return services.session_record(
+    return services_records.session_record(
         actor=cast.counselor,
         case=case,
         kind=kind,

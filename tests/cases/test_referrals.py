@@ -18,8 +18,7 @@ from docx import Document
 from tests.cases.access_table_referrals import guardian_consent, outside_service
 from tests.cases.factories import case_at
 from tests.factories import SchoolFactory, make_user
-from xinqiao.cases import services_consent
-from xinqiao.cases import services_referrals as services
+from xinqiao.cases import services_consent, services_directory, services_referrals
 from xinqiao.cases.models import CaseCounselor, OutsideService, Referral
 from xinqiao.cases.referral_letter import DOCX_CONTENT_TYPE
 from xinqiao.core.models import AccessLog, Notification
@@ -48,7 +47,7 @@ def referral_form(**overrides) -> dict:
 
 
 def refer_out(cast, case, service=None) -> Referral:
-    return services.referral_create(
+    return services_referrals.referral_create(
         actor=cast.counselor,
         case=case,
         kind="external",
@@ -127,7 +126,9 @@ def test_the_reason_is_not_stored_as_plain_text(cast):
 def test_a_service_out_of_use_or_of_another_school_cannot_be_chosen(cast):
     case = case_at(cast, "active")
     guardian_consent(cast, case, "referral")
-    retired = services.service_deactivate(actor=cast.counselor, service=outside_service(cast))
+    retired = services_directory.service_deactivate(
+        actor=cast.counselor, service=outside_service(cast)
+    )
     with pytest.raises(ValidationError):
         refer_out(cast, case, retired)
     foreign = OutsideService.objects.create(
@@ -180,7 +181,7 @@ def test_an_internal_referral_adds_the_counselor_to_the_case_and_tells_them(
 
 def test_an_internal_referral_may_hand_over_the_lead(cast, counselor_two):
     case = case_at(cast, "active")
-    services.referral_create(
+    services_referrals.referral_create(
         actor=cast.counselor,
         case=case,
         kind="internal",
@@ -198,7 +199,7 @@ def test_only_counseling_staff_of_the_school_take_an_internal_referral(cast):
     case = case_at(cast, "active")
     for person in (cast.class_teacher, cast.outsider, cast.counselor):
         with pytest.raises(ValidationError) as refused:
-            services.referral_create(
+            services_referrals.referral_create(
                 actor=cast.counselor,
                 case=case,
                 kind="internal",
@@ -260,7 +261,7 @@ def test_the_letter_is_a_word_document_naming_the_student_and_its_download_is_lo
 
 def test_an_internal_referral_has_no_letter(cast, signed_in, counselor_two):
     case = case_at(cast, "active")
-    referral = services.referral_create(
+    referral = services_referrals.referral_create(
         actor=cast.counselor,
         case=case,
         kind="internal",
@@ -364,7 +365,9 @@ def test_a_cancelled_referral_takes_no_outcome(cast, signed_in):
     referral.refresh_from_db()
     assert referral.state == "cancelled"
     with pytest.raises(ValidationError):
-        services.referral_record_outcome(actor=cast.counselor, referral=referral, outcome="x")
+        services_referrals.referral_record_outcome(
+            actor=cast.counselor, referral=referral, outcome="x"
+        )
 
 
 # --- the directory of outside services ------------------------------------------------------------
@@ -445,6 +448,10 @@ def test_a_counselor_of_another_school_cannot_edit_the_directory(cast, signed_in
 
 def test_the_directory_is_the_schools_own(cast):
     other = SchoolFactory(name="第三中学", code="school-three")
-    services.service_save(actor=cast.counselor, school=other, name="同名机构", kind="clinic")
-    services.service_save(actor=cast.counselor, school=cast.school, name="同名机构", kind="clinic")
+    services_directory.service_save(
+        actor=cast.counselor, school=other, name="同名机构", kind="clinic"
+    )
+    services_directory.service_save(
+        actor=cast.counselor, school=cast.school, name="同名机构", kind="clinic"
+    )
     assert OutsideService.objects.filter(name="同名机构").count() == 2

@@ -14,7 +14,7 @@ from django.utils.translation import gettext, pgettext
 
 from tests.cases.factories import case_at, category
 from tests.factories import make_user
-from xinqiao.cases import services
+from xinqiao.cases import services_intake
 from xinqiao.cases.models import Case, Referral, SupportPlan
 from xinqiao.cases.selectors_stats import (
     UNKNOWN,
@@ -50,7 +50,7 @@ def in_semester(cast, month: int = 10, day: int = 15) -> datetime.date:
 
 def intake(cast, channel: str = Case.Channel.GUARDIAN, student=None) -> Case:
     """An intake the duty person took: nobody holds it until it is assigned."""
-    return services.case_open(
+    return services_intake.case_open(
         actor=cast.duty,
         student=student or cast.student_record,
         channel=channel,
@@ -94,7 +94,7 @@ def figures(items) -> dict[str, int]:
 def test_consultations_of_the_semester_are_counted_by_category_channel_grade_and_month(cast):
     opened_on(case_at(cast, "active"), in_semester(cast, 10, 8))
     brief = intake(cast, Case.Channel.WALK_IN)
-    services.case_answer_briefly(actor=cast.counselor, case=brief, answer="介绍了放松方法。")
+    services_intake.case_answer_briefly(actor=cast.counselor, case=brief, answer="介绍了放松方法。")
     opened_on(brief, in_semester(cast, 11, 3))
     opened_on(intake(cast, Case.Channel.GUARDIAN), in_semester(cast, 11, 20))
     opened_on(intake(cast), datetime.date(2026, 3, 15))  # the semester before
@@ -105,7 +105,7 @@ def test_consultations_of_the_semester_are_counted_by_category_channel_grade_and
         student_number="X1",
     )
     opened_on(
-        services.case_open(
+        services_intake.case_open(
             actor=cast.outsider, student=stranger, channel="walk_in", problem="外校的来访。"
         ),
         in_semester(cast),

@@ -15,7 +15,7 @@ from docx import Document
 from tests.cases.factories import case_at
 from tests.conftest import sign_in
 from tests.factories import make_user
-from xinqiao.cases import services
+from xinqiao.cases import services_records
 from xinqiao.cases.models import Consent, SessionRecord
 from xinqiao.cases.services_consent import consent_record
 from xinqiao.core.models import AccessLog
@@ -34,7 +34,7 @@ def file_url(student, name: str = "cases:student_file") -> str:
 
 
 def write_record(cast, case, text: str = RECORD_TEXT, *, hours_ago: int = 2, counselor=None):
-    return services.session_record(
+    return services_records.session_record(
         actor=counselor or cast.counselor,
         case=case,
         kind=SessionRecord.Kind.INDIVIDUAL,
@@ -50,7 +50,7 @@ def a_worked_case(cast, **kwargs):
     """An active case of the cast's student with a record, a summary and a guardian's consent."""
     case = case_at(cast, "active", **kwargs)
     write_record(cast, case, counselor=kwargs.get("counselor"))
-    services.stage_summary_write(
+    services_records.stage_summary_write(
         actor=kwargs.get("counselor") or cast.counselor,
         case=case,
         period_start=timezone.localdate() - datetime.timedelta(days=28),

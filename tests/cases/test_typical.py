@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from tests.cases.access_table_referrals import guardian_consent
 from tests.cases.factories import case_at, category
 from tests.factories import make_user
-from xinqiao.cases import services, services_consent
-from xinqiao.cases import services_referrals as typical_services
+from xinqiao.cases import services_consent, services_records, services_typical
 from xinqiao.cases.models import TypicalCase
+from xinqiao.core import deidentify
 from xinqiao.core.models import AccessLog
 from xinqiao.rooms.models import Room
 
@@ -38,18 +38,18 @@ def closed_case_with_story(cast):
     """A closed case whose texts name the student, class, school, guardian, a room and dates."""
     Room.objects.create(school=cast.school, kind="care", name="阳光小屋", location="综合楼二楼")
     case = case_at(cast, "active", problem=STORY)
-    services.stage_summary_write(
+    services_records.stage_summary_write(
         actor=cast.counselor,
         case=case,
         period_start=timezone.localdate() - datetime.timedelta(days=28),
         period_end=timezone.localdate(),
         summary=SUMMARY,
     )
-    services.evaluation_record(
+    services_records.evaluation_record(
         actor=cast.counselor, case=case, evaluated_on=timezone.localdate(), student_rating=8
     )
-    services.case_request_closure(actor=cast.counselor, case=case, closing_summary=CLOSING)
-    return services.case_confirm_closure(actor=cast.director, case=case)
+    services_records.case_request_closure(actor=cast.counselor, case=case, closing_summary=CLOSING)
+    return services_records.case_confirm_closure(actor=cast.director, case=case)
 
 
 def identifying(cast) -> list[str]:
@@ -74,7 +74,7 @@ def test_a_case_that_is_still_open_cannot_become_a_typical_case(cast):
     case = case_at(cast, "active")
     guardian_consent(cast, case, "teaching")
     with pytest.raises(ValidationError):
-        typical_services.typical_mark(actor=cast.counselor, case=case)
+        services_typical.typical_mark(actor=cast.counselor, case=case)
     assert not TypicalCase.objects.exists()
 
 
@@ -111,7 +111,7 @@ def test_the_draft_replaces_everything_that_could_identify_the_student(cast, sig
 def test_the_published_text_never_names_the_student_their_number_or_class(cast, signed_in):
     case = closed_case_with_story(cast)
     guardian_consent(cast, case, "teaching")
-    typical = typical_services.typical_mark(actor=cast.counselor, case=case)
+    typical = services_typical.typical_mark(actor=cast.counselor, case=case)
     client = signed_in(cast.counselor)
     path = reverse("cases:typical_edit", args=[typical.pk])
     student = cast.student_record
@@ -137,7 +137,7 @@ def test_the_published_text_never_names_the_student_their_number_or_class(cast, 
 def test_the_text_is_not_stored_as_plain_text(cast):
     case = closed_case_with_story(cast)
     guardian_consent(cast, case, "teaching")
-    typical = typical_services.typical_mark(actor=cast.counselor, case=case)
+    typical = services_typical.typical_mark(actor=cast.counselor, case=case)
     with connection.cursor() as cursor:
         cursor.execute("SELECT text FROM cases_typicalcase WHERE id = %s", [typical.pk])
         assert "不愿上学" not in cursor.fetchone()[0]
@@ -146,15 +146,15 @@ def test_the_text_is_not_stored_as_plain_text(cast):
 def publish(cast, case=None) -> TypicalCase:
     case = case or case_at(cast, "closed")
     guardian_consent(cast, case, "teaching")
-    typical = typical_services.typical_mark(actor=cast.counselor, case=case)
-    return typical_services.typical_publish(actor=cast.counselor, typical=typical)
+    typical = services_typical.typical_mark(actor=cast.counselor, case=case)
+    return services_typical.typical_publish(actor=cast.counselor, typical=typical)
 
 
 def test_the_library_shows_published_cases_only_and_filters_by_category(cast, signed_in):
     published = publish(cast)
     draft_case = case_at(cast, "closed")
     guardian_consent(cast, draft_case, "teaching")
-    draft = typical_services.typical_mark(actor=cast.counselor, case=draft_case)
+    draft = services_typical.typical_mark(actor=cast.counselor, case=draft_case)
     other = category(cast.school, "情绪")
     client = signed_in(cast.principal)
     listed = client.get(reverse("cases:typical_list"))
@@ -197,7 +197,7 @@ def test_withdrawing_the_consent_takes_the_case_out_of_the_library(cast, signed_
     typical.refresh_from_db()
     assert not typical.published
     with pytest.raises(ValidationError):
-        typical_services.typical_publish(actor=cast.counselor, typical=typical)
+        services_typical.typical_publish(actor=cast.counselor, typical=typical)
     listed = signed_in(cast.director).get(reverse("cases:typical_list"))
     assert list(listed.context["page"]) == []
 
@@ -228,7 +228,7 @@ def test_a_case_is_marked_once(cast, signed_in):
     response = signed_in(cast.counselor).get(reverse("cases:typical_mark", args=[typical.case_id]))
     assert response.url == reverse("cases:typical_edit", args=[typical.pk])
     with pytest.raises(ValidationError):
-        typical_services.typical_mark(actor=cast.counselor, case=typical.case)
+        services_typical.typical_mark(actor=cast.counselor, case=typical.case)
 
 
 # --- the de-identification itself ---------------------------------------------------------------
@@ -237,7 +237,7 @@ def test_a_case_is_marked_once(cast, signed_in):
     [("何小明", "何", "小明"), ("欧阳娜娜", "欧阳", "娜娜"), ("Li Ming", "Li", "Ming")],
 )
 def test_names_split_into_surname_and_given_name(name, surname, given):
-    assert typical_services.split_name(name) == (surname, given)
+    assert deidentify.split_name(name) == (surname, given)
 
 
 @pytest.fixture
@@ -277,6 +277,6 @@ def intake_case(cast):
     )
 )
 def test_no_arrangement_of_text_keeps_a_strict_identifier(intake_case, pieces):
-    identifiers = typical_services.identifiers_of(intake_case)
-    result = typical_services.deidentify("".join(pieces), identifiers)
-    assert typical_services.identifying_details(result, intake_case) == []
+    identifiers = services_typical.identifiers_of(intake_case)
+    result = deidentify.deidentify("".join(pieces), identifiers)
+    assert deidentify.identifying_details(result, identifiers) == []

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from tests.cases.factories import PROBLEM, case_at, category
 from tests.factories import make_user
-from xinqiao.cases import services
+from xinqiao.cases import services_intake, services_plans, services_records
 from xinqiao.cases.models import Case, PlanMeasure, SessionRecord, Severity, SupportPlan
 from xinqiao.core.models import AccessLog, Notification
 
@@ -110,7 +110,7 @@ def test_a_counselor_who_takes_an_intake_holds_it(cast):
 
 def test_an_answer_at_once_closes_the_intake_as_a_brief_contact(cast):
     case = case_at(cast, "intake")
-    services.case_answer_briefly(actor=cast.counselor, case=case, answer="告知了考试安排")
+    services_intake.case_answer_briefly(actor=cast.counselor, case=case, answer="告知了考试安排")
     case.refresh_from_db()
     assert case.state == Case.State.CLOSED and case.brief_contact
 
@@ -118,7 +118,7 @@ def test_an_answer_at_once_closes_the_intake_as_a_brief_contact(cast):
 def test_a_serious_case_needs_a_conference_before_its_plan_is_approved(cast):
     case = case_at(cast, "assessing", severity=Severity.SERIOUS)
     assert case.assessment.requires_conference
-    plan = services.plan_draft(
+    plan = services_plans.plan_draft(
         actor=cast.counselor,
         case=case,
         goals="稳定情绪",
@@ -133,13 +133,13 @@ def test_a_serious_case_needs_a_conference_before_its_plan_is_approved(cast):
         ],
     )
     with translation.override("en"), pytest.raises(ValidationError, match="conference"):
-        services.plan_approve(actor=cast.director, plan=plan)
+        services_plans.plan_approve(actor=cast.director, plan=plan)
     assert SupportPlan.objects.get(pk=plan.pk).state == SupportPlan.State.DRAFT
 
 
 def test_several_sided_problems_need_a_conference_too(cast):
     case = case_at(cast, "intake")
-    assessment = services.case_assess(
+    assessment = services_intake.case_assess(
         actor=cast.counselor,
         case=case,
         severity=Severity.GENERAL,
@@ -153,10 +153,10 @@ def test_several_sided_problems_need_a_conference_too(cast):
 def test_adjusting_a_plan_keeps_every_version(cast):
     case = case_at(cast, "active")
     with pytest.raises(ValidationError):
-        services.plan_draft(
+        services_plans.plan_draft(
             actor=cast.counselor, case=case, goals="新目标", review_every_weeks=4, measures=[]
         )
-    services.plan_draft(
+    services_plans.plan_draft(
         actor=cast.counselor,
         case=case,
         goals="新目标",
@@ -171,7 +171,7 @@ def test_adjusting_a_plan_keeps_every_version(cast):
             }
         ],
     )
-    services.plan_approve(actor=cast.director, plan=case.plans.get(version=2))
+    services_plans.plan_approve(actor=cast.director, plan=case.plans.get(version=2))
     states = dict(case.plans.values_list("version", "state"))
     assert states == {1: SupportPlan.State.SUPERSEDED, 2: SupportPlan.State.APPROVED}
     assert case.plans.get(version=1).measures.count() == 2
@@ -196,20 +196,22 @@ def test_the_people_responsible_for_measures_see_what_is_asked_never_why(client,
 def test_closing_needs_an_evaluation_and_a_summary(cast):
     case = case_at(cast, "active")
     with pytest.raises(ValidationError):
-        services.case_request_closure(actor=cast.counselor, case=case, closing_summary="好转")
-    services.evaluation_record(
+        services_records.case_request_closure(
+            actor=cast.counselor, case=case, closing_summary="好转"
+        )
+    services_records.evaluation_record(
         actor=cast.counselor, case=case, evaluated_on=timezone.localdate(), student_rating=6
     )
     with pytest.raises(ValidationError):
-        services.case_request_closure(actor=cast.counselor, case=case, closing_summary=" ")
-    services.case_request_closure(actor=cast.counselor, case=case, closing_summary="好转")
+        services_records.case_request_closure(actor=cast.counselor, case=case, closing_summary=" ")
+    services_records.case_request_closure(actor=cast.counselor, case=case, closing_summary="好转")
     assert Case.objects.get(pk=case.pk).state == Case.State.CLOSING
 
 
 def test_ratings_outside_one_to_ten_are_refused(cast):
     case = case_at(cast, "active")
     with pytest.raises(ValidationError):
-        services.evaluation_record(
+        services_records.evaluation_record(
             actor=cast.counselor, case=case, evaluated_on=timezone.localdate(), student_rating=11
         )
 
@@ -227,15 +229,15 @@ def test_a_record_sent_twice_is_stored_once(cast):
         "submission_key": "same-form",
         "student_agreed": True,
     }
-    first = services.session_record(**arguments)
-    assert services.session_record(**arguments) == first
+    first = services_records.session_record(**arguments)
+    assert services_records.session_record(**arguments) == first
     assert SessionRecord.objects.filter(case=case).count() == 1
 
 
 def test_records_are_refused_on_a_closed_case(cast):
     case = case_at(cast, "closed")
     with pytest.raises(ValidationError):
-        services.session_record(
+        services_records.session_record(
             actor=cast.counselor,
             case=case,
             kind="individual",
@@ -308,7 +310,7 @@ def test_a_class_teacher_in_the_conference_sees_only_what_was_shared(client, cas
 def test_no_counseling_text_is_stored_as_plain_text(cast):
     marker = "独一无二的咨询记录内容"
     case = case_at(cast, "active", problem=marker + "（问题）")
-    services.session_record(
+    services_records.session_record(
         actor=cast.counselor,
         case=case,
         kind="individual",
@@ -320,7 +322,7 @@ def test_no_counseling_text_is_stored_as_plain_text(cast):
         next_step=marker,
         student_agreed=True,
     )
-    services.stage_summary_write(
+    services_records.stage_summary_write(
         actor=cast.counselor,
         case=case,
         period_start=timezone.localdate(),
@@ -405,11 +407,14 @@ def test_a_due_plan_review_is_reminded_once(cast):
     today = timezone.localdate()
     SupportPlan.objects.filter(case=case).update(next_review_on=today)
     before = Notification.objects.filter(recipient=cast.counselor).count()
-    assert services.reviews_and_follow_ups_remind(today=today - datetime.timedelta(days=1)) == 0
-    assert services.reviews_and_follow_ups_remind(today=today) == 1
+    assert (
+        services_records.reviews_and_follow_ups_remind(today=today - datetime.timedelta(days=1))
+        == 0
+    )
+    assert services_records.reviews_and_follow_ups_remind(today=today) == 1
     remind_due_reviews_and_follow_ups.call_local()
     assert Notification.objects.filter(recipient=cast.counselor).count() == before + 1
-    services.stage_summary_write(
+    services_records.stage_summary_write(
         actor=cast.counselor, case=case, period_start=today, period_end=today, summary="按计划推进"
     )
     assert case.plans.get().next_review_on == today + datetime.timedelta(weeks=4)
@@ -418,7 +423,7 @@ def test_a_due_plan_review_is_reminded_once(cast):
 def test_the_case_page_charts_the_evaluations_over_time(client, cast, signed_in):
     case = case_at(cast, "active")
     for days, rating in ((14, 4), (7, 6), (0, 8)):
-        services.evaluation_record(
+        services_records.evaluation_record(
             actor=cast.counselor,
             case=case,
             evaluated_on=timezone.localdate() - datetime.timedelta(days=days),

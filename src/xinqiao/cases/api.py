@@ -17,7 +17,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from xinqiao.cases import selectors_stats, services
+from xinqiao.cases import selectors_stats, services_records
 from xinqiao.cases.access import case_queryset, get_case_or_refuse, record_read, with_counselors
 from xinqiao.cases.models import Case, Severity
 from xinqiao.cases.schemas import (
@@ -105,7 +105,7 @@ def record_create(request, case_id: int, payload: RecordBody):
     if timezone.is_naive(held_at):
         held_at = timezone.make_aware(held_at)
     try:
-        record = services.session_record(
+        record = services_records.session_record(
             actor=request.auth,
             case=case,
             kind=payload.kind,

@@ -38,8 +38,14 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from xinqiao.cases import services, services_consent
-from xinqiao.cases import services_referrals as referrals
+from xinqiao.cases import (
+    services_consent,
+    services_directory,
+    services_intake,
+    services_plans,
+    services_records,
+    services_referrals,
+)
 from xinqiao.cases.models import (
     Assessment,
     Case,
@@ -693,13 +699,15 @@ class _Builder:
 
     def categories(self) -> None:
         with translation.override(settings.LANGUAGE_CODE):
-            made = services.categories_ensure_defaults(school=self.school)
+            made = services_intake.categories_ensure_defaults(school=self.school)
         # ``order`` is the position in ProblemCategory.DEFAULTS: the code of each category.
         self.category = {CATEGORY_CODES[c.order]: c for c in made if c.order < len(CATEGORY_CODES)}
 
     def outside_services(self) -> None:
         self.services = {
-            spec["name"]: referrals.service_save(actor=self.director, school=self.school, **spec)
+            spec["name"]: services_directory.service_save(
+                actor=self.director, school=self.school, **spec
+            )
             for spec in OUTSIDE_SERVICES
         }
 
@@ -824,7 +832,7 @@ class _Builder:
         case = self.open(spec, student, line, script)
         if spec.state == BRIEF:
             answer = script.brief or SCRIPTS["learning"].brief
-            services.case_answer_briefly(actor=self.counselor, case=case, answer=answer)
+            services_intake.case_answer_briefly(actor=self.counselor, case=case, answer=answer)
             closed = case.opened_at + datetime.timedelta(minutes=self.rng.randint(15, 40))
             Case.objects.filter(pk=case.pk).update(closed_at=min(closed, self.now))
             CaseCounselor.objects.filter(case=case).update(assigned_at=case.opened_at)
@@ -833,7 +841,7 @@ class _Builder:
             return case
         lead = self.user_for(spec.lead, student)
         others = [self.user_for(spec.other, student)] if spec.other else []
-        services.case_assess(
+        services_intake.case_assess(
             actor=self.director if spec.severity != G or lead == self.director else lead,
             case=case,
             severity=spec.severity,
@@ -873,7 +881,7 @@ class _Builder:
             # Taken by a counselor (or the director), who holds it until the assessment.
             actor, referred_by = (self.director if spec.lead == D else self.counselor), None
             brought_by = BROUGHT_BY.get(spec.channel, "")
-        case = services.case_open(
+        case = services_intake.case_open(
             actor=actor,
             student=student,
             channel=spec.channel,
@@ -908,7 +916,7 @@ class _Builder:
         when = timezone.make_aware(
             datetime.datetime.combine(day if planned else line.conference, T(16, 40))
         )
-        conference = services.conference_convene(
+        conference = services_plans.conference_convene(
             actor=self.director,
             case=case,
             scheduled_at=when,
@@ -919,7 +927,7 @@ class _Builder:
         if planned:
             return conference
         names = "、".join(dict.fromkeys(u.display_name for u, _label in seats))
-        services.conference_record(
+        services_plans.conference_record(
             actor=self.director,
             conference=conference,
             attended=[self.director.pk, *(u.pk for u, _label in seats)],
@@ -966,7 +974,7 @@ class _Builder:
         change_reason: str = "",
         weeks: int = 4,
     ) -> SupportPlan:
-        plan = services.plan_draft(
+        plan = services_plans.plan_draft(
             actor=lead,
             case=case,
             goals=script.goals,
@@ -978,7 +986,7 @@ class _Builder:
         created = self.at(day, T(12, 10))
         SupportPlan.objects.filter(pk=plan.pk).update(created_at=created)
         if approve:
-            services.plan_approve(actor=self.director, plan=plan)
+            services_plans.plan_approve(actor=self.director, plan=plan)
             SupportPlan.objects.filter(pk=plan.pk).update(
                 approved_at=self.at(day, T(17, 10)),
                 next_review_on=day + datetime.timedelta(weeks=weeks),
@@ -1090,7 +1098,7 @@ class _Builder:
         if index == 1 and spec.categories[0] in ("family", "self_harm", "behaviour"):
             kind, participants = SessionRecord.Kind.GUARDIAN, "学生监护人"
         held = self.at(day)
-        record = services.session_record(
+        record = services_records.session_record(
             actor=lead,
             case=case,
             kind=kind,
@@ -1136,7 +1144,7 @@ class _Builder:
     ) -> SupportPlan:
         """A plan review: a stage summary, an evaluation, and (once) the plan's second version."""
         start = day - datetime.timedelta(weeks=4)
-        summary = services.stage_summary_write(
+        summary = services_records.stage_summary_write(
             actor=lead,
             case=case,
             period_start=max(start, timezone.localdate(case.opened_at)),
@@ -1166,7 +1174,7 @@ class _Builder:
     ) -> None:
         student, teacher, guardian = ratings
         questionnaire = self.rng.random() < 0.4
-        evaluation = services.evaluation_record(
+        evaluation = services_records.evaluation_record(
             actor=lead,
             case=case,
             evaluated_on=day,
@@ -1191,7 +1199,7 @@ class _Builder:
             to = self.director if lead_user != self.director else self.counselor
             if case.counselors.filter(user=to).exists():
                 return
-            referral = referrals.referral_create(
+            referral = services_referrals.referral_create(
                 actor=lead_user,
                 case=case,
                 kind=Referral.Kind.INTERNAL,
@@ -1213,7 +1221,7 @@ class _Builder:
                 how="家长到校面谈，签署转介知情同意书",
             )
             Consent.objects.filter(pk=consent.pk).update(recorded_at=self.at(day, T(17, 0)))
-            referral = referrals.referral_create(
+            referral = services_referrals.referral_create(
                 actor=lead_user,
                 case=case,
                 kind=Referral.Kind.EXTERNAL,
@@ -1227,7 +1235,9 @@ class _Builder:
         if spec.follow_up != "done":
             return
         referral.refresh_from_db()
-        referrals.referral_record_outcome(actor=lead_user, referral=referral, outcome=outcome)
+        services_referrals.referral_record_outcome(
+            actor=lead_user, referral=referral, outcome=outcome
+        )
         back = min(due - datetime.timedelta(days=self.rng.randint(0, 5)), line.end or self.today)
         Referral.objects.filter(pk=referral.pk).update(outcome_at=self.at(back, T(16, 0)))
 
@@ -1237,7 +1247,7 @@ class _Builder:
             day = start + datetime.timedelta(days=self.rng.randint(2, 6))
             while day <= min(last, self.today):
                 on = self.school_day(day, latest=min(last, self.today))
-                activity = services.measure_log_activity(
+                activity = services_plans.measure_log_activity(
                     actor=measure.responsible or self.counselor,
                     measure=measure,
                     on=on,
@@ -1265,14 +1275,14 @@ class _Builder:
         ratings: tuple[int, int, int],
     ) -> None:
         self.evaluation(case, lead, line.end, ratings)
-        services.case_request_closure(actor=lead, case=case, closing_summary=script.closing)
+        services_records.case_request_closure(actor=lead, case=case, closing_summary=script.closing)
         if spec.state == CG:
             return
-        services.case_confirm_closure(actor=self.director, case=case)
+        services_records.case_confirm_closure(actor=self.director, case=case)
         closed_at = self.at(line.confirmed, T(17, 5))
         Case.objects.filter(pk=case.pk).update(closed_at=closed_at)
         if spec.state == A and self.previous is not None:
-            services.case_archive(actor=self.director, case=case, semester=self.previous)
+            services_records.case_archive(actor=self.director, case=case, semester=self.previous)
             case.refresh_from_db()
             archived_on = line.archived
             Case.objects.filter(pk=case.pk).update(
@@ -1320,7 +1330,7 @@ class _Builder:
         )
         if alert is None:
             return None
-        return services.case_open(
+        return services_intake.case_open(
             actor=self.director,
             student=alert.student,
             channel=CH.WALK_IN,

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinqiao.cases import services
+from xinqiao.cases import services_common, services_intake, services_plans, services_records
 from xinqiao.cases.models import (
     Case,
     Conference,
@@ -107,7 +107,25 @@ class BriefAnswerForm(forms.Form):
     )
 
 
-class AssessmentForm(forms.Form):
+class CounselorsForm(forms.Form):
+    lead = StaffChoiceField(label=_("Lead counselor"), queryset=User.objects.none())
+    others = StaffMultipleChoiceField(
+        label=_("Other counselors"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        counselors = services_common.counselors_of(case.school_id)
+        self.fields["lead"].queryset = counselors
+        self.fields["others"].queryset = counselors
+
+
+class AssessmentForm(CounselorsForm):
+    field_order = ["categories", "severity", "measures_needed", "notes"]
+
     categories = forms.ModelMultipleChoiceField(
         label=_("Nature of the problem"),
         queryset=ProblemCategory.objects.none(),
@@ -125,39 +143,13 @@ class AssessmentForm(forms.Form):
         max_length=8000,
         required=False,
     )
-    lead = StaffChoiceField(label=_("Lead counselor"), queryset=User.objects.none())
-    others = StaffMultipleChoiceField(
-        label=_("Other counselors"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
 
     def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
-        services.categories_ensure_defaults(school=case.school)
+        super().__init__(*args, case=case, **kwargs)
+        services_intake.categories_ensure_defaults(school=case.school)
         self.fields["categories"].queryset = ProblemCategory.objects.filter(
             school_id=case.school_id, is_active=True
         )
-        counselors = services.counselors_of(case.school_id)
-        self.fields["lead"].queryset = counselors
-        self.fields["others"].queryset = counselors
-
-
-class CounselorsForm(forms.Form):
-    lead = StaffChoiceField(label=_("Lead counselor"), queryset=User.objects.none())
-    others = StaffMultipleChoiceField(
-        label=_("Other counselors"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, case: Case, **kwargs):
-        super().__init__(*args, **kwargs)
-        counselors = services.counselors_of(case.school_id)
-        self.fields["lead"].queryset = counselors
-        self.fields["others"].queryset = counselors
 
 
 class ConferenceForm(forms.Form):
@@ -175,7 +167,7 @@ class ConferenceForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = services.conference_candidates(case)
+        self.fields["participants"].queryset = services_plans.conference_candidates(case)
 
     def clean_scheduled_at(self):
         value = self.cleaned_data["scheduled_at"]
@@ -307,7 +299,7 @@ class SessionRecordForm(OnceForm):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        if not services.counseling_agreement_missing(case, SessionRecord.Kind.INDIVIDUAL):
+        if not services_records.counseling_agreement_missing(case, SessionRecord.Kind.INDIVIDUAL):
             del self.fields["student_agreed"]
 
 

@@ -1,5 +1,6 @@
 """Forms of the outside-services directory, consent, referral and typical cases. Forms check
-the input; the rules live in services_referrals.py."""
+the input; the rules live in services_directory.py, services_referrals.py and
+services_typical.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinqiao.cases.models import Case, Consent, OutsideService, ProblemCategory, Referral
-from xinqiao.cases.services import counselors_of
+from xinqiao.cases.services_common import counselors_of
 from xinqiao.core.models import User
 
 

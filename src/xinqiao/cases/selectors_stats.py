@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from xinqiao.cases.models import Case, CaseCounselor, ProblemCategory, Referral, SupportPlan
-from xinqiao.cases.services import counselors_of
+from xinqiao.cases.services_common import counselors_of
 from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
 from xinqiao.people.models import Grade, School, Semester, StudentPlacement
 

@@ -74,27 +74,19 @@ def consent_record(
         )
     with transaction.atomic():
         # The same form sent twice stores one consent.
-        same = Consent.objects.filter(
-            student=student,
-            case=case,
-            purpose=purpose,
-            given_by=given_by,
-            giver_name=giver_name,
-            given_on=given_on,
-            withdrawn_on__isnull=True,
-        ).first()
+        given = {
+            "student": student,
+            "case": case,
+            "purpose": purpose,
+            "given_by": given_by,
+            "giver_name": giver_name,
+            "given_on": given_on,
+        }
+        same = Consent.objects.filter(**given, withdrawn_on__isnull=True).first()
         if same is not None:
             return same
         return Consent.objects.create(
-            school_id=case.school_id,
-            student=student,
-            case=case,
-            purpose=purpose,
-            given_by=given_by,
-            giver_name=giver_name,
-            given_on=given_on,
-            how=how.strip(),
-            recorded_by=actor,
+            school_id=case.school_id, **given, how=how.strip(), recorded_by=actor
         )
 
 

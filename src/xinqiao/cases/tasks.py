@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from xinqiao.cases.services import reviews_and_follow_ups_remind
+from xinqiao.cases.services_records import reviews_and_follow_ups_remind
 
 
 @db_periodic_task(crontab(hour="7", minute="30"))

@@ -1,10 +1,13 @@
-"""URLs of case work. Each part of the app keeps its own list; this module joins them."""
+"""URLs of case work: each area keeps its own list in a urls_*.py module; this module includes
+them all under the "cases" namespace."""
 
-from xinqiao.cases.urls_file import urlpatterns as file_patterns
-from xinqiao.cases.urls_referrals import urlpatterns as referral_patterns
-from xinqiao.cases.urls_stats import urlpatterns as stats_patterns
-from xinqiao.cases.urls_workflow import urlpatterns as workflow_patterns
+from django.urls import include, path
 
 app_name = "cases"
 
-urlpatterns = [*workflow_patterns, *referral_patterns, *file_patterns, *stats_patterns]
+urlpatterns = [
+    path("", include("xinqiao.cases.urls_workflow")),
+    path("", include("xinqiao.cases.urls_referrals")),
+    path("", include("xinqiao.cases.urls_file")),
+    path("", include("xinqiao.cases.urls_stats")),
+]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from xinqiao.cases import selectors_file as selectors
-from xinqiao.cases import services, student_file_export
+from xinqiao.cases import services_records, student_file_export
 from xinqiao.cases.access import get_case_or_refuse, record_read
 from xinqiao.cases.models import CaseCounselor, Severity
 from xinqiao.core.access_log import get_or_refuse
@@ -201,7 +201,7 @@ def archive_semester(request):
         if form.is_valid():
             semester = form.cleaned_data["semester"]
             try:
-                archived = services.archive_semester(actor=user, semester=semester)
+                archived = services_records.archive_semester(actor=user, semester=semester)
             except ValidationError as error:
                 form.add_error(None, error)
             else:

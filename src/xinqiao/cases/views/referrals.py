@@ -20,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqiao.cases import services_consent
-from xinqiao.cases import services_referrals as services
+from xinqiao.cases import services_consent, services_directory, services_referrals, services_typical
 from xinqiao.cases.access import get_case_or_refuse, record_read
 from xinqiao.cases.forms_referrals import (
     CancelForm,
@@ -45,6 +44,7 @@ from xinqiao.cases.referral_letter import (
     build_referral_letter,
     letter_filename,
 )
+from xinqiao.cases.views.common import run_step
 from xinqiao.core.access_log import get_or_refuse
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
@@ -103,7 +103,7 @@ def service_create(request):
         data = dict(form.cleaned_data)
         school = data.pop("school", None) or schools.first()
         try:
-            services.service_save(actor=request.user, school=school, **data)
+            services_directory.service_save(actor=request.user, school=school, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -120,7 +120,7 @@ def service_edit(request, pk: int):
     form = OutsideServiceForm(request.POST or None, instance=service)
     if request.method == "POST" and form.is_valid():
         try:
-            services.service_save(
+            services_directory.service_save(
                 actor=request.user, school=service.school, service=service, **form.cleaned_data
             )
         except ValidationError as error:
@@ -140,7 +140,7 @@ def service_edit(request, pk: int):
 @require_POST
 def service_deactivate(request, pk: int):
     service = get_or_refuse(request, OutsideService.objects.all(), pk, "cases.manage_services")
-    services.service_deactivate(actor=request.user, service=service)
+    services_directory.service_deactivate(actor=request.user, service=service)
     messages.success(
         request,
         _("%(name)s is no longer offered for new referrals.") % {"name": service.name},
@@ -209,12 +209,11 @@ def consent_withdraw(request, case_pk: int, pk: int):
     consent = _consents_of(case).filter(pk=pk).first()
     if consent is None:
         raise Http404
-    try:
-        services_consent.consent_withdraw(actor=request.user, consent=consent)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The consent is withdrawn."))
+    run_step(
+        request,
+        lambda: services_consent.consent_withdraw(actor=request.user, consent=consent),
+        _("The consent is withdrawn."),
+    )
     return redirect("cases:consent_list", case_pk=case.pk)
 
 
@@ -237,7 +236,7 @@ def _referral_or_refuse(request, pk: int, perm: str) -> Referral:
 @permission_required("cases.view_case_list")
 def referral_list(request):
     """Referrals waiting for their follow-up, the overdue ones first and marked."""
-    referrals = services.referrals_awaiting_follow_up(request.user)
+    referrals = services_referrals.referrals_awaiting_follow_up(request.user)
     filters = {key: request.GET.get(key, "") for key in ("kind", "overdue", "mine")}
     today = timezone.localdate()
     if filters["kind"] in Referral.Kind.values:
@@ -257,7 +256,7 @@ def referral_list(request):
             "filters": filters,
             "kinds": Referral.Kind.choices,
             "today": today,
-            "overdue_count": services.referrals_awaiting_follow_up(request.user)
+            "overdue_count": services_referrals.referrals_awaiting_follow_up(request.user)
             .filter(follow_up_due__lt=today)
             .count(),
         },
@@ -271,7 +270,9 @@ def referral_create(request, case_pk: int):
     form = ReferralForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.referral_create(actor=request.user, case=case, **form.cleaned_data)
+            referral = services_referrals.referral_create(
+                actor=request.user, case=case, **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -328,7 +329,7 @@ def referral_outcome(request, pk: int):
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
-            services.referral_record_outcome(
+            services_referrals.referral_record_outcome(
                 actor=request.user, referral=referral, outcome=form.cleaned_data["outcome"]
             )
         except ValidationError as error:
@@ -346,12 +347,13 @@ def referral_cancel(request, pk: int):
     referral = _referral_or_refuse(request, pk, "cases.refer_case")
     form = CancelForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.referral_cancel(actor=request.user, referral=referral, note=note)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The referral is cancelled."))
+    run_step(
+        request,
+        lambda: services_referrals.referral_cancel(
+            actor=request.user, referral=referral, note=note
+        ),
+        _("The referral is cancelled."),
+    )
     return redirect("cases:referral_detail", pk=referral.pk)
 
 
@@ -446,7 +448,7 @@ def typical_mark(request, case_pk: int):
         try:
             # Building the draft reads the case's records.
             record_read(request, case)
-            typical = services.typical_mark(actor=request.user, case=case)
+            typical = services_typical.typical_mark(actor=request.user, case=case)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -461,7 +463,7 @@ def typical_mark(request, case_pk: int):
         {
             "case": case,
             "consent": consent,
-            "closed": case.state in services.TYPICAL_STATES,
+            "closed": case.state in services_typical.TYPICAL_STATES,
             "error": error,
             "may_record_consent": request.user.has_perm("cases.record_consent", case),
         },
@@ -481,7 +483,7 @@ def typical_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         publish = request.POST.get("action") == "publish"
         try:
-            services.typical_edit(
+            services_typical.typical_edit(
                 actor=request.user, typical=typical, publish=publish, **form.cleaned_data
             )
         except ValidationError as error:
@@ -492,7 +494,7 @@ def typical_edit(request, pk: int):
                 return redirect("cases:typical_detail", pk=typical.pk)
             messages.success(request, _("The draft is saved."))
             return redirect("cases:typical_edit", pk=typical.pk)
-    left = services.identifying_details(f"{typical.title}\n{typical.text}", typical.case)
+    left = services_typical.identifying_details_left(typical)
     return render(
         request,
         "cases/typical_edit.html",
@@ -505,6 +507,6 @@ def typical_edit(request, pk: int):
 @require_POST
 def typical_unpublish(request, pk: int):
     typical = _typical_or_refuse(request, pk)
-    services.typical_unpublish(actor=request.user, typical=typical)
+    services_typical.typical_unpublish(actor=request.user, typical=typical)
     messages.success(request, _("The typical case is taken out of the library."))
     return redirect("cases:typical_edit", pk=typical.pk)

@@ -1,0 +1,56 @@
+"""What the case services share: who holds a role at a school, locking a case, its state
+machine, and telling people about it in-app (the notification names the case, never its content)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xinqiao.cases.models import Case
+from xinqiao.core.models import Notification, User
+from xinqiao.core.notifications import notify
+from xinqiao.core.roles import COUNSELING_ROLES
+from xinqiao.people.models import RoleAssignment, School
+
+
+def staff_with_role(school: School | int, *roles: str) -> models.QuerySet[User]:
+    school_id = school if isinstance(school, int) else school.pk
+    held = RoleAssignment.objects.in_force().filter(school_id=school_id, role__in=roles)
+    return User.objects.filter(pk__in=held.values("user_id"), is_active=True).order_by("full_name")
+
+
+def counselors_of(school: School | int) -> models.QuerySet[User]:
+    return staff_with_role(school, *COUNSELING_ROLES)
+
+
+def lock_case(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def move_case(case: Case, to_state: str) -> None:
+    if not case.can_become(to_state):
+        raise ValidationError(
+            _("A case that is %(state)s cannot become %(to)s.")
+            % {"state": case.get_state_display(), "to": Case.State(to_state).label}
+        )
+    case.state = to_state
+
+
+def require_working(case: Case) -> None:
+    if case.state not in Case.WORKING_STATES:
+        raise ValidationError(
+            _("Records can only be added to a case that is being worked on (it is %(state)s).")
+            % {"state": case.get_state_display()}
+        )
+
+
+def case_url(case: Case) -> str:
+    return reverse("cases:case_detail", args=[case.pk])
+
+
+def tell(users: Iterable[User], case: Case, title: str, level=Notification.Level.ACTION) -> None:
+    notify(recipients=users, title=title, url=case_url(case), level=level, school_id=case.school_id)

@@ -1,0 +1,268 @@
+"""One case and the list of cases: the case page, a brief answer, the needs assessment, the
+counselors, and the school's classification list (seed 003 评估). Every page reaching case
+material goes through ``get_case_or_refuse`` and writes its read to the access log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinqiao.cases import forms, services_intake
+from xinqiao.cases.access import get_case_or_refuse, record_read
+from xinqiao.cases.models import (
+    Case,
+    PlanMeasure,
+    ProblemCategory,
+    Severity,
+    SupportPlan,
+)
+from xinqiao.cases.views.common import form_page
+from xinqiao.core.decorators import permission_required
+from xinqiao.people.models import School
+from xinqiao.rooms.appointments.views import school_of
+
+
+@permission_required("cases.view_case_list")
+def case_list(request):
+    cases = Case.objects.for_user(request.user).select_related("student__school_class__grade")
+    filters = {key: request.GET.get(key, "") for key in ("state", "severity", "q", "mine")}
+    if filters["state"] == "open" or not filters["state"]:
+        filters["state"] = filters["state"] or "open"
+        cases = cases.open()
+    elif filters["state"] in Case.State.values:
+        cases = cases.filter(state=filters["state"])
+    if filters["severity"] in Severity.values:
+        cases = cases.filter(severity=filters["severity"])
+    if filters["mine"]:
+        cases = cases.filter(counselors__user=request.user)
+    if filters["q"]:
+        q = filters["q"].strip()
+        cases = cases.filter(
+            Q(number=q) | Q(student__student_number=q) | Q(student__name__contains=q)
+        )
+    page = Paginator(cases.order_by("-opened_at"), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "states": Case.State.choices,
+            "severities": Severity.choices,
+        },
+    )
+
+
+def _case_context(request, case: Case) -> dict:
+    plans = list(
+        case.plans.prefetch_related(
+            Prefetch(
+                "measures",
+                queryset=PlanMeasure.objects.select_related("responsible").prefetch_related(
+                    "activities"
+                ),
+            )
+        ).select_related("approved_by", "created_by")
+    )
+    user = request.user
+    evaluations = list(case.evaluations.all())
+    return {
+        "case": case,
+        "assessment": getattr(case, "assessment", None),
+        "counselors": case.counselors.select_related("user"),
+        "categories": case.categories.all(),
+        "conferences": case.conferences.prefetch_related("participants__user"),
+        "plans": plans,
+        "current_plan": next((p for p in plans if p.state == SupportPlan.State.APPROVED), None),
+        "draft_plan": next((p for p in plans if p.state == SupportPlan.State.DRAFT), None),
+        "records": case.records.select_related("written_by"),
+        "summaries": case.summaries.select_related("written_by"),
+        "evaluations": evaluations,
+        "evaluation_chart": _evaluation_chart(evaluations),
+        "may": {
+            name: user.has_perm(f"cases.{name}", case)
+            for name in (
+                "write_records",
+                "assess_case",
+                "assign_counselors",
+                "convene_conference",
+                "draft_plan",
+                "approve_plan",
+                "request_closure",
+                "confirm_closure",
+                "archive_case",
+                "refer_case",
+                "record_consent",
+                "mark_typical",
+            )
+        },
+        "working": case.state in Case.WORKING_STATES,
+        "brief_form": forms.BriefAnswerForm(),
+    }
+
+
+def _evaluation_chart(evaluations) -> dict | None:
+    """The ratings over time, from each side (seed 003 效果评估: 学生自评、教师评价、家长反馈)."""
+    if len(evaluations) < 2:
+        return None
+    sides = (
+        ("student_rating", _("Student")),
+        ("teacher_rating", _("Class teacher")),
+        ("guardian_rating", _("Guardian")),
+    )
+    return {
+        "dates": [e.evaluated_on.isoformat() for e in evaluations],
+        "series": [
+            {"name": str(label), "data": [getattr(e, field) for e in evaluations]}
+            for field, label in sides
+        ],
+    }
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = get_case_or_refuse(request, pk)
+    record_read(request, case)
+    return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+@login_required
+@require_POST
+def case_brief(request, pk: int):
+    case = get_case_or_refuse(request, pk, "cases.assess_case")
+    form = forms.BriefAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services_intake.case_answer_briefly(
+                actor=request.user, case=case, answer=form.cleaned_data["answer"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Closed as a brief contact."))
+            return redirect("cases:case_detail", pk=case.pk)
+    context = _case_context(request, case)
+    context["brief_form"] = form
+    return render(request, "cases/case_detail.html", context, status=400)
+
+
+def _counselors_initial(case: Case) -> dict:
+    """The case's lead and other counselors, as a counselors form starts."""
+    return {
+        "lead": case.counselors.filter(is_lead=True).values_list("user_id", flat=True).first(),
+        "others": list(case.counselors.filter(is_lead=False).values_list("user_id", flat=True)),
+    }
+
+
+@login_required
+def case_assess(request, pk: int):
+    case = get_case_or_refuse(request, pk, "cases.assess_case")
+    assessment = getattr(case, "assessment", None)
+    initial = {"lead": request.user.pk if request.user.has_role("counselor") else None}
+    if assessment is not None:
+        initial = {
+            "severity": assessment.severity,
+            "measures_needed": assessment.measures_needed,
+            "notes": assessment.notes,
+            "categories": list(case.categories.values_list("pk", flat=True)),
+            **_counselors_initial(case),
+        }
+    form = forms.AssessmentForm(request.POST or None, case=case, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services_intake.case_assess(
+                actor=request.user,
+                case=case,
+                severity=data["severity"],
+                categories=list(data["categories"]),
+                measures_needed=data["measures_needed"],
+                notes=data["notes"],
+                lead=data["lead"],
+                others=list(data["others"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if result.requires_conference:
+                messages.info(request, _("This case needs a case conference before its plan."))
+            else:
+                messages.success(request, _("The assessment is recorded."))
+            return redirect("cases:case_detail", pk=case.pk)
+    record_read(request, case)
+    return form_page(
+        request,
+        "cases/form_page.html",
+        {"form": form, "case": case, "title": _("Needs assessment"), "testid": "assess-form"},
+        form,
+    )
+
+
+@login_required
+def case_counselors(request, pk: int):
+    case = get_case_or_refuse(request, pk, "cases.assign_counselors")
+    form = forms.CounselorsForm(
+        request.POST or None,
+        case=case,
+        initial=_counselors_initial(case),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_intake.counselors_assign(
+                actor=request.user,
+                case=case,
+                lead=form.cleaned_data["lead"],
+                others=list(form.cleaned_data["others"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The counselors are assigned."))
+            return redirect("cases:case_detail", pk=case.pk)
+    return form_page(
+        request,
+        "cases/form_page.html",
+        {"form": form, "case": case, "title": _("Counselors"), "testid": "counselors-form"},
+        form,
+    )
+
+
+@permission_required("cases.manage_categories")
+def category_list(request):
+    school: School = school_of(request.user)
+    services_intake.categories_ensure_defaults(school=school)
+    editing = None
+    if request.GET.get("edit"):
+        editing = get_object_or_404(ProblemCategory, school=school, pk=request.GET["edit"])
+    initial = (
+        {"name": editing.name, "order": editing.order, "is_active": editing.is_active}
+        if editing
+        else {}
+    )
+    form = forms.CategoryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_intake.category_save(
+                actor=request.user, school=school, category=editing, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("cases:category_list")
+    return render(
+        request,
+        "cases/category_list.html",
+        {
+            "categories": ProblemCategory.objects.filter(school=school),
+            "form": form,
+            "editing": editing,
+        },
+        status=400 if form.errors else 200,
+    )
