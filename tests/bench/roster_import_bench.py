@@ -71,7 +71,9 @@ def run(students: int) -> None:
 
     from tests.people.workbooks import large_roster, next_school_year
     from xinqiao.people.models import School, Student
-    from xinqiao.people.roster import SemesterChoice, roster_import, roster_validate
+    from xinqiao.people.roster.checks import roster_validate
+    from xinqiao.people.roster.semesters import SemesterChoice
+    from xinqiao.people.roster.writer import roster_import
 
     school = School.objects.create(name="基准中学", code="bench", kind=School.Kind.SECONDARY)
     roster = large_roster(students)

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.access import Route
 from tests.people.workbooks import roster_workbook
-from xinqiao.people import tasks
-from xinqiao.people.roster import SemesterChoice
+from xinqiao.people.roster import jobs
+from xinqiao.people.roster.semesters import SemesterChoice
 
 ADMIN = frozenset({"admin"})
 
@@ -15,14 +15,14 @@ ADMIN = frozenset({"admin"})
 def _job(cast) -> str:
     """An import the cast's admin uploaded and that is ready: one new staff member only."""
     workbook = roster_workbook(staff=[{"工号": "T900", "姓名": "钱老师", "角色": "值班人员"}])
-    job = tasks.roster_job_create(
+    job = jobs.roster_job_create(
         actor=cast.admin,
         school=cast.school,
         semester=SemesterChoice.of(cast.semester),
         upload=SimpleUploadedFile("roster.xlsx", workbook),
     )
     # The sweep cannot give the jobs a temporary directory: their files go when the run ends.
-    for path in (job.json_path, job.workbook_path, tasks.imports_dir() / f"{job.id}.lock"):
+    for path in (job.json_path, job.workbook_path, jobs.imports_dir() / f"{job.id}.lock"):
         atexit.register(path.unlink, missing_ok=True)
     return job.id
 

@@ -33,15 +33,12 @@ from xinqiao.people.models import (
     StudentCircumstances,
     StudentPlacement,
 )
-from xinqiao.people.roster import (
-    COLUMNS,
-    RosterInvalid,
-    SemesterChoice,
-    parse_date,
-    parse_phone,
-    roster_import,
-    roster_validate,
-)
+from xinqiao.people.roster import jobs
+from xinqiao.people.roster.checks import roster_validate
+from xinqiao.people.roster.format import COLUMNS
+from xinqiao.people.roster.semesters import SemesterChoice
+from xinqiao.people.roster.workbook import parse_date, parse_phone
+from xinqiao.people.roster.writer import RosterInvalid, roster_import
 from xinqiao.people.services import role_assign
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +144,7 @@ def test_the_template_has_one_sheet_per_kind_with_the_chinese_headers(signed_in)
 
 
 def test_the_empty_template_is_a_correct_workbook(school):
-    from xinqiao.people.roster import roster_template
+    from xinqiao.people.roster.template import roster_template
 
     plan = roster_validate(school=school, semester=FIRST_TERM, source=roster_template())
     assert plan.ok and plan.rows == 0
@@ -450,7 +447,7 @@ def test_mobile_numbers_are_read_as_people_write_them(written, expected):
 
 @pytest.mark.parametrize("written", ["12345", "23800001111", "1380000111", "0571-88881234"])
 def test_a_guardian_phone_must_be_a_mobile_number(written):
-    from xinqiao.people.roster import _Bad
+    from xinqiao.people.roster.workbook import _Bad
 
     with pytest.raises(_Bad):
         parse_phone(written, mobile_only=True)
@@ -533,9 +530,9 @@ def upload(client, school, data: bytes, *, year: int = 2026, term: int = 1):
     )
 
 
-def job_of(response) -> tasks.RosterJob:
+def job_of(response) -> jobs.RosterJob:
     job_id = response.url.rstrip("/").rsplit("/", 1)[-1]
-    return tasks._load(job_id)
+    return jobs._load(job_id)
 
 
 @pytest.fixture
@@ -565,7 +562,7 @@ def test_admin_uploads_sees_the_summary_confirms_and_everything_is_written(admin
 
     confirmed = admin_client.post(reverse("people:roster_import_confirm", args=[job.id]))
     assert confirmed.status_code == 302
-    job = tasks._load(job.id)
+    job = jobs._load(job.id)
     assert job.state == "done" and job.counts["students_added"] == 8
     assert not job.workbook_path.exists()
     assert Student.objects.filter(school=school).count() == 8
@@ -573,7 +570,7 @@ def test_admin_uploads_sees_the_summary_confirms_and_everything_is_written(admin
     assert b'data-testid="roster-done"' in admin_client.get(confirmed.url).content
 
     again = admin_client.post(reverse("people:roster_import_confirm", args=[job.id]))
-    assert again.status_code == 302 and tasks._load(job.id).state == "done"
+    assert again.status_code == 302 and jobs._load(job.id).state == "done"
     assert Student.objects.filter(school=school).count() == 8
 
 
@@ -650,7 +647,7 @@ def test_a_semester_before_the_current_one_is_refused_by_the_form(admin_client, 
 def test_large_workbooks_run_on_the_task_queue_and_report_progress(
     admin_client, school, monkeypatch
 ):
-    monkeypatch.setattr(tasks, "BACKGROUND_ROWS", 10)
+    monkeypatch.setattr(jobs, "BACKGROUND_ROWS", 10)
     calls = []
     for name in ("roster_validate_task", "roster_commit_task"):
         task = getattr(tasks, name)
@@ -663,7 +660,7 @@ def test_large_workbooks_run_on_the_task_queue_and_report_progress(
 
     admin_client.post(reverse("people:roster_import_confirm", args=[job.id]))
 
-    job = tasks._load(job.id)
+    job = jobs._load(job.id)
     assert calls == ["roster_validate_task", "roster_commit_task"]
     assert job.state == "done" and job.done == job.total > 1
     assert Student.objects.filter(school=school).count() == 8
@@ -672,7 +669,7 @@ def test_large_workbooks_run_on_the_task_queue_and_report_progress(
 def test_the_progress_fragment_polls_while_the_import_runs_and_stops_after(admin_client, school):
     job = job_of(upload(admin_client, school, demo_roster().workbook()))
     job.state, job.done, job.total = "committing", 3, 9
-    tasks._save(job)
+    jobs._save(job)
     url = reverse("people:roster_import_status", args=[job.id])
 
     running = admin_client.get(url, headers={"HX-Request": "true"})
@@ -680,7 +677,7 @@ def test_the_progress_fragment_polls_while_the_import_runs_and_stops_after(admin
     assert b"<html" not in running.content
 
     job.state = "done"
-    tasks._save(job)
+    jobs._save(job)
     finished = admin_client.get(url, headers={"HX-Request": "true"})
     assert (
         b"hx-trigger" not in finished.content and b'data-testid="roster-done"' in finished.content
@@ -693,7 +690,7 @@ def test_an_import_is_seen_only_by_the_admin_who_started_it(admin_client, school
     client = signed_in(other_admin)
     assert client.get(reverse("people:roster_import_status", args=[job.id])).status_code == 404
     assert client.post(reverse("people:roster_import_confirm", args=[job.id])).status_code == 404
-    assert tasks._load(job.id).state == "ready"
+    assert jobs._load(job.id).state == "ready"
 
 
 def test_cancelling_deletes_the_uploaded_file(admin_client, school):
@@ -702,7 +699,7 @@ def test_cancelling_deletes_the_uploaded_file(admin_client, school):
     response = admin_client.post(reverse("people:roster_import_cancel", args=[job.id]))
 
     assert response.status_code == 302
-    assert tasks._load(job.id).state == "cancelled" and not job.workbook_path.exists()
+    assert jobs._load(job.id).state == "cancelled" and not job.workbook_path.exists()
     assert (
         admin_client.post(reverse("people:roster_import_confirm", args=[job.id])).status_code == 302
     )
@@ -715,7 +712,7 @@ def test_old_uploads_are_deleted(admin_client, school):
     for path in (job.workbook_path, job.json_path):
         os.utime(path, (old, old))
 
-    assert tasks.roster_jobs_prune() == 2
+    assert jobs.roster_jobs_prune() == 2
     assert not job.workbook_path.exists()
 
 

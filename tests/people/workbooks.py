@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import openpyxl
 
-from xinqiao.people.roster import CLASSES, COLUMNS, GUARDIANS, STAFF, STUDENTS
+from xinqiao.people.roster.format import CLASSES, COLUMNS, GUARDIANS, STAFF, STUDENTS
 
 Row = dict[str, object]
 

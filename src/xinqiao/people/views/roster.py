@@ -1,7 +1,8 @@
 """Importing the roster from Excel: upload, the report or summary, confirmation, progress.
 
-The work is in people.roster (checking and writing) and people.tasks (the uploaded file, its
-progress, the task queue for large files); these views only pass the admin's choices along.
+The work is in the people.roster package (checking and writing; its ``jobs`` module keeps the
+uploaded file, its progress and the task queue for large files); these views only pass the
+admin's choices along.
 """
 
 from __future__ import annotations
@@ -19,16 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
-from xinqiao.people import tasks
 from xinqiao.people.models import School, Semester
-from xinqiao.people.roster import (
-    COLUMNS,
-    COUNT_KEYS,
-    COUNT_LABELS,
-    SemesterChoice,
-    roster_template,
-    semester_problem,
-)
+from xinqiao.people.roster import jobs
+from xinqiao.people.roster.checks import COUNT_KEYS, COUNT_LABELS
+from xinqiao.people.roster.format import COLUMNS
+from xinqiao.people.roster.semesters import SemesterChoice, semester_problem
+from xinqiao.people.roster.template import roster_template
 
 PERMISSION = "people.import_roster"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,8 +72,8 @@ def _initial(school: School | None, semester: SemesterChoice | None = None) -> d
     return {"school": school, "school_year": semester.school_year, "term": semester.term}
 
 
-def _job_or_404(request, job_id) -> tasks.RosterJob:
-    job = tasks.roster_job_get(user=request.user, job_id=str(job_id))
+def _job_or_404(request, job_id) -> jobs.RosterJob:
+    job = jobs.roster_job_get(user=request.user, job_id=str(job_id))
     if job is None:
         raise Http404
     return job
@@ -87,7 +84,7 @@ def roster_import(request):
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
-            job = tasks.roster_job_create(
+            job = jobs.roster_job_create(
                 actor=request.user,
                 school=form.cleaned_data["school"],
                 semester=form.semester,
@@ -139,7 +136,7 @@ def roster_import_status(request, job_id):
 @permission_required(PERMISSION)
 def roster_import_confirm(request, job_id):
     job = _job_or_404(request, job_id)
-    if not tasks.roster_job_confirm(actor=request.user, job=job):
+    if not jobs.roster_job_confirm(actor=request.user, job=job):
         messages.warning(request, _("This import is not waiting for confirmation."))
     return redirect("people:roster_import_status", job_id=job.id)
 
@@ -148,7 +145,7 @@ def roster_import_confirm(request, job_id):
 @permission_required(PERMISSION)
 def roster_import_cancel(request, job_id):
     job = _job_or_404(request, job_id)
-    if tasks.roster_job_cancel(actor=request.user, job=job):
+    if jobs.roster_job_cancel(actor=request.user, job=job):
         messages.info(request, _("The import was cancelled and the file deleted."))
         return redirect(f"{reverse('people:roster_import')}?school={job.school_id}")
     messages.warning(request, _("This import can no longer be cancelled."))

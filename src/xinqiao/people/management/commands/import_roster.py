@@ -7,14 +7,9 @@ from pathlib import Path
 from django.core.management import BaseCommand, CommandError
 
 from xinqiao.people.models import School
-from xinqiao.people.roster import (
-    COUNT_KEYS,
-    COUNT_LABELS,
-    RosterInvalid,
-    SemesterChoice,
-    roster_import,
-    roster_validate,
-)
+from xinqiao.people.roster.checks import COUNT_KEYS, COUNT_LABELS, roster_validate
+from xinqiao.people.roster.semesters import SemesterChoice
+from xinqiao.people.roster.writer import RosterInvalid, roster_import
 
 
 class Command(BaseCommand):
