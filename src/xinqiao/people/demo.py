@@ -19,9 +19,11 @@ as after a roster import: the administrator issues accounts later.
 from __future__ import annotations
 
 import datetime
+import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -69,50 +71,24 @@ CLASS_WITHOUT_COMMITTEE_MEMBER = (11, 3)  # 高二3班: the network page's empty
 DEMO_CLASS = (7, 1)  # 七年级1班: the class of the demo accounts
 SUBJECT_TEACHERS = 42  # besides the posts below: about ninety staff in all
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-)
+# Names, subjects, circumstance notes, staff posts, holidays, groups: demo_data.json, beside this.
+DATA = json.loads(Path(__file__).with_name("demo_data.json").read_text(encoding="utf-8"))
+SURNAMES: str = DATA["surnames"]
 # Common surnames are drawn more often than rare ones (roughly as they occur).
 SURNAME_WEIGHTS = [max(1, 40 - i // 2) for i in range(len(SURNAMES))]
-GIVEN = {
-    Gender.MALE: "浩宇轩然子博文俊杰泽睿明辰昊天嘉思晨鹏磊翔瑞凯航逸远志鑫阳宏伟海毅诚乐彦铭骏豪哲峰洋",
-    Gender.FEMALE: "欣怡梓萱雨涵诗琪佳悦思梦雅婷晓雪可馨妍嘉静颖璐瑶月玥彤若语芷宁清慧敏丽娜萌琳蕊",
-}
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-PARENT_NAMES = {
-    Gender.MALE: _words(
-        "建国 建华 伟 强 军 勇 国强 志强 海涛 永刚 立新 明 斌 磊 涛 杰 波 辉 刚 俊峰 文斌 春生 振东"
-        " 德明 红兵 学军 卫东 庆华 志刚 晓峰 建平 永华"
-    ),
-    Gender.FEMALE: _words(
-        "秀英 桂英 丽 芳 娟 敏 静 霞 红 艳 玲 燕 丽华 淑芬 晓燕 春梅 美玲 雪梅 凤 慧 琴 玉兰 小红"
-        " 海燕 丽娟 秀梅 红梅 文静 翠萍 素芳"
-    ),
-}
+GIVEN: dict[str, str] = DATA["given"]  # given-name characters by gender
+PARENT_NAMES = {gender: tuple(names.split()) for gender, names in DATA["parent_names"].items()}
 GRANDPARENT_NAMES = {
-    Gender.MALE: _words("有福 长贵 国栋 世明 德胜 福生 金山 树林 保国 永昌"),
-    Gender.FEMALE: _words("秀兰 桂兰 玉珍 淑珍 翠花 凤英 桂芝 玉芳 素珍 金凤"),
+    gender: tuple(names.split()) for gender, names in DATA["grandparent_names"].items()
 }
-PHONE_PREFIXES = _words("130 131 135 136 137 138 139 150 158 186 189")
-SUBJECTS = _words("语文 数学 英语 物理 化学 生物 历史 地理 政治 音乐 体育 美术 信息技术")
+PHONE_PREFIXES = tuple(
+    ["130", "131", "135", "136", "137", "138", "139", "150", "158", "186", "189"]
+)
+SUBJECTS = tuple(DATA["subjects"].split())
 
 # Family circumstances (003): how often each is the first flag, and a plain note to go with it.
 CIRCUMSTANCES = {
-    "left_behind": (
-        35,
-        ("父母在外地务工，平时与祖父母同住。", "父母常年在外省打工，每年春节回家。"),
-    ),
-    "single_parent": (25, ("父母离异，单亲抚养。", "一方父母病故，单亲抚养。")),
-    "low_income": (20, ("家庭经济困难，已纳入学校资助名单。", "父母均无固定收入。")),
-    "migrant": (10, ("随务工父母从外省转来就读。", "")),
-    "disability": (5, ("听力轻度障碍，座位安排在前排。", "下肢行动不便。")),
-    "orphan": (5, ("父母双亡，由亲属担任监护人。", "")),
+    flag: (c["weight"], tuple(c["notes"])) for flag, c in DATA["circumstances"].items()
 }
 
 # The demo accounts who are students or guardians: name, gender, boarder (七年级1班, seats 1–3).
@@ -136,31 +112,13 @@ class _StaffPlan:
 
 
 # The school's posts (besides class teachers and grade leaders); a username names a demo account.
-STAFF_POSTS = (
-    _StaffPlan("principal", "李振华", Gender.MALE, "校长", (Role.PRINCIPAL,)),
-    _StaffPlan("vice_principal", "张丽萍", Gender.FEMALE, "分管副校长", (Role.VICE_PRINCIPAL,)),
-    _StaffPlan("student_affairs", "吴海涛", Gender.MALE, "学生科科长", (Role.STUDENT_AFFAIRS,)),
-    _StaffPlan(None, None, None, "学生科干事", (Role.STUDENT_AFFAIRS,)),
-    _StaffPlan("director", "陈静怡", Gender.FEMALE, "心理健康教育中心主任", (Role.DIRECTOR,)),
-    _StaffPlan("counselor", "刘思远", Gender.MALE, "专职心理教师", (Role.COUNSELOR,)),
-    _StaffPlan(None, None, Gender.FEMALE, "专职心理教师", (Role.COUNSELOR,)),
-    _StaffPlan(None, None, None, "兼职心理教师", (Role.COUNSELOR,), part_time_counselor=True),
-    _StaffPlan("duty", "赵国庆", Gender.MALE, "值班教师", (Role.DUTY,)),
-    _StaffPlan(None, None, None, "值班教师", (Role.DUTY,)),
-    _StaffPlan(None, None, None, "校医（值班）", (Role.DUTY,)),
-    _StaffPlan("supervisor", "郑玉梅", Gender.FEMALE, "监督小组成员", (Role.SUPERVISOR,)),
-    _StaffPlan(None, None, None, "监督小组成员", (Role.SUPERVISOR,)),
-    _StaffPlan(None, None, None, "监督小组成员", (Role.SUPERVISOR,)),
-    *(_StaffPlan(None, None, None, "宿舍管理员") for _ in range(4)),
+STAFF_POSTS = tuple(
+    _StaffPlan(**{**post, "roles": tuple(post["roles"])}) for post in DATA["staff_posts"]
 )
 DEMO_CLASS_TEACHER = ("class_teacher", "孙雅琴", Gender.FEMALE)
 DEMO_GRADE_LEADER = ("grade_leader", "周文斌", Gender.MALE)
 
-WORKING_GROUPS = (
-    ("课程开发小组", "开发和完善心理健康教育课程，组织教研和公开课。"),
-    ("心理咨询与辅导小组", "开展个体和团体心理咨询与辅导，跟进重点学生。"),
-    ("宣传与培训小组", "组织心理健康宣传活动，开展教师和家长培训。"),
-)
+WORKING_GROUPS = tuple((g["name"], g["remit"]) for g in DATA["working_groups"])
 
 
 def _day_in(semester: Semester, month: int, day: int) -> datetime.date:
@@ -257,21 +215,15 @@ class _Builder:
             ends_on=datetime.date(SCHOOL_YEAR + 1, 1, 20),
             is_current=True,
         )
-        holidays = (
-            (self.previous, "清明节", (4, 4), (4, 6)),
-            (self.previous, "劳动节", (5, 1), (5, 5)),
-            (self.previous, "端午节", (6, 19), (6, 21)),
-            (self.semester, "国庆节", (10, 1), (10, 7)),
-            (self.semester, "元旦", (1, 1), (1, 1)),
-        )
+        semesters = {"previous": self.previous, "current": self.semester}
         Holiday.objects.bulk_create(
             Holiday(
-                semester=semester,
-                name=name,
-                starts_on=_day_in(semester, *first),
-                ends_on=_day_in(semester, *last),
+                semester=semesters[holiday["semester"]],
+                name=holiday["name"],
+                starts_on=_day_in(semesters[holiday["semester"]], *holiday["first"]),
+                ends_on=_day_in(semesters[holiday["semester"]], *holiday["last"]),
             )
-            for semester, name, first, last in holidays
+            for holiday in DATA["holidays"]
         )
         self.grades = {
             level: Grade.objects.create(
@@ -562,9 +514,9 @@ class _Builder:
         """The leadership group and its working groups (002), as the seed sets them up."""
         leadership = WorkGroup.objects.create(
             school=self.school,
-            name="心理健康教育工作领导小组",
+            name=DATA["leadership_group"]["name"],
             kind=WorkGroup.Kind.LEADERSHIP,
-            remit="统筹协调全校心理健康教育工作，制定规划，审批重要方案。",
+            remit=DATA["leadership_group"]["remit"],
         )
         accounts = self.accounts
         titles = self.by_title
