@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinqiao.core.access import NOTHING, ProtectedModel, ProtectedQuerySet  # noqa: F401 (rooms, until its move lands)
+from xinqiao.core.access import ProtectedModel, ProtectedQuerySet
 
 
 class SchoolScopedQuerySet(ProtectedQuerySet):

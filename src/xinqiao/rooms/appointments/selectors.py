@@ -15,9 +15,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from xinqiao.core.access import NOTHING
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
-from xinqiao.core.tenancy import NOTHING
 from xinqiao.people.models import RoleAssignment, Semester, Student
 from xinqiao.rooms.models import Appointment, AppointmentSlot, Room
 from xinqiao.rooms.selectors import schools_where, signed_in

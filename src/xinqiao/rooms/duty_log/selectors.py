@@ -10,8 +10,8 @@ from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from xinqiao.core.access import NOTHING
 from xinqiao.core.roles import Role
-from xinqiao.core.tenancy import NOTHING
 from xinqiao.rooms.models import Appointment, DutyLog, DutyShift, Intake
 from xinqiao.rooms.roster.selectors import ended_q, log_of_shift
 from xinqiao.rooms.selectors import schools_where, signed_in

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from xinqiao.core.tenancy import NOTHING
+from xinqiao.core.access import NOTHING
 from xinqiao.rooms.appointments.selectors import COUNSELING_ROLES
 from xinqiao.rooms.models import Intake
 from xinqiao.rooms.selectors import schools_where, signed_in

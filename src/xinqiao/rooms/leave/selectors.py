@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from xinqiao.core.access import NOTHING
 from xinqiao.core.roles import Role
-from xinqiao.core.tenancy import NOTHING
 from xinqiao.rooms.models import LeaveRequest
 from xinqiao.rooms.selectors import schools_where, signed_in
 

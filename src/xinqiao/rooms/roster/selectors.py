@@ -13,9 +13,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from xinqiao.core.access import NOTHING
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
-from xinqiao.core.tenancy import NOTHING
 from xinqiao.people.models import RoleAssignment, Semester
 from xinqiao.rooms.models import DutyLog, DutyPattern, DutyShift, LeaveRequest, OpeningPeriod, Room
 from xinqiao.rooms.rules import DUTY_HOLDER_ROLES
