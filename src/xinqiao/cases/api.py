@@ -29,7 +29,7 @@ from xinqiao.cases.schemas import (
     StatisticsOut,
 )
 from xinqiao.core.access import require
-from xinqiao.rooms.api import JsonOrForm
+from xinqiao.core.api import JsonOrForm
 
 router = Router(tags=["cases"])
 

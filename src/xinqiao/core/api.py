@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.params.models import Body, BodyModel
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
@@ -33,6 +34,30 @@ class TokenAuth(HttpBearer):
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
         return found.user
+
+
+FORM_CONTENT_TYPES = {"multipart/form-data", "application/x-www-form-urlencoded"}
+
+
+class _JsonOrFormModel(BodyModel):
+    @classmethod
+    def get_request_data(cls, request, api, path_params):
+        if request.content_type in FORM_CONTENT_TYPES:
+            data = {key: request.POST.get(key) for key in request.POST}
+            varname = getattr(cls, "__read_from_single_attr__", None)
+            return {varname: data} if varname else data
+        return super().get_request_data(request, api, path_params)
+
+
+class JsonOrForm(Body):
+    """A JSON body (as documented) that also accepts the same fields form-encoded, as plain
+    HTML forms and simple scripts send them."""
+
+    _model = _JsonOrFormModel
+
+    @classmethod
+    def _param_source(cls) -> str:
+        return "body"
 
 
 class RoleOut(Schema):

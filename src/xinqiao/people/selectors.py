@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from xinqiao.core.access import NOTHING
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
-from xinqiao.people.models import GuardianLink, RoleAssignment
+from xinqiao.people.models import GuardianLink, RoleAssignment, School
 
 # Roles that see the whole roster (names, classes; never the family circumstances) of a school.
 ROSTER_WIDE_ROLES = frozenset(
@@ -31,6 +32,14 @@ def holders_of(school_id: int, *roles: str) -> QuerySet[User]:
     return User.objects.filter(pk__in=holders.values("user_id"), is_active=True).order_by(
         "full_name", "username"
     )
+
+
+def school_of(user) -> School:
+    """The school the user acts for (the first of theirs; people rarely hold several)."""
+    school = School.objects.for_user(user).filter(pk__in=user.school_ids).order_by("name").first()
+    if school is None:
+        raise PermissionDenied
+    return school
 
 
 def assignments_for_user(user) -> list[RoleAssignment]:

@@ -12,37 +12,14 @@ from django.http import Http404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from ninja.params.models import Body, BodyModel
 
+from xinqiao.core.api import JsonOrForm
 from xinqiao.people.models import Student
 from xinqiao.rooms.appointments import selectors, services
 from xinqiao.rooms.models import Appointment, AppointmentSlot, DutyShift
 from xinqiao.rooms.roster.selectors import published_shifts_for_user
 
 router = Router(tags=["rooms"])
-
-FORM_CONTENT_TYPES = {"multipart/form-data", "application/x-www-form-urlencoded"}
-
-
-class _JsonOrFormModel(BodyModel):
-    @classmethod
-    def get_request_data(cls, request, api, path_params):
-        if request.content_type in FORM_CONTENT_TYPES:
-            data = {key: request.POST.get(key) for key in request.POST}
-            varname = getattr(cls, "__read_from_single_attr__", None)
-            return {varname: data} if varname else data
-        return super().get_request_data(request, api, path_params)
-
-
-class JsonOrForm(Body):
-    """A JSON body (as documented) that also accepts the same fields form-encoded, as plain
-    HTML forms and simple scripts send them."""
-
-    _model = _JsonOrFormModel
-
-    @classmethod
-    def _param_source(cls) -> str:
-        return "body"
 
 
 class SlotOut(Schema):

@@ -25,7 +25,7 @@ from xinqiao.cases.models import (
 from xinqiao.cases.views.common import form_page
 from xinqiao.core.decorators import permission_required
 from xinqiao.people.models import School
-from xinqiao.rooms.appointments.views import school_of
+from xinqiao.people.selectors import school_of
 
 
 @permission_required("cases.view_case_list")

@@ -20,8 +20,8 @@ from xinqiao.cases.views.common import form_page
 from xinqiao.core.access_log import record_refusal
 from xinqiao.core.decorators import permission_required
 from xinqiao.people.models import Student
+from xinqiao.people.selectors import school_of
 from xinqiao.rooms.appointments.selectors import get_appointment_for_user
-from xinqiao.rooms.appointments.views import school_of
 from xinqiao.rooms.intake.selectors import get_intake_for_user
 from xinqiao.rooms.models import Appointment
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
-from xinqiao.people.models import School
+from xinqiao.people.selectors import school_of
 from xinqiao.rooms.appointments import selectors, services
 from xinqiao.rooms.appointments.forms import (
     OptionalReasonForm,
@@ -32,14 +32,6 @@ from xinqiao.rooms.appointments.forms import (
     StaffBookingForm,
 )
 from xinqiao.rooms.models import Appointment, AppointmentSlot
-
-
-def school_of(user) -> School:
-    """The school the user acts for (the first of theirs; people rarely hold several)."""
-    school = School.objects.filter(pk__in=user.school_ids).order_by("name").first()
-    if school is None:
-        raise PermissionDenied
-    return school
 
 
 def _booking_school_id(user) -> int:

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.core.access_log import record_access, record_refusal
 from xinqiao.core.decorators import permission_required
+from xinqiao.people.selectors import school_of
 from xinqiao.rooms.appointments.selectors import slots_for_user
-from xinqiao.rooms.appointments.views import free_slot_booking, school_of
+from xinqiao.rooms.appointments.views import free_slot_booking
 from xinqiao.rooms.intake import selectors, services
 from xinqiao.rooms.intake.forms import IntakeAlertForm, IntakeBookingForm, IntakeForm
 from xinqiao.rooms.models import Appointment, AppointmentSlot, Intake
