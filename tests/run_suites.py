@@ -60,8 +60,17 @@ def run_suite(label: str, extra_env: dict[str, str], pytest_args: list[str]) -> 
     return {"label": label, "code": code, **counts}
 
 
+def parallel_args(pytest_args: list[str]) -> list[str]:
+    """One test process per core (pytest-xdist), unless the caller chose (-n, -p no:xdist)."""
+    chosen = any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args)
+    if chosen or "no:xdist" in pytest_args:
+        return pytest_args
+    workers = os.environ.get("XINQIAO_TEST_PROCESSES", "auto")
+    return ["-n", workers, *pytest_args]
+
+
 def main() -> int:
-    pytest_args = sys.argv[1:]
+    pytest_args = parallel_args(sys.argv[1:])
     results = [run_suite("SQLite, tasks on SQLite (run immediately)", {}, pytest_args)]
 
     db_url = os.environ.get("XINQIAO_TEST_DATABASE_URL")

@@ -192,10 +192,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Task queue (huey) ------------------------------------------------------------------------
 REDIS_URL = env("XINQIAO_REDIS_URL")
+# Parallel test processes (pytest-xdist) each keep their own queue and task store.
+_TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": env("XINQIAO_HUEY_NAME", "xinqiao"),
+        "name": env("XINQIAO_HUEY_NAME", "xinqiao") + _TEST_WORKER,
         "url": REDIS_URL,
         "immediate": TESTING,
         # In tests tasks still run at once, but results and schedules go through Redis.
@@ -205,7 +207,7 @@ else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "xinqiao",
-        "filename": str(DATA_DIR / "tasks.sqlite3"),
+        "filename": str(DATA_DIR / f"tasks{_TEST_WORKER}.sqlite3"),
         "immediate": TESTING,
         "immediate_use_memory": False,
     }
