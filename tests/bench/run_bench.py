@@ -7,7 +7,7 @@ What it does, all on 127.0.0.1 and in about ten minutes:
 2. for SQLite, then for PostgreSQL when it answers on 127.0.0.1:5432 (user postgres, trust
    auth; a throwaway database ``xinqiao_bench``): ``xinqiao init --no-admin`` and ``xinqiao
    demo`` in a temporary data directory; serves tests/bench/signed_in_app.py (Xinqiao's settings
-   and middleware, one query, a small template) the way the bare view is served and measures it
+   and middleware, one query, a small template) with Xinqiao's own server and measures it
    signed in as ``principal``: the signed-in baseline; then ``xinqiao serve`` on the same data,
    and measures GET /healthz, the staff home page, the student list and the network page signed
    in as ``principal``, a case page signed in as ``director``, and the student file (一人一档)
@@ -455,9 +455,10 @@ def run_signed_in(scenarios: dict[str, str], port: int, out_dir: Path) -> dict:
 
 
 def bench_signed_in(processes: Processes, work: Path, label: str, env: dict) -> dict:
-    """The signed-in baseline (signed_in_app.py) on the stage's data, served like the bare view."""
+    """The signed-in baseline (signed_in_app.py) on the stage's data, served as Xinqiao is."""
     port = free_port()
-    command = gunicorn_command(port, "signed_in_app:application")
+    serve = f"import signed_in_app; signed_in_app.serve({port}, {WORKERS}, {THREADS})"
+    command = [str(BIN / "python"), "-c", serve]
     server = processes.start(
         f"signed-in-{label.lower()}", command, {**env, "PYTHONPATH": str(HERE)}
     )
@@ -739,9 +740,9 @@ def write_report(info: dict, stages: dict, started: datetime, elapsed: float) ->
         " (session, CSRF, authentication with the user's roles, two-factor, idle timeout,"
         " sign-in steps, change history, lockout), one query (the user's unread notifications)"
         " and a five-line template with a CSRF token; no navigation and no permission check. It is"
-        " served by gunicorn with the same flags as the bare view, on the same data as the"
-        " Xinqiao server of that section, and read signed in as `principal` like the staff"
-        " pages. It is the least any staff page can cost: the column `ratio to signed-in"
+        " served by Xinqiao's own server (`xinqiao serve`'s gunicorn flags, start-up and garbage"
+        " collector policy), on the same data as the Xinqiao server of that section, just before"
+        " it, and read signed in as `principal` like the staff pages. It is the least any staff page can cost: the column `ratio to signed-in"
         " baseline` says what share of it each page reaches (issue 11's target: the staff home"
         " page and the case page at least 0.30).",
         "",

@@ -7,11 +7,15 @@ Xinqiao's pages (``MIDDLEWARE`` of xinqiao.settings, unchanged). The view counts
 notifications and renders a five-line template with a CSRF token. Xinqiao's own URLs are served
 too, so that a client signs in through the real sign-in form first.
 
-run_bench.py serves it with gunicorn and the flags of ``xinqiao serve``, like bare_app.py, on the
-data directory and database of the Xinqiao stage being measured (XINQIAO_DATA_DIR, DATABASE_URL):
+run_bench.py serves it on the data directory and database of the Xinqiao stage being measured
+(XINQIAO_DATA_DIR, DATABASE_URL) with ``serve``: Xinqiao's own gunicorn server
+(xinqiao/core/web_server.py), so the same workers, threads and flags as ``xinqiao serve`` and
+the same start-up (URLs, views and translations loaded before the workers fork, what is loaded
+frozen out of the garbage collector's reach); a cold worker or a full collection of Django's
+long-lived objects would otherwise be charged to the baseline and not to the pages.
 
-    PYTHONPATH=tests/bench XINQIAO_DATA_DIR=... .venv/bin/gunicorn --worker-class gthread \
-        --workers 3 --threads 4 --bind 127.0.0.1:8002 signed_in_app:application
+    PYTHONPATH=tests/bench XINQIAO_DATA_DIR=... .venv/bin/python -c \
+        "import signed_in_app; signed_in_app.serve(8002)"
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.template import Engine, RequestContext
 from django.urls import include, path
 
 from xinqiao import settings as xinqiao_settings
+from xinqiao.core import web_server
 
 PATH = "bench/signed-in/"
 
@@ -58,3 +63,17 @@ def signed_in(request):
 
 
 urlpatterns = [path(PATH, signed_in), path("", include("xinqiao.urls"))]
+
+
+class SignedInServer(web_server.XinqiaoServer):
+    def load(self):
+        return application
+
+
+def serve(port: int, workers: int = 3, threads: int = 4) -> None:
+    """Serve this app as ``xinqiao serve`` serves Xinqiao (see web_server.serve)."""
+    server = SignedInServer(host="127.0.0.1", port=port, workers=workers, threads=threads)
+    web_server.warm_up()
+    web_server.freeze_long_lived_objects()
+    print(f"The signed-in baseline is served on http://127.0.0.1:{port}/", flush=True)
+    server.run()
