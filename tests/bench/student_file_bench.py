@@ -10,9 +10,9 @@ followed for a long time (``xinqiao.cases.demo.add_long_followed_student``: ten 
 hundred session records, with their assessments, plans, summaries and evaluations, built through
 the same services as the demo), and prints one JSON line: the file's path and the counts.
 
-Once the server runs, run_bench.py signs the demo director in once (``director_session``: the
+Once the server runs, run_bench.py signs the demo director in once (``demo_session``: the
 form, then the second factor) and the locust users share that session (locustfile.py
-``StudentFileUser``): a time-based code can be used only once, so twenty users cannot each sign
+``SignedInUser``): a time-based code can be used only once, so twenty users cannot each sign
 in within one 30-second window. The sign-in is not measured.
 
     .venv/bin/python tests/bench/student_file_bench.py
@@ -102,11 +102,12 @@ def setup() -> dict:
     return result
 
 
-def director_session(base_url: str) -> dict[str, str]:
-    """The demo director, signed in on the server at ``base_url``: its cookies."""
+def demo_session(base_url: str, username: str = USERNAME) -> dict[str, str]:
+    """A demo account (the director unless named), signed in on the server at ``base_url``: the
+    cookies of its session."""
     from xinqiao.core.demo import DEMO_PASSWORD, DEMO_TOTP_KEY_HEX
 
-    return sign_in(base_url, USERNAME, DEMO_PASSWORD, DEMO_TOTP_KEY_HEX)
+    return sign_in(base_url, username, DEMO_PASSWORD, DEMO_TOTP_KEY_HEX)
 
 
 def main() -> int:

@@ -5,8 +5,10 @@ from io import StringIO
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
+from django.urls import reverse
 
 from xinqiao.core.models import User
+from xinqiao.core.roles import Role
 from xinqiao.people.models import RoleAssignment
 from xinqiao.people.services import role_assign
 
@@ -91,6 +93,31 @@ def test_navigation_shows_each_role_only_what_it_may_use(client, cast, signed_in
     assert "安全事件" in admin_menu
     assert "已锁定的账号" not in student_menu
     assert len(student_menu) < len(admin_menu)
+
+
+def test_the_menu_holds_exactly_what_each_role_may_use(client, cast, signed_in):
+    """The menu is worked out once per set of roles (core/navigation.py): for every role it
+    holds the entries whose permission ``user.has_perm`` grants, and asks no permission query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xinqiao.core.navigation import NAV_ITEMS
+
+    for role in Role:
+        user = getattr(cast, role.value)
+        signed_in(user)
+        client.get("/")  # the menu of these roles is now known to the process
+        with CaptureQueriesContext(connection) as queries:
+            menu = [item["url"] for item in client.get("/").context["nav_items"]]
+        user.forget_roles()
+        expected = [
+            reverse(item.url_name)
+            for item in NAV_ITEMS
+            if item.permission is None or user.has_perm(item.permission)
+        ]
+        assert menu == expected, role
+        assert not [q for q in queries if "auth_permission" in q["sql"]], role
+        client.logout()
 
 
 def test_every_navigation_entry_leads_somewhere():

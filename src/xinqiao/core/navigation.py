@@ -1,14 +1,25 @@
-"""The navigation: each role sees only what it may use (the same rules.py permissions)."""
+"""The navigation: each role sees only what it may use (the same rules.py permissions).
+
+The menu is computed on every page, so it must cost next to nothing: which entries a person
+sees depends on their roles alone (every menu permission is an object-less rules.py predicate on
+roles), so the entries are worked out once per process for each set of roles and reused; a
+request only marks the entry of the page it is on. The predicates are asked about a stand-in
+that holds the roles and nothing else (``RoleSet``): a menu permission that looked at anything
+more would fail loudly instead of being cached wrongly.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+import rules
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinqiao.core import two_factor
+from xinqiao.core.models import User
 
 #: The menu's sections, in order. A person with more than FLAT_MENU_LIMIT entries sees them by
 #: section (a drop-down each); with fewer, one plain row.
@@ -27,10 +38,6 @@ class NavItem:
     url_name: str
     permission: str | None  # None: every fully signed-in person
     group: str | None = None  # a key of NAV_GROUPS; None: always on the row itself
-
-    @property
-    def url(self) -> str:
-        return reverse(self.url_name)
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -68,23 +75,52 @@ NAV_ITEMS: list[NavItem] = [
 ]
 
 
+class RoleSet:
+    """A person as the menu's permissions see them: signed in, active or not, and their roles.
+
+    ``has_role`` and ``is_pupil_or_family`` are User's own; asking for a role in one school (or
+    for anything else a User has) fails, because the menu is decided without an object.
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+    has_role = User.has_role
+    is_pupil_or_family = User.is_pupil_or_family
+
+    def __init__(self, roles: frozenset[str], is_active: bool) -> None:
+        self.roles = roles
+        self.is_active = is_active
+
+
+@lru_cache(maxsize=512)
+def _entries_for(
+    roles: frozenset[str], is_active: bool, everything: bool, urlconf, script_prefix: str
+) -> tuple[dict, ...]:
+    """The entries of one set of roles (all of them for ``everything``), with their URLs."""
+    person = RoleSet(roles, is_active)
+    entries = []
+    for item in NAV_ITEMS:
+        if item.permission is None or everything or rules.has_perm(item.permission, person):
+            try:
+                url = reverse(item.url_name, urlconf=urlconf)
+            except NoReverseMatch:  # an app that is not installed; tests check every entry
+                continue
+            entries.append({"label": item.label, "url": url, "group": item.group})
+    return tuple(entries)
+
+
 def navigation_for(request) -> list[dict]:
     """The entries ``request.user`` may use, in menu order (none before the second factor)."""
     user = getattr(request, "user", None)
     if user is None or not two_factor.is_fully_signed_in(request):
         return []
+    # An active superuser has every permission (as User.has_perm says); there is none in use.
+    everything = user.is_active and user.is_superuser
+    entries = _entries_for(
+        user.roles, user.is_active, everything, get_urlconf(), get_script_prefix()
+    )
     current = request.path
-    items = []
-    for item in NAV_ITEMS:
-        if item.permission is None or user.has_perm(item.permission):
-            try:
-                url = item.url
-            except NoReverseMatch:  # an app that is not installed; tests check every entry
-                continue
-            items.append(
-                {"label": item.label, "url": url, "active": current == url, "group": item.group}
-            )
-    return items
+    return [{**entry, "active": entry["url"] == current} for entry in entries]
 
 
 def menu_sections(items: list[dict]) -> list[dict]:

@@ -7,10 +7,15 @@ from django_otp import user_has_device
 
 
 def has_confirmed_device(user) -> bool:
-    """Whether the user has set up an authenticator; asked once per request (cached)."""
+    """Whether the user has set up an authenticator; asked once per request (cached).
+
+    A session verified with a device has one: django-otp's middleware only keeps a confirmed
+    device of this user as ``otp_device``, so no query is needed then.
+    """
     cached = user.__dict__.get("_has_confirmed_device")
     if cached is None:
-        cached = user_has_device(user, confirmed=True)
+        verified = getattr(user, "otp_device", None) is not None
+        cached = verified or user_has_device(user, confirmed=True)
         user.__dict__["_has_confirmed_device"] = cached
     return cached
 
