@@ -20,6 +20,9 @@ EXTRA_CAST = {
     "foreign_counselor": Role.COUNSELOR.value,
 }
 FOREIGN = frozenset({"foreign_director", "foreign_counselor"})
+ALL_EXTRAS = frozenset(EXTRA_CAST)
+# For routes whose objects every counselor of the school works with (alerts, the directory).
+SECOND_COUNSELOR = frozenset({"second_counselor"})
 STAFF = ALL_ROLES - {r.value for r in PUPIL_AND_FAMILY_ROLES}
 EVERYONE = ALL_ROLES
 ANONYMOUS = "anonymous"

@@ -13,7 +13,7 @@ import itertools
 
 from django.utils import timezone
 
-from tests.access import Route
+from tests.access import SECOND_COUNSELOR, Route
 
 COUNSELING = frozenset({"director", "counselor"})
 # Only a counselor of the case marks and edits a typical case; the director reads the case
@@ -129,7 +129,14 @@ ROUTES = [
     # the directory of outside services
     Route("cases:service_list", COUNSELING),
     Route("cases:service_create", COUNSELING),
-    Route("cases:service_edit", COUNSELING, kwargs=service_pk, confidential=True),
+    # The directory is the school's: every counselor keeps it.
+    Route(
+        "cases:service_edit",
+        COUNSELING,
+        kwargs=service_pk,
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
     Route(
         "cases:service_deactivate",
         COUNSELING,
@@ -137,6 +144,7 @@ ROUTES = [
         method="post",
         ok=(302,),
         confidential=True,
+        extras=SECOND_COUNSELOR,
     ),
     # consent
     Route("cases:consent_list", COUNSELING, kwargs=case_pk, confidential=True),
@@ -176,7 +184,14 @@ ROUTES = [
     Route("cases:referral_letter", COUNSELING, kwargs=referral_pk, confidential=True),
     # typical cases
     Route("cases:typical_list", LIBRARY_READERS),
-    Route("cases:typical_detail", LIBRARY_READERS, kwargs=typical_pk, confidential=True),
+    # A published typical case is de-identified: the school's counseling staff all read it.
+    Route(
+        "cases:typical_detail",
+        LIBRARY_READERS,
+        kwargs=typical_pk,
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
     Route("cases:typical_edit", CASE_COUNSELOR, kwargs=typical_pk, confidential=True),
     Route(
         "cases:typical_unpublish",

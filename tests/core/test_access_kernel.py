@@ -10,7 +10,7 @@ from django.test import RequestFactory
 
 from tests.rooms.appointment_factories import make_intake
 from tests.testapp.models import SecretNote, SecretNoteComment, UndeclaredNote
-from xinqiao.core.access import get_or_refuse
+from xinqiao.core.access import NOT_FOUND, get_or_refuse
 from xinqiao.core.models import AccessLog
 from xinqiao.rooms.models import Intake
 
@@ -58,7 +58,7 @@ def test_the_getter_answers_404_for_missing_and_foreign_alike_and_logs_both(cast
     foreign = SecretNote.objects.create(school=cast.other_school, title="foreign", body="b")
     before = AccessLog.objects.count()
     for pk in (foreign.pk, 987654):
-        with pytest.raises(Http404):
+        with pytest.raises(Http404, match=NOT_FOUND):
             get_or_refuse(request_of(cast.counselor), SecretNote, pk)
     refusals = AccessLog.objects.filter(action="denied", actor_username="counselor")
     assert sorted(refusals.values_list("object_id", flat=True)) == sorted(
@@ -69,7 +69,7 @@ def test_the_getter_answers_404_for_missing_and_foreign_alike_and_logs_both(cast
 
 def test_the_getter_refuses_a_visible_object_the_permission_does_not_allow(cast):
     own = SecretNote.objects.create(school=cast.school, title="own", body="a")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"refused: people\.manage_roster"):
         get_or_refuse(request_of(cast.counselor), SecretNote, own.pk, "people.manage_roster")
     assert AccessLog.objects.filter(
         action="denied", object_id=str(own.pk), basis="refused: people.manage_roster"
@@ -81,7 +81,7 @@ def test_the_getter_does_not_log_refusals_of_organisation_data(cast):
     from xinqiao.people.models import Grade
 
     before = AccessLog.objects.count()
-    with pytest.raises(Http404):
+    with pytest.raises(Http404, match=NOT_FOUND):
         get_or_refuse(request_of(cast.outsider), Grade, cast.school_class.grade_id)
     assert AccessLog.objects.count() == before
 

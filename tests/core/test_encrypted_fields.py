@@ -65,7 +65,7 @@ def test_key_file_is_readable_by_its_owner_only():
 
 
 def test_encrypted_text_cannot_be_searched(school):
-    with pytest.raises(FieldError):
+    with pytest.raises(FieldError, match="cannot be searched"):
         list(SecretNote.objects.filter(body__icontains="家里"))
 
 

@@ -1,6 +1,7 @@
-from tests.access import Route
+from tests.access import SECOND_COUNSELOR, Route
 
 COUNSELING = frozenset({"director", "counselor"})
+# Every counselor of the school sees and handles its alerts (crisis/rules.py).
 
 
 def counselors_alert(cast) -> int:
@@ -19,7 +20,13 @@ def counselors_alert(cast) -> int:
 
 ROUTES = [
     Route("crisis:alert_list", COUNSELING),
-    Route("crisis:alert_detail", COUNSELING, kwargs={"pk": counselors_alert}, confidential=True),
+    Route(
+        "crisis:alert_detail",
+        COUNSELING,
+        kwargs={"pk": counselors_alert},
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
     Route(
         "crisis:alert_acknowledge",
         COUNSELING,
@@ -27,6 +34,7 @@ ROUTES = [
         method="post",
         ok=(302,),
         confidential=True,
+        extras=SECOND_COUNSELOR,
     ),
     Route(
         "crisis:alert_intervene",
@@ -35,6 +43,7 @@ ROUTES = [
         method="post",
         ok=(302,),
         confidential=True,
+        extras=SECOND_COUNSELOR,
     ),
     Route(
         "crisis:alert_resolve",
@@ -44,5 +53,6 @@ ROUTES = [
         data={"note": "已处理"},
         ok=(302,),
         confidential=True,
+        extras=SECOND_COUNSELOR,
     ),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.access import EVERYONE, STAFF, Route
+from tests.access import ALL_EXTRAS, EVERYONE, STAFF, Route
 from xinqiao.people.models import WorkGroup, WorkGroupMember
 
 MANAGERS = frozenset({"admin", "principal", "vice_principal"})
@@ -26,8 +26,9 @@ def a_member(cast) -> WorkGroupMember:
 ROUTES = [
     # The admin has two schools and gets the school choice; everyone else their school's tree.
     Route("people:network", STAFF),
-    Route("people:post_duties", EVERYONE, kwargs={"role": "class_teacher"}),
-    Route("people:post_duties", EVERYONE, kwargs={"role": "student"}),
+    # What a post's holder does is everyone's to read (the kwarg names a role, not an object).
+    Route("people:post_duties", EVERYONE, kwargs={"role": "class_teacher"}, extras=ALL_EXTRAS),
+    Route("people:post_duties", EVERYONE, kwargs={"role": "student"}, extras=ALL_EXTRAS),
     Route("people:work_groups", MANAGERS, kwargs={"school_id": "own"}),
     Route("people:work_group_create", MANAGERS, kwargs={"school_id": "own"}),
     # An empty form: allowed roles see it again with its errors; nothing is created.

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from tests.cases.factories import case_at
 from xinqiao.core.models import AccessLog
 from xinqiao.people.models import (
     Dormitory,
@@ -155,7 +156,10 @@ def circumstances_url(student) -> str:
 
 
 @pytest.mark.parametrize("role", ["counselor", "director"])
-def test_the_counseling_side_reads_the_circumstances_and_the_read_is_logged(signed_in, cast, role):
+def test_the_director_and_the_students_counselor_read_the_circumstances_logged(
+    signed_in, cast, role
+):
+    case_at(cast, "intake")  # held by the cast's counselor
     response = signed_in(getattr(cast, role)).get(circumstances_url(cast.student_record))
     assert response.status_code == 200
     body = response.json()
@@ -173,10 +177,19 @@ def test_a_student_without_recorded_circumstances_answers_so_and_is_logged(
     signed_in, cast, second_class
 ):
     other = Student.objects.get(name="王小红")
-    body = signed_in(cast.counselor).get(circumstances_url(other)).json()
+    body = signed_in(cast.director).get(circumstances_url(other)).json()
     assert body["recorded"] is False
     assert body["flags"] == []
-    assert AccessLog.objects.filter(actor_username="counselor", object_id=str(other.pk)).exists()
+    assert AccessLog.objects.filter(actor_username="director", object_id=str(other.pk)).exists()
+
+
+def test_a_counselor_without_a_case_of_the_student_is_refused_and_it_is_logged(signed_in, cast):
+    """Issue 11's sweep found it: every counselor of the school read every student's flags."""
+    response = signed_in(cast.second_counselor).get(circumstances_url(cast.student_record))
+    assert response.status_code == 403
+    assert "left_behind" not in response.content.decode()
+    assert not AccessLog.objects.filter(action="read").exists()
+    assert AccessLog.objects.filter(actor_username="second_counselor", action="denied").exists()
 
 
 @pytest.mark.parametrize("role", ["class_teacher", "principal", "student", "guardian", "admin"])
@@ -192,7 +205,11 @@ def test_a_counselor_of_another_school_gets_not_found_for_the_circumstances(sign
     client = signed_in(cast.outsider)
     assert client.get(circumstances_url(cast.student_record)).status_code == 404
     assert client.get("/api/people/students/999999/circumstances").status_code == 404
-    assert not AccessLog.objects.exists()
+    refused = AccessLog.objects.filter(actor_username="outsider", action="denied")
+    assert sorted(refused.values_list("object_id", flat=True)) == sorted(
+        [str(cast.student_record.pk), "999999"]
+    )
+    assert not AccessLog.objects.filter(action="read").exists()
 
 
 # --- classes, semesters, grades ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.access import ALL_ROLES
+from tests.cases.factories import case_at
 from tests.conftest import sign_in
 from xinqiao.core.models import AccessLog
 from xinqiao.people.models import Grade, SchoolClass, Student
@@ -69,7 +70,9 @@ def test_principal_sees_the_whole_school_but_not_the_other_school(client, cast):
 
 @pytest.mark.parametrize("role", sorted(ALL_ROLES))
 def test_only_the_counseling_side_sees_the_family_flags(client, cast, role):
-    """The left-behind flag of 何小明 shows for the director and counselors, nobody else."""
+    """The left-behind flag of 何小明 shows for the director and the counselor of his case,
+    nobody else (issue 11: a counselor without a case of his reads nothing of it)."""
+    case_at(cast, "intake")
     sign_in(client, getattr(cast, role))
     url = reverse("people:student_detail", args=[cast.student_record.pk])
     response = client.get(url)

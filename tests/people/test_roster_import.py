@@ -159,7 +159,7 @@ def test_bad_rows_write_nothing_and_each_is_reported_with_sheet_row_and_column(
 
     plan = roster_validate(school=school, semester=FIRST_TERM, source=roster.workbook())
     assert problems(plan) == expected
-    with pytest.raises(RosterInvalid) as raised:
+    with pytest.raises(RosterInvalid, match=r"problem\(s\) in the roster") as raised:
         run(school, roster)
 
     assert problems(raised.value.plan) == expected
@@ -169,7 +169,7 @@ def test_bad_rows_write_nothing_and_each_is_reported_with_sheet_row_and_column(
 
 def test_fixing_the_bad_rows_imports_everything_once(school, other_school):
     roster, _expected = bad_roster(other_school)
-    with pytest.raises(RosterInvalid):
+    with pytest.raises(RosterInvalid, match=r"problem\(s\) in the roster"):
         run(school, roster)
     fixed = demo_roster()  # the mistakes corrected; a free number for the student whose was taken
     taken = fixed.students[6]["学号"]
@@ -449,7 +449,7 @@ def test_mobile_numbers_are_read_as_people_write_them(written, expected):
 def test_a_guardian_phone_must_be_a_mobile_number(written):
     from xinqiao.people.roster.workbook import _Bad
 
-    with pytest.raises(_Bad):
+    with pytest.raises(_Bad, match=r"^bad_phone$"):
         parse_phone(written, mobile_only=True)
 
 
@@ -485,7 +485,7 @@ def test_the_command_fails_with_the_report_and_writes_nothing(school, other_scho
     path.write_bytes(roster.workbook())
     err = io.StringIO()
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match=r"nothing was imported"):
         call_command(
             "import_roster", str(path), "--school", school.code, "--semester", "2026-1", stderr=err
         )
@@ -512,7 +512,7 @@ def test_the_command_exits_non_zero_on_bad_files(school, tmp_path):
 
     path = tmp_path / "roster.xlsx"
     path.write_bytes(b"junk")
-    with pytest.raises(SystemExit) as exited:
+    with pytest.raises(SystemExit, match=r"^1$") as exited:
         main(["manage", "import_roster", str(path), "--school", school.code])
     assert exited.value.code == 1
 

@@ -1,6 +1,6 @@
 """Access rows of intake, booking, the appointment book, slots, calendars and their API."""
 
-from tests.access import Route
+from tests.access import SECOND_COUNSELOR, Route
 
 DUTY_HOLDERS = frozenset({"director", "counselor", "duty"})
 COUNSELING = frozenset({"director", "counselor"})
@@ -52,8 +52,21 @@ ROUTES = [
         ok=(302,),
     ),
     # Someone else's intake: the counseling side only; a duty person's attempt is recorded.
-    Route("rooms:intake_detail", COUNSELING, kwargs={"pk": colleagues_intake}, confidential=True),
-    Route("rooms:intake_book", COUNSELING, kwargs={"pk": colleagues_intake}, confidential=True),
+    # The school's intakes are every counselor's to take up.
+    Route(
+        "rooms:intake_detail",
+        COUNSELING,
+        kwargs={"pk": colleagues_intake},
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+    Route(
+        "rooms:intake_book",
+        COUNSELING,
+        kwargs={"pk": colleagues_intake},
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
     Route(
         "rooms:intake_alert",
         COUNSELING,
@@ -62,6 +75,7 @@ ROUTES = [
         data={"risk_level": "high"},
         ok=(302,),
         confidential=True,
+        extras=SECOND_COUNSELOR,
     ),
     Route("rooms:booking_start", BOOKERS),
     Route("rooms:booking_create", BOOKERS, kwargs={"pk": free_slot}),
@@ -108,6 +122,8 @@ ROUTES = [
         method="post",
         data={"reason": "外出培训"},
         ok=(302,),
+        # Only the counselor who offers the slot (or the director) withdraws it.
+        extras=frozenset(),
     ),
     Route("rooms:appointment_calendar", COUNSELING),
     Route("GET /api/rooms/slots", BOOKERS),

@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
         from xinqiao.cases import models
         from xinqiao.core.history import track
         from xinqiao.crisis.recipients import register_student_counselors
+        from xinqiao.people.care import register_counseling_pairs
 
         for model in (
             models.ProblemCategory,
@@ -32,3 +33,4 @@ class CasesConfig(AppConfig):
         ):
             track(model)
         register_student_counselors(models.open_case_counselor_ids)
+        register_counseling_pairs(models.counseling_pairs)

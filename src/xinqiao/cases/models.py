@@ -253,6 +253,13 @@ def open_case_counselor_ids(student_id: int) -> list[int]:
     )
 
 
+def counseling_pairs():
+    """(student_id, user_id) of every counselor of every case (people.care asks)."""
+    return CaseCounselor.objects.annotate(student_id=F("case__student_id")).values(
+        "student_id", "user_id"
+    )
+
+
 class Assessment(ProtectedModel):
     """Needs assessment (seed 003 需求评估): nature, severity and the measures likely needed."""
 

@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.http import Http404
 
 NOTHING = Q(pk__in=[])
+# One answer for missing and not-yours alike: it must not tell which.
+NOT_FOUND = "Not found."
 
 
 def is_active_user(user) -> bool:
@@ -97,7 +99,7 @@ def school_members_q(user) -> Q:
 def require(user, perm: str, obj=None) -> None:
     """Refuse (403) unless ``perm`` allows it; the API answers the same status as the pages."""
     if not user.has_perm(perm, obj):
-        raise PermissionDenied
+        raise PermissionDenied(f"refused: {perm}")
 
 
 def record_refusal(request, model: type[models.Model], pk, perm: str, *, school_id=None) -> None:
@@ -165,5 +167,5 @@ def get_or_refuse(
     if model.is_confidential():
         record_refusal(request, model, pk, perm or "view")
     if obj is None:
-        raise Http404
-    raise PermissionDenied
+        raise Http404(NOT_FOUND)
+    raise PermissionDenied(f"refused: {perm}")

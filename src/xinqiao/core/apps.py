@@ -11,3 +11,9 @@ class CoreConfig(AppConfig):
         from xinqiao.core import history, signals  # noqa: F401  (connect receivers)
 
         history.register_core_models()
+        from auditlog.models import LogEntry
+        from django.db.models.signals import pre_save
+
+        pre_save.connect(
+            history.stamp_service_actor, sender=LogEntry, dispatch_uid="xinqiao-service-actor"
+        )

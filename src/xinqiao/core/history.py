@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 
-from auditlog.context import auditlog_value, set_actor
 from auditlog.registry import auditlog
 from django.db import models, transaction
 
@@ -26,24 +26,25 @@ def track(model: type[models.Model], *, exclude: tuple[str, ...] = ()) -> None:
     auditlog.register(model, exclude_fields=sorted(excluded & names))
 
 
+# The author a service was given; it outranks the request's (set by auditlog's middleware).
+_service_actor: ContextVar = ContextVar("xinqiao_service_actor", default=None)
+
+
 @contextmanager
 def acting_as(actor):
-    """Record ``actor`` as the author of the changes made inside, and restore the author
-    before (auditlog's own ``set_actor`` does not nest: it would leave the request's writes
-    after it without their author)."""
-    try:
-        outer = auditlog_value.get()
-    except LookupError:
-        outer = None
-    if outer is None:
-        with set_actor(actor):
-            yield
-        return
-    token = auditlog_value.set({**outer, "actor": actor})
+    """Record ``actor`` as the author of the changes made inside, then the author before."""
+    token = _service_actor.set(actor)
     try:
         yield
     finally:
-        auditlog_value.reset(token)
+        _service_actor.reset(token)
+
+
+def stamp_service_actor(sender, instance, **kwargs) -> None:
+    """pre_save of auditlog's LogEntry (connected in CoreConfig.ready)."""
+    actor = _service_actor.get()
+    if actor is not None:
+        instance.actor = actor
 
 
 def service(func):

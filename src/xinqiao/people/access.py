@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from xinqiao.core.access import get_or_refuse, record_read, record_refusal
 from xinqiao.people.models import School, SchoolClass, Student, StudentCircumstances, WorkGroup
@@ -35,6 +36,16 @@ def get_work_group(request, pk: int, perm: str = "people.manage_network") -> Wor
     return get_or_refuse(
         request, queryset.select_related("school", "parent"), pk, perm, perm_on="school"
     )
+
+
+def get_student_for_circumstances(request, pk: int) -> Student:
+    """The student whose family circumstances are asked for; a student the reader may not
+    see at all is a refused read of the circumstances too, and logged as one."""
+    try:
+        return get_student(request, pk)
+    except Http404:
+        record_refusal(request, StudentCircumstances, pk, CIRCUMSTANCES_PERM)
+        raise
 
 
 def read_circumstances(request, student: Student) -> StudentCircumstances | None:

@@ -142,7 +142,7 @@ def student_detail(request, student_id: int):
     summary="A student's family circumstances (counseling staff only; every read is logged)",
 )
 def student_circumstances(request, student_id: int):
-    student = access.get_student(request, student_id)
+    student = access.get_student_for_circumstances(request, student_id)
     circumstances = access.read_circumstances(request, student)
     if circumstances is None:
         return {"student_id": student.pk, "recorded": False}

@@ -354,8 +354,15 @@ class StudentCircumstances(ProtectedModel):
 
     @classmethod
     def visibility_q(cls, user) -> Q:
-        """The counseling side of the student's school (DESIGN principle 1)."""
-        return Q(student__school_id__in=user.school_ids_with(Role.DIRECTOR, Role.COUNSELOR))
+        """The director of the student's school and the counselors of the student's cases
+        (DESIGN principle 1); not every counselor of the school."""
+        from xinqiao.people.care import students_counseled_by
+
+        visible = Q(student__school_id__in=user.school_ids_with(Role.DIRECTOR))
+        counselor_schools = user.school_ids_with(Role.COUNSELOR)
+        for counseled in students_counseled_by(user.pk):
+            visible |= Q(student_id__in=counseled, student__school_id__in=counselor_schools)
+        return visible
 
     def __str__(self) -> str:
         return str(self.student)

@@ -4,7 +4,7 @@ import rules
 
 from xinqiao.core.roles import Role
 from xinqiao.core.rules import has_role, is_signed_in, is_staff_member
-from xinqiao.people import selectors
+from xinqiao.people import care, selectors
 
 
 @rules.predicate
@@ -38,9 +38,13 @@ def is_the_student_or_guardian(user, student) -> bool:
     return student.user_id == user.pk or student.guardian_links.filter(guardian__user=user).exists()
 
 
+@rules.predicate
+def counsels_student(user, student) -> bool:
+    return student is not None and care.counsels(user.pk, student.pk)
+
+
 roster_wide = has_role(*selectors.ROSTER_WIDE_ROLES)
 is_admin = has_role(Role.ADMIN)
-counseling_side = has_role(Role.DIRECTOR, Role.COUNSELOR)
 
 rules.add_perm("people.view_school_list", is_admin | has_role(Role.DISTRICT) | is_staff_member)
 rules.add_perm("people.view_school", is_admin | has_role(Role.DISTRICT) | is_staff_member)
@@ -57,9 +61,11 @@ rules.add_perm(
     "people.view_student",
     is_admin | roster_wide | teaches_student | leads_grade_of_student | is_the_student_or_guardian,
 )
-# Family circumstances (left-behind, single-parent, ...): the counseling side only (DESIGN 1).
-rules.add_perm("people.view_student_circumstances", counseling_side)
-rules.add_perm("people.change_student_circumstances", counseling_side)
+# Family circumstances (left-behind, single-parent, ...): the director, and the counselors of
+# the student's cases (DESIGN 1): a counselor without a case of the student reads nothing.
+circumstances_reader = has_role(Role.DIRECTOR) | (has_role(Role.COUNSELOR) & counsels_student)
+rules.add_perm("people.view_student_circumstances", circumstances_reader)
+rules.add_perm("people.change_student_circumstances", circumstances_reader)
 # The roster, semesters and accounts are the administrator's.
 rules.add_perm("people.manage_roster", is_admin)
 rules.add_perm("people.import_roster", is_admin)

@@ -425,6 +425,9 @@ class Appointment(SchoolScopedModel):
             ),
         ]
 
+    # That a student sought counseling is itself confidential: refusals are logged.
+    confidential = True
+
     @classmethod
     def visibility_q(cls, user) -> Q:
         """The appointment book of the school for the counseling side and the duty staff; for
