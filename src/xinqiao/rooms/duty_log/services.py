@@ -9,11 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.rooms.models import DutyLog, DutyShift
-from xinqiao.rooms.services import require
 
 
+@service
 def duty_log_write(
     *,
     actor: User,
@@ -26,7 +27,6 @@ def duty_log_write(
     handover: str = "",
 ) -> DutyLog:
     """The duty record (值班记录) of one's own shift, once, from the moment it starts."""
-    require(actor, "rooms.write_duty_log", shift)
     if shift.starts > timezone.now():
         raise ValidationError(_("The duty has not started yet; write its log during or after it."))
     if min(calls_received, visitors, appointments_registered) < 0:
