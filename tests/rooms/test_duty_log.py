@@ -56,7 +56,7 @@ def test_the_person_on_duty_writes_the_log_and_lateness_shows(cast, past_shift):
 
 def test_a_log_is_written_once(client, cast, past_shift):
     first = write(cast, past_shift)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="此次值班已有值班记录"):
         write(cast, past_shift, calls_received=9)
     assert DutyLog.objects.get(shift=past_shift).calls_received == 3
     sign_in(client, cast.duty)
@@ -67,7 +67,7 @@ def test_a_log_is_written_once(client, cast, past_shift):
 
 def test_a_log_is_not_written_for_a_future_shift(client, cast, term):
     future = make_shift(school=cast.school, semester=term, user=cast.duty, day=in_days(2))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="值班尚未开始"):
         write(cast, future)
     sign_in(client, cast.duty)
     response = client.post(

@@ -62,7 +62,7 @@ def test_the_shift_keeps_its_person_until_the_director_approves(cast, shift):
 
 def test_a_refusal_needs_a_note_and_leaves_the_person_on_duty(cast, shift):
     leave = ask(cast, shift)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请说明不批准请假的原因"):
         services.leave_decide(actor=cast.director, leave=leave, approve=False)
     services.leave_decide(actor=cast.director, leave=leave, approve=False, note="当天人手不足")
     shift.refresh_from_db()
@@ -107,13 +107,13 @@ def test_a_director_of_another_school_cannot_see_or_decide(client, cast, shift, 
 def test_a_decision_is_taken_once(cast, shift):
     leave = ask(cast, shift)
     services.leave_decide(actor=cast.director, leave=leave, approve=True)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="此申请已审批或已撤回"):
         services.leave_decide(actor=cast.director, leave=leave, approve=False, note="改主意")
 
 
 def test_a_second_request_for_the_same_duty_is_refused_with_a_message(client, cast, shift):
     ask(cast, shift)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="您已为此次值班提交请假申请"):
         ask(cast, shift, reason="再次提交")
     sign_in(client, cast.duty)
     response = client.post(reverse("rooms:leave_request", args=[shift.pk]), {"reason": "再次提交"})
@@ -129,7 +129,7 @@ def test_two_requests_arriving_together_leave_one_and_a_clear_message(cast, shif
     ask(cast, shift)
     with (
         mock.patch.object(services, "has_open_leave_request", return_value=False),
-        pytest.raises(ValidationError),
+        pytest.raises(ValidationError, match="您已为此次值班提交请假申请"),
     ):
         ask(cast, shift)
     assert LeaveRequest.objects.filter(shift=shift, state="requested").count() == 1
@@ -144,14 +144,14 @@ def test_after_a_refusal_the_person_may_ask_again(cast, shift):
 
 def test_leave_is_asked_for_ones_own_future_published_shift(cast, term, shift):
     past = make_shift(school=cast.school, semester=term, user=cast.duty, day=in_days(-1))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请假须在值班开始前提出"):
         ask(cast, past)
     draft = make_shift(
         school=cast.school, semester=term, user=cast.duty, day=in_days(5), published=False
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="此次值班不在已发布的值班表中"):
         ask(cast, draft)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请说明不能值班的原因"):
         ask(cast, shift, reason="   ")
 
 
@@ -226,7 +226,7 @@ def test_the_system_proposes_only_people_free_at_that_time(cast, term, shift):
     assert away not in proposed
     assert cast.duty not in proposed  # on leave
     assert cast.class_teacher not in proposed and cast.outsider not in proposed
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该时段无法值班"):
         services.leave_assign_substitute(actor=cast.director, leave=leave, substitute=busy)
 
 
@@ -249,7 +249,7 @@ def test_the_substitute_fills_the_gap_and_appears_on_the_roster(client, cast, te
 
 def test_a_substitute_waits_for_the_approval(cast, shift):
     leave = ask(cast, shift)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请假获批后才能安排替班人员"):
         services.leave_assign_substitute(
             actor=cast.director, leave=leave, substitute=cast.counselor
         )

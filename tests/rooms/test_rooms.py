@@ -176,7 +176,7 @@ def test_opening_periods_of_one_weekday_cannot_overlap(client, cast, semester):
     services.opening_period_add(
         actor=cast.director, room=room, semester=semester, weekday=0, starts_at=T(12), ends_at=T(13)
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="与时段星期一 12:00–13:00重叠"):
         services.opening_period_add(
             actor=cast.director,
             room=room,
@@ -213,7 +213,7 @@ def test_a_semester_of_another_school_is_refused(cast, other_school):
         starts_on=datetime.date(2026, 9, 1),
         ends_on=datetime.date(2027, 1, 20),
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该学期不属于辅导室所在的学校"):
         services.opening_period_add(
             actor=cast.director,
             room=room,

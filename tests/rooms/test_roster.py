@@ -123,7 +123,7 @@ def test_a_person_cannot_be_planned_in_two_overlapping_periods(cast, room, term)
     services.roster_plan_save(
         actor=cast.director, room=room, semester=term, plan={first.pk: cast.duty}
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="将在同一时间重复值班"):
         services.roster_plan_save(
             actor=cast.director, room=care, semester=term, plan={second.pk: cast.duty}
         )
@@ -131,7 +131,7 @@ def test_a_person_cannot_be_planned_in_two_overlapping_periods(cast, room, term)
 
 def test_only_duty_staff_counselors_and_directors_can_be_planned(cast, room, term):
     period = OpeningPeriodFactory(room=room, semester=term)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="在本校没有值班人员、心理教师或心理中心主任角色"):
         services.roster_plan_save(
             actor=cast.director, room=room, semester=term, plan={period.pk: cast.class_teacher}
         )
@@ -195,7 +195,7 @@ def test_the_database_refuses_one_person_twice_at_the_same_start(cast, room, ter
 
     care = RoomFactory(school=cast.school, name="关爱室")
     make_shift(school=cast.school, semester=term, user=cast.duty, day=in_days(2), room=room)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="user_id"), transaction.atomic():
         DutyShift.objects.create(
             school=cast.school,
             semester=term,
@@ -227,7 +227,7 @@ def test_changing_one_shift_refuses_a_person_who_is_busy_then(cast, room, term):
         starts_at=T(12, 30),
     )
     shift = make_shift(school=cast.school, semester=term, user=cast.duty, day=day, room=room)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该时段无法值班"):
         services.shift_assign(actor=cast.director, shift=shift, user=cast.counselor)
     services.shift_assign(actor=cast.director, shift=shift, user=cast.director)
     shift.refresh_from_db()
