@@ -105,6 +105,7 @@ def test_the_database_itself_refuses_a_second_active_booking_of_a_one_place_slot
     other = make_student(cast.school, 2)
     with pytest.raises(IntegrityError, match="exclusive_slot"), transaction.atomic():
         make_appointment(slot, other)
+    assert list(Appointment.objects.values_list("student", flat=True)) == [cast.student_record.pk]
 
 
 def test_a_cancelled_booking_frees_its_place(cast):
@@ -137,6 +138,7 @@ def test_a_student_keeps_a_limited_number_of_upcoming_bookings(cast):
             slot=make_slot(cast.school, cast.counselor, starts_at=at(9, 10)),
             topic="study",
         )
+    assert Appointment.objects.count() == MAX_OPEN_OWN_BOOKINGS
 
 
 def test_past_and_withdrawn_slots_cannot_be_booked(cast):
@@ -146,6 +148,7 @@ def test_past_and_withdrawn_slots_cannot_be_booked(cast):
     withdrawn = make_slot(cast.school, cast.counselor, cancelled=True)
     with pytest.raises(ValidationError, match="此时间已不再开放预约"):
         appointment_book(actor=cast.student, slot=withdrawn, topic="study")
+    assert not Appointment.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["duty", "counselor", "director"])
@@ -177,13 +180,10 @@ def test_staff_book_on_behalf_of_a_student_a_guardian_or_a_teacher(cast, role):
         topic="other",
     )
     assert for_teacher.person_name == "王老师"
+    nameless = make_slot(cast.school, cast.counselor, starts_at=at(2, 12))
     with pytest.raises(ValidationError, match="请填写来访人的姓名"):
-        appointment_book(
-            actor=actor,
-            slot=make_slot(cast.school, cast.counselor, starts_at=at(2, 12)),
-            for_kind="teacher",
-            topic="other",
-        )
+        appointment_book(actor=actor, slot=nameless, for_kind="teacher", topic="other")
+    assert not nameless.appointments.exists()
 
 
 def test_a_group_session_takes_as_many_people_as_it_has_places(cast):
@@ -205,6 +205,8 @@ def test_cancelling_needs_a_reason_and_tells_the_counselor(cast):
     )
     with pytest.raises(ValidationError, match="请填写原因"):
         appointment_cancel(actor=cast.student, appointment=appointment, reason="  ")
+    appointment.refresh_from_db()
+    assert appointment.state == "booked"
     appointment_cancel(actor=cast.student, appointment=appointment, reason="那天有比赛")
     appointment.refresh_from_db()
     assert (appointment.state, appointment.state_reason) == ("cancelled", "那天有比赛")
@@ -217,6 +219,8 @@ def test_a_student_cannot_cancel_once_the_appointment_has_begun(cast):
     appointment = make_appointment(slot, cast.student_record)
     with pytest.raises(ValidationError, match="预约已经开始，不能再取消"):
         appointment_cancel(actor=cast.student, appointment=appointment, reason="忘了")
+    appointment.refresh_from_db()
+    assert (appointment.state, appointment.state_reason) == ("booked", "")
 
 
 def test_rescheduling_cancels_the_old_time_with_the_reason_and_books_the_new_one(cast):
@@ -255,6 +259,8 @@ def test_check_in_on_arrival_then_the_conversation_takes_place(cast):
     assert appointment.state == "checked_in"
     with pytest.raises(ValidationError, match="预约尚未开始"):  # not before it has begun
         appointment_complete(actor=cast.counselor, appointment=appointment)
+    appointment.refresh_from_db()
+    assert appointment.state == "checked_in"
 
 
 def test_check_in_is_refused_on_another_day(cast):
@@ -263,12 +269,16 @@ def test_check_in_is_refused_on_another_day(cast):
     )
     with pytest.raises(ValidationError, match="只能在预约当天签到"):
         appointment_check_in(actor=cast.duty, appointment=appointment)
+    appointment.refresh_from_db()
+    assert appointment.state == "booked"
 
 
 def test_a_no_show_is_recorded_once_the_appointment_has_begun(cast):
     future = make_appointment(make_slot(cast.school, cast.counselor), cast.student_record)
     with pytest.raises(ValidationError, match="预约尚未开始"):
         appointment_mark_no_show(actor=cast.counselor, appointment=future)
+    future.refresh_from_db()
+    assert future.state == "booked"
     begun = make_appointment(
         make_slot(cast.school, cast.counselor, starts_at=earlier_today()),
         make_student(cast.school, 2),
@@ -278,6 +288,8 @@ def test_a_no_show_is_recorded_once_the_appointment_has_begun(cast):
     assert (begun.state, begun.state_reason) == ("no_show", "没来也没请假")
     with pytest.raises(ValidationError, match="不能变为“已完成”"):  # a no-show is final
         appointment_complete(actor=cast.counselor, appointment=begun)
+    begun.refresh_from_db()
+    assert begun.state == "no_show"
 
 
 # --- slots -------------------------------------------------------------------------------------
@@ -316,6 +328,7 @@ def test_a_counselor_cannot_offer_two_overlapping_slots_nor_a_room_twice(cast):
             starts_at=at(3, 10),
             ends_at=at(3, 11),
         )
+    assert AppointmentSlot.objects.count() == 1
 
 
 def test_the_database_refuses_two_slots_of_one_counselor_at_the_same_moment(cast):
@@ -327,6 +340,7 @@ def test_the_database_refuses_two_slots_of_one_counselor_at_the_same_moment(cast
             starts_at=at(2, 10),
             room=RoomFactory(school=cast.school, name="二号咨询室"),
         )
+    assert AppointmentSlot.objects.count() == 1
 
 
 def test_weekly_slots_skip_holidays_and_clashes(cast):

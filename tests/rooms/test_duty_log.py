@@ -69,6 +69,7 @@ def test_a_log_is_not_written_for_a_future_shift(client, cast, term):
     future = make_shift(school=cast.school, semester=term, user=cast.duty, day=in_days(2))
     with pytest.raises(ValidationError, match="值班尚未开始"):
         write(cast, future)
+    assert not DutyLog.objects.exists()
     sign_in(client, cast.duty)
     response = client.post(
         reverse("rooms:duty_log_write", args=[future.pk]),

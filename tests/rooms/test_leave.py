@@ -64,6 +64,8 @@ def test_a_refusal_needs_a_note_and_leaves_the_person_on_duty(cast, shift):
     leave = ask(cast, shift)
     with pytest.raises(ValidationError, match="请说明不批准请假的原因"):
         services.leave_decide(actor=cast.director, leave=leave, approve=False)
+    leave.refresh_from_db()
+    assert (leave.state, leave.decided_by) == (LeaveRequest.State.REQUESTED, None)
     services.leave_decide(actor=cast.director, leave=leave, approve=False, note="当天人手不足")
     shift.refresh_from_db()
     leave.refresh_from_db()
@@ -109,12 +111,15 @@ def test_a_decision_is_taken_once(cast, shift):
     services.leave_decide(actor=cast.director, leave=leave, approve=True)
     with pytest.raises(ValidationError, match="此申请已审批或已撤回"):
         services.leave_decide(actor=cast.director, leave=leave, approve=False, note="改主意")
+    leave.refresh_from_db()
+    assert (leave.state, leave.decision_note) == (LeaveRequest.State.APPROVED, "")
 
 
 def test_a_second_request_for_the_same_duty_is_refused_with_a_message(client, cast, shift):
     ask(cast, shift)
     with pytest.raises(ValidationError, match="您已为此次值班提交请假申请"):
         ask(cast, shift, reason="再次提交")
+    assert LeaveRequest.objects.count() == 1
     sign_in(client, cast.duty)
     response = client.post(reverse("rooms:leave_request", args=[shift.pk]), {"reason": "再次提交"})
     assert response.status_code == 400
@@ -153,6 +158,8 @@ def test_leave_is_asked_for_ones_own_future_published_shift(cast, term, shift):
         ask(cast, draft)
     with pytest.raises(ValidationError, match="请说明不能值班的原因"):
         ask(cast, shift, reason="   ")
+    assert not LeaveRequest.objects.exists()
+    assert not Notification.objects.exists()
 
 
 def test_someone_elses_shift_cannot_be_asked_off_in_the_page(client, cast, shift):
@@ -228,6 +235,9 @@ def test_the_system_proposes_only_people_free_at_that_time(cast, term, shift):
     assert cast.class_teacher not in proposed and cast.outsider not in proposed
     with pytest.raises(ValidationError, match="该时段无法值班"):
         services.leave_assign_substitute(actor=cast.director, leave=leave, substitute=busy)
+    leave.refresh_from_db()
+    shift.refresh_from_db()
+    assert (leave.substitute, shift.user) == (None, None)
 
 
 def test_the_substitute_fills_the_gap_and_appears_on_the_roster(client, cast, term, shift):
@@ -254,7 +264,8 @@ def test_a_substitute_waits_for_the_approval(cast, shift):
             actor=cast.director, leave=leave, substitute=cast.counselor
         )
     shift.refresh_from_db()
-    assert shift.user == cast.duty
+    leave.refresh_from_db()
+    assert (shift.user, leave.substitute) == (cast.duty, None)
 
 
 def test_regenerating_the_roster_does_not_undo_an_approved_leave(cast, term):

@@ -185,6 +185,7 @@ def test_opening_periods_of_one_weekday_cannot_overlap(client, cast, semester):
             starts_at=T(12, 30),
             ends_at=T(14),
         )
+    assert [p.hours for p in room.opening_periods.all()] == [1.0]
     sign_in(client, cast.director)
     url = reverse("rooms:opening_edit", args=[room.pk])
     response = client.post(
@@ -222,6 +223,7 @@ def test_a_semester_of_another_school_is_refused(cast, other_school):
             starts_at=T(12),
             ends_at=T(13),
         )
+    assert not OpeningPeriod.objects.exists()
 
 
 def test_removing_a_period_removes_its_future_shifts_but_keeps_records(cast):

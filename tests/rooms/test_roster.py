@@ -127,6 +127,8 @@ def test_a_person_cannot_be_planned_in_two_overlapping_periods(cast, room, term)
         services.roster_plan_save(
             actor=cast.director, room=care, semester=term, plan={second.pk: cast.duty}
         )
+    assert not second.patterns.exists()
+    assert list(first.patterns.values_list("user", flat=True)) == [cast.duty.pk]
 
 
 def test_only_duty_staff_counselors_and_directors_can_be_planned(cast, room, term):
@@ -135,6 +137,7 @@ def test_only_duty_staff_counselors_and_directors_can_be_planned(cast, room, ter
         services.roster_plan_save(
             actor=cast.director, room=room, semester=term, plan={period.pk: cast.class_teacher}
         )
+    assert not DutyPattern.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["counselor", "duty", "admin"])
@@ -205,6 +208,7 @@ def test_the_database_refuses_one_person_twice_at_the_same_start(cast, room, ter
             ends_at=T(13),
             user=cast.duty,
         )
+    assert not DutyShift.objects.filter(room=care).exists()
 
 
 def test_gaps_are_listed_for_the_director(client, cast, room, term):
@@ -229,6 +233,9 @@ def test_changing_one_shift_refuses_a_person_who_is_busy_then(cast, room, term):
     shift = make_shift(school=cast.school, semester=term, user=cast.duty, day=day, room=room)
     with pytest.raises(ValidationError, match="该时段无法值班"):
         services.shift_assign(actor=cast.director, shift=shift, user=cast.counselor)
+    shift.refresh_from_db()
+    assert (shift.user, shift.origin) == (cast.duty, DutyShift.Origin.PATTERN)
+    assert not Notification.objects.exists()
     services.shift_assign(actor=cast.director, shift=shift, user=cast.director)
     shift.refresh_from_db()
     assert (shift.user, shift.origin) == (cast.director, DutyShift.Origin.EXCEPTION)
