@@ -19,9 +19,6 @@ from xinqiao.rooms.selectors import signed_in
 
 ACTIVE = Appointment.ACTIVE_STATES
 
-# Who keeps the school's appointment book (registration at the door, check-in, calendars).
-APPOINTMENT_BOOK_ROLES = frozenset({Role.DIRECTOR, Role.COUNSELOR, Role.DUTY})
-
 COUNSELING_ROLES = frozenset({Role.DIRECTOR, Role.COUNSELOR})
 
 NEXT_FREE_SLOTS = 5

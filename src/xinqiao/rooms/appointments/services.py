@@ -1,8 +1,9 @@
 """State changes of appointment slots and appointments.
 
 Seed 000: the duty staff register appointments (面谈预约登记); seed 001: the room receives
-students and parents at set times. Every function here is one transaction; its notifications
-are created in it and e-mailed by the task queue after commit.
+students and parents at set times. Services trust their caller to have decided permission
+(rooms/access.py); ``appointment_book`` only asks whose booking it is (one's own, or for others).
+Each is one transaction (``@service``); notifications are e-mailed by the task queue after it.
 
 Two bookings of one place can never both succeed: ``Appointment.exclusive_slot`` carries the
 slot of a one-place slot and the partial unique constraint ``rooms_one_booking_per_slot``

@@ -1,4 +1,6 @@
-"""Writing the duty record (值班记录) of one's own shift (seed 000; criterion 14 of seed 004)."""
+"""Writing the duty record (值班记录) of one's own shift (seed 000; criterion 14 of seed 004).
+
+The caller decides permission (``rooms.write_duty_log`` on the shift, through rooms/access.py)."""
 
 from __future__ import annotations
 

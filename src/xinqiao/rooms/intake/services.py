@@ -1,6 +1,7 @@
 """State changes of phone and walk-in intake (seed 000: 接听来电): recording a call or a visit,
-booking the caller an appointment, or raising an alert through the crisis app. Every function
-here is one transaction."""
+booking the caller an appointment, or raising an alert through the crisis app. Services trust
+their caller to have decided permission (rooms/access.py); each is one transaction (``@service``).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """State changes of leave from a duty (seed 000): asked in advance, taking effect only once the
-room's head (the director) approves it; the gap is filled with a substitute."""
+room's head (the director) approves it; the gap is filled with a substitute. Services trust
+their caller to have decided permission (rooms/access.py); each is one transaction."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 and changing who is on one shift.
 
 Seed 000 (duty staff rules): be on duty at the set time, answer calls, register appointments
-and keep the day's duty record. Permission and transactions as in rooms/services.py."""
+and keep the day's duty record. Services trust their caller to have decided permission; each is
+one transaction (rooms/services.py)."""
 
 from __future__ import annotations
 
