@@ -105,6 +105,7 @@ def test_a_slot_of_another_school_is_not_found(cast, signed_in):
         signed_in(cast.duty), f"/api/rooms/slots/{foreign.pk}/bookings", {"topic": "study"}
     )
     assert response.status_code == 404
+    assert not Appointment.objects.exists()
 
 
 def test_cancelling_needs_a_reason_and_only_the_owner_or_staff_may(cast, signed_in):
@@ -114,6 +115,8 @@ def test_cancelling_needs_a_reason_and_only_the_owner_or_staff_may(cast, signed_
     assert post_json(signed_in(other.user), path, {"reason": "x"}).status_code == 404
     client = signed_in(cast.student)
     assert post_json(client, path, {"reason": ""}).status_code == 400
+    appointment.refresh_from_db()
+    assert (appointment.state, appointment.state_reason) == ("booked", "")
     response = post_json(client, path, {"reason": "身体不舒服"})
     assert response.status_code == 200
     assert (response.json()["state"], response.json()["state_reason"]) == (

@@ -171,6 +171,17 @@ def test_duty_staff_see_only_the_intakes_they_recorded(cast, signed_in):
     assert f'data-testid="intake-{mine.pk}"' in listing
     assert f'data-testid="intake-{theirs.pk}"' not in listing
     assert client.get(reverse("rooms:intake_detail", args=[theirs.pk])).status_code == 404
+    alert = client.post(
+        reverse("rooms:intake_alert", args=[theirs.pk]),
+        {"risk_level": "high", "what_was_said": "x"},
+    )
+    assert alert.status_code == 404
+    # Both refusals are written to the access log (an intake is confidential); nothing changed.
+    denied = AccessLog.objects.filter(action="denied", object_type="rooms.Intake")
+    assert list(denied.values_list("object_id", flat=True)) == [str(theirs.pk)] * 2
+    theirs.refresh_from_db()
+    assert theirs.outcome == "open"
+    assert not Alert.objects.exists()
 
 
 def test_the_counseling_staff_read_any_intake_and_the_read_is_recorded(cast, signed_in):

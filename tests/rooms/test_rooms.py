@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.conftest import sign_in
@@ -133,11 +133,16 @@ def test_the_administrator_sets_up_rooms_for_any_school(cast):
     assert room.school == cast.other_school
 
 
-def test_a_director_cannot_set_up_rooms_at_another_school(cast):
-    with pytest.raises(PermissionDenied):
-        services.room_create(
-            actor=cast.director, school=cast.other_school, kind=Room.Kind.CARE, name="关爱室"
-        )
+def test_a_director_cannot_set_up_rooms_at_another_school(client, cast):
+    """The page offers the director's own schools only: another school is refused."""
+    sign_in(client, cast.director)
+    response = client.post(
+        reverse("rooms:room_create"),
+        {"school": cast.other_school.pk, "kind": Room.Kind.CARE, "name": "关爱室", "capacity": 1},
+    )
+    assert response.status_code == 400
+    assert "school" in response.context["form"].errors
+    assert not Room.objects.exists()
 
 
 def test_a_director_of_another_school_cannot_open_the_rooms_pages(client, cast, other_school):
@@ -171,7 +176,7 @@ def test_opening_periods_of_one_weekday_cannot_overlap(client, cast, semester):
     services.opening_period_add(
         actor=cast.director, room=room, semester=semester, weekday=0, starts_at=T(12), ends_at=T(13)
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="与时段星期一 12:00–13:00重叠"):
         services.opening_period_add(
             actor=cast.director,
             room=room,
@@ -180,6 +185,7 @@ def test_opening_periods_of_one_weekday_cannot_overlap(client, cast, semester):
             starts_at=T(12, 30),
             ends_at=T(14),
         )
+    assert [p.hours for p in room.opening_periods.all()] == [1.0]
     sign_in(client, cast.director)
     url = reverse("rooms:opening_edit", args=[room.pk])
     response = client.post(
@@ -208,7 +214,7 @@ def test_a_semester_of_another_school_is_refused(cast, other_school):
         starts_on=datetime.date(2026, 9, 1),
         ends_on=datetime.date(2027, 1, 20),
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该学期不属于辅导室所在的学校"):
         services.opening_period_add(
             actor=cast.director,
             room=room,
@@ -217,6 +223,7 @@ def test_a_semester_of_another_school_is_refused(cast, other_school):
             starts_at=T(12),
             ends_at=T(13),
         )
+    assert not OpeningPeriod.objects.exists()
 
 
 def test_removing_a_period_removes_its_future_shifts_but_keeps_records(cast):

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -28,7 +28,7 @@ from tests.rooms.factories import (
 )
 from xinqiao.core.models import Notification
 from xinqiao.people.models import Holiday
-from xinqiao.rooms.models import DutyShift
+from xinqiao.rooms.models import DutyPattern, DutyShift
 from xinqiao.rooms.roster import selectors, services
 
 pytestmark = pytest.mark.django_db
@@ -123,27 +123,36 @@ def test_a_person_cannot_be_planned_in_two_overlapping_periods(cast, room, term)
     services.roster_plan_save(
         actor=cast.director, room=room, semester=term, plan={first.pk: cast.duty}
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="将在同一时间重复值班"):
         services.roster_plan_save(
             actor=cast.director, room=care, semester=term, plan={second.pk: cast.duty}
         )
+    assert not second.patterns.exists()
+    assert list(first.patterns.values_list("user", flat=True)) == [cast.duty.pk]
 
 
 def test_only_duty_staff_counselors_and_directors_can_be_planned(cast, room, term):
     period = OpeningPeriodFactory(room=room, semester=term)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="在本校没有值班人员、心理教师或心理中心主任角色"):
         services.roster_plan_save(
             actor=cast.director, room=room, semester=term, plan={period.pk: cast.class_teacher}
         )
+    assert not DutyPattern.objects.exists()
 
 
-def test_only_the_director_plans_the_roster(cast, room, term):
+@pytest.mark.parametrize("role", ["counselor", "duty", "admin"])
+def test_only_the_director_plans_the_roster(client, cast, room, term, role):
     period = OpeningPeriodFactory(room=room, semester=term)
-    for actor in (cast.counselor, cast.duty, cast.admin):
-        with pytest.raises(PermissionDenied):
-            services.roster_plan_save(
-                actor=actor, room=room, semester=term, plan={period.pk: cast.duty}
-            )
+    sign_in(client, getattr(cast, role))
+    for name, data in (
+        ("roster_plan", {"semester": term.pk, f"period-{period.pk}": cast.duty.pk}),
+        ("roster_generate", {"semester": term.pk}),
+        ("roster_publish", {"semester": term.pk}),
+    ):
+        response = client.post(reverse(f"rooms:{name}", args=[room.pk]), data)
+        assert response.status_code == 403, name
+    assert not DutyPattern.objects.exists()
+    assert not DutyShift.objects.exists()
 
 
 def test_a_person_busy_at_the_same_time_elsewhere_leaves_a_gap_not_an_error(cast, room, term):
@@ -189,7 +198,7 @@ def test_the_database_refuses_one_person_twice_at_the_same_start(cast, room, ter
 
     care = RoomFactory(school=cast.school, name="关爱室")
     make_shift(school=cast.school, semester=term, user=cast.duty, day=in_days(2), room=room)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="user_id"), transaction.atomic():
         DutyShift.objects.create(
             school=cast.school,
             semester=term,
@@ -199,6 +208,7 @@ def test_the_database_refuses_one_person_twice_at_the_same_start(cast, room, ter
             ends_at=T(13),
             user=cast.duty,
         )
+    assert not DutyShift.objects.filter(room=care).exists()
 
 
 def test_gaps_are_listed_for_the_director(client, cast, room, term):
@@ -221,8 +231,11 @@ def test_changing_one_shift_refuses_a_person_who_is_busy_then(cast, room, term):
         starts_at=T(12, 30),
     )
     shift = make_shift(school=cast.school, semester=term, user=cast.duty, day=day, room=room)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该时段无法值班"):
         services.shift_assign(actor=cast.director, shift=shift, user=cast.counselor)
+    shift.refresh_from_db()
+    assert (shift.user, shift.origin) == (cast.duty, DutyShift.Origin.PATTERN)
+    assert not Notification.objects.exists()
     services.shift_assign(actor=cast.director, shift=shift, user=cast.director)
     shift.refresh_from_db()
     assert (shift.user, shift.origin) == (cast.director, DutyShift.Origin.EXCEPTION)
@@ -248,9 +261,9 @@ def test_staff_see_only_the_published_roster_and_the_director_sees_drafts(client
     draft = make_shift(
         school=cast.school, semester=term, user=cast.counselor, day=in_days(2), published=False
     )
-    assert set(selectors.shifts_for_user(cast.counselor)) == {published}
-    assert set(selectors.shifts_for_user(cast.director)) == {published, draft}
-    assert not selectors.shifts_for_user(cast.outsider).exists()
+    assert set(DutyShift.objects.for_user(cast.counselor)) == {published}
+    assert set(DutyShift.objects.for_user(cast.director)) == {published, draft}
+    assert not DutyShift.objects.for_user(cast.outsider).exists()
     sign_in(client, cast.counselor)
     week = term.week_of(in_days(1))
     body = client.get(reverse("rooms:roster"), {"week": week}).content.decode()

@@ -17,12 +17,17 @@ from xinqiao.core.roles import INSTALLATION_ROLES, Role
 
 
 def school_id_of(obj) -> int | None:
+    """The school ``obj`` belongs to: its ``school_id``, or that of the related object its
+    model names in ``school_parent`` (a leave request's shift, an opening period's room)."""
     if obj is None:
         return None
     if hasattr(obj, "school_id"):
         return obj.school_id
     if obj.__class__.__name__ == "School":
         return obj.pk
+    parent = getattr(obj, "school_parent", None)
+    if parent is not None:
+        return school_id_of(getattr(obj, parent))
     return None
 
 

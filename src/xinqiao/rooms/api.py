@@ -1,23 +1,24 @@
 """The rooms API: free slots, bookings (own, or for someone else) and the published duty roster.
 
-The same rules as the pages: permissions from rooms/rules.py, rows through the same selectors,
-state changes through the same services.
+The same rules as the pages: permissions from rooms/rules.py, rows through the models'
+declarations and the getters of rooms/access.py, state changes through the same services.
 """
 
 import datetime
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from xinqiao.core.access import require
 from xinqiao.core.api import JsonOrForm
 from xinqiao.people.models import Student
+from xinqiao.rooms import access
 from xinqiao.rooms.appointments import selectors, services
 from xinqiao.rooms.models import Appointment, AppointmentSlot, DutyShift
-from xinqiao.rooms.roster.selectors import published_shifts_for_user
+from xinqiao.rooms.roster.selectors import published_shifts
 
 router = Router(tags=["rooms"])
 
@@ -124,33 +125,16 @@ class ShiftFilter(Schema):
     mine: bool = False
 
 
-def _require(request, perm: str, obj=None) -> None:
-    if not request.auth.has_perm(perm, obj):
-        raise HttpError(403, "Forbidden")
-
-
 def _error(error: ValidationError) -> HttpError:
     return HttpError(400, " ".join(error.messages))
-
-
-def _slot(request, slot_id: int) -> AppointmentSlot:
-    slot = (
-        selectors.slots_for_user(request.auth)
-        .select_related("room", "counselor", "school")
-        .filter(pk=slot_id)
-        .first()
-    )
-    if slot is None:
-        raise Http404
-    return slot
 
 
 @router.get("/slots", response=list[SlotOut], summary="Free appointment slots")
 @paginate
 def slot_list(request, filters: Query[SlotFilter]):
-    _require(request, "rooms.view_slots")
+    require(request.auth, "rooms.view_slots")
     return selectors.free_slots(
-        selectors.slots_for_user(request.auth),
+        AppointmentSlot.objects.for_user(request.auth),
         counselor_id=filters.counselor_id,
         day=filters.day,
     )
@@ -162,8 +146,7 @@ def slot_list(request, filters: Query[SlotFilter]):
     summary="Book a slot (a student for themself; staff for a student, guardian or teacher)",
 )
 def booking_create(request, slot_id: int, payload: BookingBody = None):
-    slot = _slot(request, slot_id)
-    _require(request, "rooms.book_appointment", slot)
+    slot = access.get_slot(request, slot_id, "rooms.book_appointment")
     payload = payload or BookingIn()
     student = None
     if payload.student_id is not None:
@@ -191,17 +174,15 @@ def booking_create(request, slot_id: int, payload: BookingBody = None):
         )
     except services.SlotTaken as taken:
         return Status(409, {"detail": str(taken), "next_slots": taken.next_slots})
-    except PermissionDenied:
-        raise HttpError(403, "Forbidden") from None
     except ValidationError as error:
         raise _error(error) from None
-    return Status(201, selectors.get_appointment_for_user(request.auth, appointment.pk))
+    return Status(201, access.get_appointment(request, appointment.pk))
 
 
 @router.get("/bookings", response=list[BookingOut], summary="My bookings")
 @paginate
 def booking_list(request):
-    _require(request, "rooms.book_appointment")
+    require(request.auth, "rooms.book_appointment")
     return selectors.bookings_of(request.auth)
 
 
@@ -209,22 +190,21 @@ def booking_list(request):
     "/bookings/{booking_id}/cancel", response=BookingOut, summary="Cancel a booking, with a reason"
 )
 def booking_cancel(request, booking_id: int, payload: CancelBody = None):
-    appointment = selectors.get_appointment_for_user(request.auth, booking_id)
-    _require(request, "rooms.change_appointment", appointment)
+    appointment = access.get_appointment(request, booking_id, "rooms.change_appointment")
     try:
         services.appointment_cancel(
             actor=request.auth, appointment=appointment, reason=(payload or CancelIn()).reason
         )
     except ValidationError as error:
         raise _error(error) from None
-    return selectors.get_appointment_for_user(request.auth, booking_id)
+    return access.get_appointment(request, booking_id)
 
 
 @router.get("/shifts", response=list[ShiftOut], summary="The published duty roster (read-only)")
 @paginate
 def shift_list(request, filters: Query[ShiftFilter]):
-    _require(request, "rooms.view_roster")
-    shifts = published_shifts_for_user(request.auth)
+    require(request.auth, "rooms.view_roster")
+    shifts = published_shifts(request.auth)
     if filters.date_from:
         shifts = shifts.filter(date__gte=filters.date_from)
     if filters.date_to:

@@ -63,7 +63,10 @@ class Room(SchoolScopedModel):
 
     @classmethod
     def visibility_q(cls, user) -> Q:
-        """Organisation data: every member of the school."""
+        """Organisation data: every member of the school, and the system administrator (who
+        sets the rooms of every school up but has no school of their own)."""
+        if user.has_role(Role.ADMIN):
+            return Q()
         return school_members_q(user)
 
     def __str__(self) -> str:
@@ -72,6 +75,9 @@ class Room(SchoolScopedModel):
 
 class OpeningPeriod(models.Model):
     """A weekly opening period of a room in a semester (e.g. Monday 12:30–13:30)."""
+
+    # Rules resolve the school of a period through its room (core/rules.py).
+    school_parent = "room"
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="opening_periods")
     semester = models.ForeignKey(
@@ -182,6 +188,9 @@ class DutyShift(SchoolScopedModel):
 class LeaveRequest(ProtectedModel):
     """Leave from one shift: it takes effect only when the director approves (seed 000)."""
 
+    # Rules resolve the school of a request through its shift (core/rules.py).
+    school_parent = "shift"
+
     class State(models.TextChoices):
         REQUESTED = "requested", _("waiting for approval")
         APPROVED = "approved", _("approved")
@@ -225,6 +234,8 @@ class LeaveRequest(ProtectedModel):
 
 class DutyLog(ProtectedModel):
     """The duty record (值班记录) of one shift, written by the person on duty."""
+
+    school_parent = "shift"
 
     shift = models.OneToOneField(DutyShift, on_delete=models.CASCADE, related_name="log")
     written_by = models.ForeignKey(

@@ -5,8 +5,9 @@ is approved by the room's head (the director); duty staff never read stored mate
 supervision group (DESIGN.md) checks that records exist and are complete, never their
 confidential content.
 
-Object rules resolve the school of any rooms object (a leave request or a duty log through its
-shift, an opening period through its room), so a role counts only in the object's school.
+Object rules resolve the school of any rooms object through core/rules.py (a leave request or a
+duty log through its shift, an opening period through its room: ``school_parent`` on the model),
+so a role counts only in the object's school.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import rules
 
 from xinqiao.core.roles import INSTALLATION_ROLES, PUPIL_AND_FAMILY_ROLES, Role
+from xinqiao.core.rules import has_role, is_admin, is_director
+from xinqiao.rooms.models import DUTY_HOLDER_ROLES
 
 # Roles held by the school's own staff (not pupils, families, or installation-wide roles).
 SCHOOL_STAFF_ROLES = frozenset(
@@ -21,42 +24,6 @@ SCHOOL_STAFF_ROLES = frozenset(
     for role in Role
     if role.value not in PUPIL_AND_FAMILY_ROLES and role.value not in INSTALLATION_ROLES
 )
-# People who can hold a duty shift (seed 000's duty staff, counselors and the room's head).
-DUTY_HOLDER_ROLES = frozenset({Role.DUTY, Role.COUNSELOR, Role.DIRECTOR})
-
-
-def school_id_of(obj) -> int | None:
-    """The school an object of the rooms app belongs to (None without an object)."""
-    if obj is None:
-        return None
-    if obj.__class__.__name__ == "School":
-        return obj.pk
-    if getattr(obj, "school_id", None) is not None:
-        return obj.school_id
-    for parent in ("shift", "room", "slot"):
-        if hasattr(obj, f"{parent}_id"):
-            return school_id_of(getattr(obj, parent))
-    return None
-
-
-def in_school(*roles: str):
-    """The user holds one of ``roles`` in the object's school (in any school without one)."""
-
-    @rules.predicate(name=f"rooms_in_school({','.join(roles)})")
-    def predicate(user, obj=None) -> bool:
-        if not getattr(user, "is_authenticated", False):
-            return False
-        school_id = school_id_of(obj)
-        if school_id is None:
-            return user.has_role(*roles)
-        return user.has_role(*roles, school_id=school_id)
-
-    return predicate
-
-
-@rules.predicate
-def is_admin(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_role(Role.ADMIN)
 
 
 @rules.predicate
@@ -76,11 +43,10 @@ def received_the_intake(user, intake=None) -> bool:
     return intake is None or intake.received_by_id == user.pk
 
 
-is_director = in_school(Role.DIRECTOR)
-is_supervisor = in_school(Role.SUPERVISOR)
-duty_holder = in_school(*DUTY_HOLDER_ROLES)
-counseling_side = in_school(Role.DIRECTOR, Role.COUNSELOR)
-school_staff = in_school(*SCHOOL_STAFF_ROLES)
+is_supervisor = has_role(Role.SUPERVISOR)
+duty_holder = has_role(*DUTY_HOLDER_ROLES)
+counseling_side = has_role(Role.DIRECTOR, Role.COUNSELOR)
+school_staff = has_role(*SCHOOL_STAFF_ROLES)
 
 # --- rooms and opening hours --------------------------------------------------------------------
 rules.add_perm("rooms.view_rooms", is_admin | school_staff)
@@ -108,10 +74,10 @@ rules.add_perm("rooms.view_duty_log_unusual", is_director)
 
 # --- intake and appointments (names fixed here; the views live in the appointments area) --------
 rules.add_perm("rooms.record_intake", duty_holder)
-rules.add_perm("rooms.view_intakes", counseling_side | (in_school(Role.DUTY) & received_the_intake))
+rules.add_perm("rooms.view_intakes", counseling_side | (has_role(Role.DUTY) & received_the_intake))
 rules.add_perm("rooms.book_for_others", duty_holder)
-rules.add_perm("rooms.book_own", in_school(Role.STUDENT))
-rules.add_perm("rooms.view_slots", in_school(Role.STUDENT, *DUTY_HOLDER_ROLES))
+rules.add_perm("rooms.book_own", has_role(Role.STUDENT))
+rules.add_perm("rooms.view_slots", has_role(Role.STUDENT, *DUTY_HOLDER_ROLES))
 rules.add_perm("rooms.manage_slots", counseling_side)
 rules.add_perm("rooms.view_calendar", counseling_side)
 rules.add_perm("rooms.check_in", duty_holder)
@@ -145,7 +111,7 @@ def offers_the_slot(user, slot=None) -> bool:
 
 
 # Booking a slot: a student for themself, the duty holders for someone else.
-rules.add_perm("rooms.book_appointment", in_school(Role.STUDENT) | duty_holder)
+rules.add_perm("rooms.book_appointment", has_role(Role.STUDENT) | duty_holder)
 # The school's appointment book (registration at the door, check-in).
 rules.add_perm("rooms.view_appointments", duty_holder)
 # Cancel or move a booking: the person it is for (or who booked it), and the duty holders.

@@ -1,5 +1,4 @@
-"""Reads of rooms, semesters and opening hours, each limited to what the asking user may see,
-and the school and semester pickers the pages of every rooms area share.
+"""Reads of rooms, semesters and opening hours, and the school and semester pickers the pages of every rooms area share.
 
 Criterion 14 of the standard (seed 004): the counseling room is open to students at least
 ``MIN_WEEKLY_OPEN_HOURS`` hours a week. Weekly hours are counted per teaching week (第N周) of
@@ -14,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from xinqiao.core.models import User
@@ -44,23 +42,6 @@ def schools_where(user, roles: Iterable[str]) -> list[int]:
 
 
 # --- rooms -----------------------------------------------------------------------------------
-def rooms_for_user(user) -> QuerySet[Room]:
-    """The school's rooms for its staff; every school's for the system administrator (who
-    sets the rooms up but has no school of their own)."""
-    if not signed_in(user):
-        return Room.objects.none()
-    if user.has_role(Role.ADMIN):
-        return Room.objects.all()
-    return Room.objects.for_user(user)
-
-
-def get_room_for_user(user, pk: int) -> Room:
-    try:
-        return rooms_for_user(user).select_related("school").get(pk=pk)
-    except Room.DoesNotExist:
-        raise Http404 from None
-
-
 def schools_managed_by(user) -> QuerySet[School]:
     """Schools whose rooms ``user`` may set up: all for the administrator, else the director's."""
     if not signed_in(user):

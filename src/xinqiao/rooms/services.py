@@ -1,8 +1,9 @@
 """State changes of rooms and their weekly opening periods (criterion 14 of seed 004: open at
 least 10 hours a week).
 
-Each service of the rooms app checks the actor's permission itself (``require``), so that
-every caller (view, API, command) gets the same answer; it runs in one transaction; the change
+Services of the rooms app trust their caller: the view or API endpoint decides the actor's
+permission (through the getters of rooms/access.py and ``core.access.require``) before calling
+one. Each runs in one transaction with its actor recorded (``core.history.service``); the change
 history (django-auditlog) records every save of the tracked models, and notifications are
 created in the same transaction.
 """
@@ -11,20 +12,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.people.models import School, Semester
 from xinqiao.rooms.models import OpeningPeriod, Room
 from xinqiao.rooms.roster.selectors import untouched_pattern_shifts
-
-
-def require(actor: User, perm: str, obj=None) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def check_semester(room: Room, semester: Semester) -> None:
@@ -45,15 +42,15 @@ def _check_room_name(*, school_id: int, name: str, exclude_pk: int | None = None
     return name
 
 
+@service
 def room_create(*, actor: User, school: School, **fields) -> Room:
     """Add a room to ``school``; ``fields`` are those of ``_room_save``."""
-    require(actor, "rooms.manage_rooms", school)
     return _room_save(Room(school=school), **fields)
 
 
+@service
 def room_update(*, actor: User, room: Room, **fields) -> Room:
     """Change a room; ``fields`` are those of ``_room_save``."""
-    require(actor, "rooms.manage_rooms", room)
     return _room_save(room, **fields)
 
 
@@ -87,6 +84,7 @@ def _room_save(
 
 
 # --- opening periods -------------------------------------------------------------------------
+@service
 def opening_period_add(
     *,
     actor: User,
@@ -97,7 +95,6 @@ def opening_period_add(
     ends_at: datetime.time,
 ) -> OpeningPeriod:
     """Add a weekly opening period; periods of one room on one weekday may not overlap."""
-    require(actor, "rooms.manage_rooms", room)
     check_semester(room, semester)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The period must end after it starts.")})
@@ -119,25 +116,23 @@ def opening_period_add(
         )
 
 
+@service
 def opening_period_remove(*, actor: User, period: OpeningPeriod) -> int:
     """Remove an opening period and its future generated shifts; shifts that were changed, have
     leave requests or a log stay (they are records). Returns how many shifts were removed."""
-    room = period.room
-    require(actor, "rooms.manage_rooms", room)
     today = timezone.localdate()
-    with transaction.atomic():
-        doomed = untouched_pattern_shifts(period.shifts.filter(date__gte=today))
-        removed = 0
-        for shift in doomed.distinct():
-            shift.delete()
-            removed += 1
-        period.delete()
+    doomed = untouched_pattern_shifts(period.shifts.filter(date__gte=today))
+    removed = 0
+    for shift in doomed.distinct():
+        shift.delete()
+        removed += 1
+    period.delete()
     return removed
 
 
+@service
 def opening_periods_copy(*, actor: User, room: Room, source: Semester, target: Semester) -> int:
     """Copy a room's weekly opening periods from one semester to another (those not clashing)."""
-    require(actor, "rooms.manage_rooms", room)
     check_semester(room, source)
     check_semester(room, target)
     if source.pk == target.pk:

@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xinqiao.core.access import require
 from xinqiao.core.decorators import permission_required
 from xinqiao.people.models import School
-from xinqiao.rooms import selectors, services
+from xinqiao.rooms import access, selectors, services
 from xinqiao.rooms.forms import OpeningCopyForm, OpeningPeriodForm, RoomForm, add_service_errors
-from xinqiao.rooms.models import MIN_WEEKLY_OPEN_HOURS, OpeningPeriod, Room
-
-
-def _room_of(request, pk: int) -> Room:
-    return selectors.get_room_for_user(request.user, pk)
+from xinqiao.rooms.models import MIN_WEEKLY_OPEN_HOURS, Room
 
 
 @permission_required("rooms.view_rooms")
 def room_list(request):
     """The rooms with their usual weekly hours; rooms with short weeks are flagged."""
-    rooms = selectors.rooms_for_user(request.user).select_related("school")
-    schools = School.objects.filter(pk__in=rooms.values("school_id")).order_by("name")
+    rooms = Room.objects.for_user(request.user).select_related("school")
+    schools = School.objects.for_user(request.user).filter(pk__in=rooms.values("school_id"))
+    schools = schools.order_by("name")
     school_id = request.GET.get("school", "")
     if school_id.isdigit():
         rooms = rooms.filter(school_id=int(school_id))
@@ -61,10 +59,10 @@ def room_list(request):
     )
 
 
-@permission_required("rooms.view_rooms", fn=_room_of)
+@login_required
 def room_detail(request, pk: int):
     """One room: spaces, equipment, the opening periods and hours of every teaching week."""
-    room = _room_of(request, pk)
+    room = access.get_room(request, pk, "rooms.view_rooms")
     semester = selectors.pick_semester(room.school_id, request.GET.get("semester"))
     weeks, periods = [], []
     if semester is not None:
@@ -94,6 +92,7 @@ def room_create(request):
     form = RoomForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        require(request.user, "rooms.manage_rooms", data["school"])
         try:
             room = services.room_create(actor=request.user, **data)
         except ValidationError as error:
@@ -106,10 +105,10 @@ def room_create(request):
     )
 
 
-@permission_required("rooms.manage_rooms", fn=_room_of)
+@login_required
 def room_edit(request, pk: int):
-    room = _room_of(request, pk)
-    form = RoomForm(request.POST or None, instance=Room.objects.get(pk=room.pk))
+    room = access.get_room(request, pk, "rooms.manage_rooms")
+    form = RoomForm(request.POST or None, instance=access.get_room(request, pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.room_update(actor=request.user, room=room, **form.cleaned_data)
@@ -126,10 +125,10 @@ def room_edit(request, pk: int):
     )
 
 
-@permission_required("rooms.manage_rooms", fn=_room_of)
+@login_required
 def opening_edit(request, pk: int):
     """The weekly opening periods of a room in a semester: list, add, remove, copy."""
-    room = _room_of(request, pk)
+    room = access.get_room(request, pk, "rooms.manage_rooms")
     semester = selectors.pick_semester(
         room.school_id, request.POST.get("semester") or request.GET.get("semester")
     )
@@ -167,9 +166,9 @@ def opening_edit(request, pk: int):
 
 
 @require_POST
-@permission_required("rooms.manage_rooms", fn=_room_of)
+@login_required
 def opening_copy(request, pk: int):
-    room = _room_of(request, pk)
+    room = access.get_room(request, pk, "rooms.manage_rooms")
     form = OpeningCopyForm(request.POST, room=room)
     target = None
     if form.is_valid():
@@ -188,19 +187,10 @@ def opening_copy(request, pk: int):
     return redirect(f"{url}?semester={target.pk}" if target else url)
 
 
-def _period_of(request, pk: int) -> OpeningPeriod:
-    try:
-        return OpeningPeriod.objects.select_related("room").get(
-            pk=pk, room__in=selectors.rooms_for_user(request.user)
-        )
-    except OpeningPeriod.DoesNotExist:
-        raise Http404 from None
-
-
 @require_POST
-@permission_required("rooms.manage_rooms", fn=_period_of)
+@login_required
 def opening_remove(request, pk: int):
-    period = _period_of(request, pk)
+    period = access.get_opening_period(request, pk, "rooms.manage_rooms")
     room, semester_id = period.room, period.semester_id
     removed = services.opening_period_remove(actor=request.user, period=period)
     messages.success(

@@ -21,8 +21,7 @@ from xinqiao.core.access_log import record_refusal
 from xinqiao.core.decorators import permission_required
 from xinqiao.people.models import Student
 from xinqiao.people.selectors import school_of
-from xinqiao.rooms.appointments.selectors import get_appointment_for_user
-from xinqiao.rooms.intake.selectors import get_intake_for_user
+from xinqiao.rooms.access import get_appointment, get_intake
 from xinqiao.rooms.models import Appointment
 
 
@@ -32,7 +31,7 @@ def case_open(request):
     school = school_of(request.user)
     duty_intake = None
     if request.GET.get("intake", "").isdigit():
-        duty_intake = get_intake_for_user(request.user, int(request.GET["intake"]))
+        duty_intake = get_intake(request, int(request.GET["intake"]))
         school = duty_intake.school
     initial = {}
     if duty_intake is not None:
@@ -46,7 +45,7 @@ def case_open(request):
             "urgency": duty_intake.urgency,
         }
     if request.GET.get("appointment", "").isdigit():
-        appointment = get_appointment_for_user(request.user, int(request.GET["appointment"]))
+        appointment = get_appointment(request, int(request.GET["appointment"]))
         if appointment.student_id:
             initial = {
                 "student_number": appointment.student.student_number,
@@ -165,7 +164,7 @@ def appointment_case(request, pk: int):
     if not request.user.has_perm("cases.open_case"):
         record_refusal(request, Appointment, pk, "cases.open_case")
         raise PermissionDenied
-    appointment = get_appointment_for_user(request.user, pk)
+    appointment = get_appointment(request, pk)
     if appointment.student_id is None:
         raise PermissionDenied
     case = (

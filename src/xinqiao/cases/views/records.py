@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from xinqiao.cases import forms, services_records
 from xinqiao.cases.access import get_case_or_refuse
 from xinqiao.cases.views.common import form_page, run_step
-from xinqiao.rooms.appointments.selectors import get_appointment_for_user
+from xinqiao.rooms.access import get_appointment
 
 
 def _case_form(
@@ -45,7 +45,7 @@ def record_create(request, pk: int):
     """A session record; after an appointment (``?appointment=``) it starts from the slot."""
     appointment, initial = None, {"held_at": timezone.localtime().replace(second=0, microsecond=0)}
     if request.GET.get("appointment", "").isdigit():
-        appointment = get_appointment_for_user(request.user, int(request.GET["appointment"]))
+        appointment = get_appointment(request, int(request.GET["appointment"]))
         initial = {
             "held_at": timezone.localtime(appointment.slot.starts_at),
             "place": appointment.slot.room.name,

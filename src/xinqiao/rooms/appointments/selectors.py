@@ -1,9 +1,6 @@
-"""Reads of appointment slots and appointments, each limited to what the user may see.
+"""Reads of appointment slots and appointments: free slots, one's own bookings, calendars.
 
-Appointments hold people's names, so they are not readable by everyone of the school as the
-default school scope would allow: the counseling side and the duty staff see the school's
-appointments (they register them and check people in), a person sees the bookings made for
-them or by them.
+Who sees which slot or appointment is declared on the models (rooms/models.py).
 """
 
 from __future__ import annotations
@@ -12,20 +9,15 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from xinqiao.core.access import NOTHING
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
 from xinqiao.people.models import RoleAssignment, Semester, Student
 from xinqiao.rooms.models import Appointment, AppointmentSlot, Room
-from xinqiao.rooms.selectors import schools_where, signed_in
+from xinqiao.rooms.selectors import signed_in
 
 ACTIVE = Appointment.ACTIVE_STATES
-
-# Who keeps the school's appointment book (registration at the door, check-in, calendars).
-APPOINTMENT_BOOK_ROLES = frozenset({Role.DIRECTOR, Role.COUNSELOR, Role.DUTY})
 
 COUNSELING_ROLES = frozenset({Role.DIRECTOR, Role.COUNSELOR})
 
@@ -33,11 +25,6 @@ NEXT_FREE_SLOTS = 5
 
 
 # --- slots -----------------------------------------------------------------------------------
-def slots_for_user(user) -> QuerySet[AppointmentSlot]:
-    """Slots of the user's schools (a slot says who offers which time where, nothing more)."""
-    return AppointmentSlot.objects.for_user(user)
-
-
 def with_booked_count(queryset: QuerySet[AppointmentSlot]) -> QuerySet[AppointmentSlot]:
     return queryset.annotate(
         booked_count=Count("appointments", filter=Q(appointments__state__in=ACTIVE))
@@ -103,37 +90,6 @@ def rooms_of_school(school_id: int) -> QuerySet[Room]:
 
 
 # --- appointments ----------------------------------------------------------------------------
-def appointment_visibility_q(user) -> Q:
-    """The appointment book of the school for the counseling side and the duty staff; for
-    everyone else the bookings made for them (as the student or a guardian) or by them."""
-    if not signed_in(user):
-        return NOTHING
-    return (
-        Q(school_id__in=schools_where(user, APPOINTMENT_BOOK_ROLES))
-        | Q(student__user_id=user.pk, for_kind=Appointment.ForKind.STUDENT)
-        | Q(
-            for_kind=Appointment.ForKind.GUARDIAN,
-            student__guardian_links__guardian__user_id=user.pk,
-        )
-        | Q(booked_by_id=user.pk)
-    )
-
-
-def appointments_for_user(user) -> QuerySet[Appointment]:
-    return Appointment.objects.filter(appointment_visibility_q(user)).distinct()
-
-
-def get_appointment_for_user(user, pk: int) -> Appointment:
-    try:
-        return (
-            appointments_for_user(user)
-            .select_related("slot__room", "slot__counselor", "student", "booked_by", "intake")
-            .get(pk=pk)
-        )
-    except Appointment.DoesNotExist:
-        raise Http404 from None
-
-
 def own_appointments(user) -> QuerySet[Appointment]:
     """The bookings of the person themself ("my bookings"), not the school's book."""
     if not signed_in(user):
@@ -233,7 +189,7 @@ def counselor_week(*, counselor: User, school_id: int, day: datetime.date, viewe
         .select_related("room")
         .order_by("starts_at")
     )
-    visible = appointments_for_user(viewer).filter(slot__in=slots).select_related("student")
+    visible = Appointment.objects.for_user(viewer).filter(slot__in=slots).select_related("student")
     by_slot: dict[int, list[Appointment]] = {}
     for appointment in visible.order_by("booked_at"):
         by_slot.setdefault(appointment.slot_id, []).append(appointment)

@@ -1,8 +1,9 @@
 """State changes of appointment slots and appointments.
 
 Seed 000: the duty staff register appointments (面谈预约登记); seed 001: the room receives
-students and parents at set times. Every function here is one transaction; its notifications
-are created in it and e-mailed by the task queue after commit.
+students and parents at set times. Services trust their caller to have decided permission
+(rooms/access.py); ``appointment_book`` only asks whose booking it is (one's own, or for others).
+Each is one transaction (``@service``); notifications are e-mailed by the task queue after it.
 
 Two bookings of one place can never both succeed: ``Appointment.exclusive_slot`` carries the
 slot of a one-place slot and the partial unique constraint ``rooms_one_booking_per_slot``
@@ -22,6 +23,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.people.models import Student
@@ -108,6 +110,7 @@ def _check_slot(
         raise ValidationError(_("The counselor or the room already has a slot at that time."))
 
 
+@service
 def slot_create(
     *,
     actor: User,
@@ -148,6 +151,7 @@ def slot_create(
             ) from None
 
 
+@service
 def slots_generate(
     *,
     actor: User,
@@ -197,6 +201,7 @@ def slots_generate(
     return created, skipped
 
 
+@service
 def slot_cancel(*, actor: User, slot: AppointmentSlot, reason: str) -> AppointmentSlot:
     """Withdraw a slot; its bookings are cancelled with the reason and the people told."""
     reason = _require_reason(reason)
@@ -221,6 +226,7 @@ def slot_cancel(*, actor: User, slot: AppointmentSlot, reason: str) -> Appointme
 
 
 # --- booking ---------------------------------------------------------------------------------
+@service
 def appointment_book(
     *,
     actor: User,
@@ -397,6 +403,7 @@ def _set_state(appointment: Appointment, to_state: str, reason: str = "") -> App
     return appointment
 
 
+@service
 def appointment_cancel(*, actor: User, appointment: Appointment, reason: str) -> Appointment:
     """Cancel a booking with a reason; the place is free again at once."""
     reason = _require_reason(reason)
@@ -423,6 +430,7 @@ def appointment_cancel(*, actor: User, appointment: Appointment, reason: str) ->
     return locked
 
 
+@service
 def appointment_reschedule(
     *, actor: User, appointment: Appointment, new_slot: AppointmentSlot, reason: str
 ) -> Appointment:
@@ -461,33 +469,33 @@ def appointment_reschedule(
     return new
 
 
+@service
 def appointment_check_in(*, actor: User, appointment: Appointment) -> Appointment:
     """The person has arrived (on the day of the appointment)."""
-    with transaction.atomic():
-        locked = _locked(appointment)
-        if timezone.localtime(locked.slot.starts_at).date() != timezone.localdate():
-            raise ValidationError(_("Check-in is possible on the day of the appointment only."))
-        return _set_state(locked, Appointment.State.CHECKED_IN)
+    locked = _locked(appointment)
+    if timezone.localtime(locked.slot.starts_at).date() != timezone.localdate():
+        raise ValidationError(_("Check-in is possible on the day of the appointment only."))
+    return _set_state(locked, Appointment.State.CHECKED_IN)
 
 
+@service
 def appointment_mark_no_show(
     *, actor: User, appointment: Appointment, reason: str = ""
 ) -> Appointment:
     """The person did not come (recorded once the appointment has begun)."""
-    with transaction.atomic():
-        locked = _locked(appointment)
-        if locked.slot.starts_at > timezone.now():
-            raise ValidationError(_("The appointment has not begun yet."))
-        return _set_state(locked, Appointment.State.NO_SHOW, reason.strip()[:300])
+    locked = _locked(appointment)
+    if locked.slot.starts_at > timezone.now():
+        raise ValidationError(_("The appointment has not begun yet."))
+    return _set_state(locked, Appointment.State.NO_SHOW, reason.strip()[:300])
 
 
+@service
 def appointment_complete(*, actor: User, appointment: Appointment) -> Appointment:
     """The conversation took place (the cases issue links it to a case)."""
-    with transaction.atomic():
-        locked = _locked(appointment)
-        if locked.slot.starts_at > timezone.now():
-            raise ValidationError(_("The appointment has not begun yet."))
-        return _set_state(locked, Appointment.State.COMPLETED)
+    locked = _locked(appointment)
+    if locked.slot.starts_at > timezone.now():
+        raise ValidationError(_("The appointment has not begun yet."))
+    return _set_state(locked, Appointment.State.COMPLETED)
 
 
 # --- who is told -----------------------------------------------------------------------------

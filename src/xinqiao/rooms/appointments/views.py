@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
 from xinqiao.people.selectors import school_of
+from xinqiao.rooms import access
 from xinqiao.rooms.appointments import selectors, services
 from xinqiao.rooms.appointments.forms import (
     OptionalReasonForm,
@@ -49,7 +49,7 @@ def free_slot_page(request, *, school_id: int) -> dict:
     """The filter form and a page of free slots of a school (booking and rescheduling)."""
     form = SlotFilterForm(request.GET or None, school_id=school_id)
     slots = selectors.free_slots(
-        selectors.slots_for_user(request.user).filter(school_id=school_id), **form.filters()
+        AppointmentSlot.objects.for_user(request.user).filter(school_id=school_id), **form.filters()
     )
     page = Paginator(slots, 20).get_page(request.GET.get("page"))
     return {"filter_form": form, "page": page}
@@ -97,17 +97,13 @@ def free_slot_booking(
 
 
 def _get_appointment(request, pk: int) -> Appointment:
-    """The appointment (and the object permission rules are checked against); 404 when the
-    user may not see it."""
-    return selectors.get_appointment_for_user(request.user, pk)
+    """The appointment the object rules of the POST-only steps are checked against (their
+    permission is asked before the method, so a GET is refused as before)."""
+    return access.get_appointment(request, pk)
 
 
 def _slot_of(request, pk: int) -> AppointmentSlot:
-    slots = selectors.slots_for_user(request.user).select_related("room", "counselor", "school")
-    found = slots.filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+    return access.get_slot(request, pk)
 
 
 def _date_param(request, name: str) -> datetime.date | None:
@@ -125,9 +121,9 @@ def booking_start(request):
     return render(request, "rooms/booking_slots.html", context)
 
 
-@permission_required("rooms.book_appointment", fn=_slot_of)
+@login_required
 def booking_create(request, pk: int):
-    slot = _slot_of(request, pk)
+    slot = access.get_slot(request, pk, "rooms.book_appointment")
     for_others = request.user.has_perm("rooms.book_for_others", slot)
     if for_others:
         form = StaffBookingForm(request.POST or None, user=request.user, school=slot.school)
@@ -176,7 +172,7 @@ def my_bookings(request):
 # --- the appointment book ----------------------------------------------------------------------
 @permission_required("rooms.view_appointments")
 def appointment_list(request):
-    appointments = selectors.appointments_for_user(request.user).select_related(
+    appointments = Appointment.objects.for_user(request.user).select_related(
         "slot__counselor", "slot__room", "student"
     )
     school = school_of(request.user)
@@ -268,14 +264,14 @@ def appointment_cancel(request, pk: int):
     return _render_detail(request, appointment, cancel_form=form, status=400)
 
 
-@permission_required("rooms.change_appointment", fn=_get_appointment)
+@login_required
 def appointment_reschedule(request, pk: int):
-    appointment = _get_appointment(request, pk)
+    appointment = access.get_appointment(request, pk, "rooms.change_appointment")
     form = RescheduleForm(request.POST or None)
 
     def book(data: dict) -> Appointment | None:
         slot = (
-            selectors.slots_for_user(request.user)
+            AppointmentSlot.objects.for_user(request.user)
             .filter(pk=data["slot"], school_id=appointment.school_id)
             .first()
         )
@@ -356,7 +352,7 @@ def _slot_counselors(user, school_id: int):
 def slot_list(request):
     school = school_of(request.user)
     slots = selectors.with_booked_count(
-        selectors.slots_for_user(request.user).filter(school=school, cancelled=False)
+        AppointmentSlot.objects.for_user(request.user).filter(school=school, cancelled=False)
     ).select_related("room", "counselor")
     counselors = _slot_counselors(request.user, school.pk)
     slots = slots.filter(counselor__in=counselors)

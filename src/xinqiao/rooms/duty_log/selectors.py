@@ -6,39 +6,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Exists, Q, QuerySet
-from django.http import Http404
+from django.db.models import Exists, QuerySet
 from django.utils import timezone
 
-from xinqiao.core.access import NOTHING
-from xinqiao.core.roles import Role
-from xinqiao.rooms.models import Appointment, DutyLog, DutyShift, Intake
+from xinqiao.rooms.models import Appointment, DutyShift, Intake
 from xinqiao.rooms.roster.selectors import ended_q, log_of_shift
-from xinqiao.rooms.selectors import schools_where, signed_in
-
-
-def duty_log_visibility_q(user) -> Q:
-    """The director and the supervision group see the school's logs; the writer their own."""
-    if not signed_in(user):
-        return NOTHING
-    return Q(shift__school_id__in=schools_where(user, {Role.DIRECTOR, Role.SUPERVISOR})) | Q(
-        written_by_id=user.pk
-    )
-
-
-def duty_logs_for_user(user) -> QuerySet[DutyLog]:
-    return DutyLog.objects.filter(duty_log_visibility_q(user))
-
-
-def get_duty_log_for_user(user, pk: int) -> DutyLog:
-    try:
-        return (
-            duty_logs_for_user(user)
-            .select_related("shift__room", "shift__school", "written_by")
-            .get(pk=pk)
-        )
-    except DutyLog.DoesNotExist:
-        raise Http404 from None
 
 
 def missing_logs(

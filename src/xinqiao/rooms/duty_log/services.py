@@ -1,4 +1,6 @@
-"""Writing the duty record (值班记录) of one's own shift (seed 000; criterion 14 of seed 004)."""
+"""Writing the duty record (值班记录) of one's own shift (seed 000; criterion 14 of seed 004).
+
+The caller decides permission (``rooms.write_duty_log`` on the shift, through rooms/access.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.rooms.models import DutyLog, DutyShift
-from xinqiao.rooms.services import require
 
 
+@service
 def duty_log_write(
     *,
     actor: User,
@@ -26,7 +29,6 @@ def duty_log_write(
     handover: str = "",
 ) -> DutyLog:
     """The duty record (值班记录) of one's own shift, once, from the moment it starts."""
-    require(actor, "rooms.write_duty_log", shift)
     if shift.starts > timezone.now():
         raise ValidationError(_("The duty has not started yet; write its log during or after it."))
     if min(calls_received, visitors, appointments_registered) < 0:

@@ -1,6 +1,7 @@
 """State changes of phone and walk-in intake (seed 000: 接听来电): recording a call or a visit,
-booking the caller an appointment, or raising an alert through the crisis app. Every function
-here is one transaction."""
+booking the caller an appointment, or raising an alert through the crisis app. Services trust
+their caller to have decided permission (rooms/access.py); each is one transaction (``@service``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.crisis.models import Alert
 from xinqiao.crisis.services import raise_alert
@@ -17,6 +19,7 @@ from xinqiao.rooms.models import Appointment, AppointmentSlot, Intake
 from xinqiao.rooms.roster.selectors import current_shift_of
 
 
+@service
 def intake_record(
     *,
     actor: User,
@@ -77,6 +80,7 @@ def _same_submitter(intake: Intake, actor: User) -> Intake:
     return intake
 
 
+@service
 def intake_to_appointment(
     *,
     actor: User,
@@ -122,6 +126,7 @@ def intake_alert(intake: Intake) -> Alert | None:
     ).first()
 
 
+@service
 def intake_to_alert(
     *, actor: User, intake: Intake, risk_level: str, what_was_said: str = ""
 ) -> Alert:
@@ -131,37 +136,36 @@ def intake_to_alert(
     director and the counselors are told in-app at once by ``raise_alert``. Asking twice
     returns the alert already raised.
     """
-    with transaction.atomic():
-        locked = (
-            Intake.objects.select_for_update(of=("self",))
-            .select_related("student", "school")
-            .get(pk=intake.pk)
-        )
-        existing = intake_alert(locked)
-        if existing is not None:
-            return existing
-        evidence = locked.concern
-        if what_was_said.strip():
-            evidence = f"{evidence}\n\n{what_was_said.strip()}"
-        description = ""
-        if locked.student is None:
-            who = " ".join(part for part in (locked.caller_name, locked.contact) if part)
-            description = f"{locked.get_caller_kind_display()} {who}".strip()
-        alert = raise_alert(
-            actor=actor,
-            school=locked.school,
-            risk_level=risk_level,
-            source=(
-                Alert.Source.DUTY_PHONE
-                if locked.channel == Intake.Channel.PHONE
-                else Alert.Source.WALK_IN
-            ),
-            evidence=evidence,
-            student=locked.student,
-            person_description=description,
-            source_object=locked,
-        )
-        locked.outcome = Intake.Outcome.ALERT
-        locked.urgency = Intake.Urgency.URGENT
-        locked.save(update_fields=["outcome", "urgency"])
+    locked = (
+        Intake.objects.select_for_update(of=("self",))
+        .select_related("student", "school")
+        .get(pk=intake.pk)
+    )
+    existing = intake_alert(locked)
+    if existing is not None:
+        return existing
+    evidence = locked.concern
+    if what_was_said.strip():
+        evidence = f"{evidence}\n\n{what_was_said.strip()}"
+    description = ""
+    if locked.student is None:
+        who = " ".join(part for part in (locked.caller_name, locked.contact) if part)
+        description = f"{locked.get_caller_kind_display()} {who}".strip()
+    alert = raise_alert(
+        actor=actor,
+        school=locked.school,
+        risk_level=risk_level,
+        source=(
+            Alert.Source.DUTY_PHONE
+            if locked.channel == Intake.Channel.PHONE
+            else Alert.Source.WALK_IN
+        ),
+        evidence=evidence,
+        student=locked.student,
+        person_description=description,
+        source_object=locked,
+    )
+    locked.outcome = Intake.Outcome.ALERT
+    locked.urgency = Intake.Urgency.URGENT
+    locked.save(update_fields=["outcome", "urgency"])
     return alert

@@ -1,36 +1,11 @@
-"""Reads of leave requests: the director sees the school's, anyone else their own."""
+"""Reads of leave requests: one's own (who sees which request: ``LeaveRequest.visibility_q``)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 
-from xinqiao.core.access import NOTHING
-from xinqiao.core.roles import Role
 from xinqiao.rooms.models import LeaveRequest
-from xinqiao.rooms.selectors import schools_where, signed_in
-
-
-def leave_visibility_q(user) -> Q:
-    """The director sees the school's requests; anyone else their own."""
-    if not signed_in(user):
-        return NOTHING
-    return Q(shift__school_id__in=schools_where(user, {Role.DIRECTOR})) | Q(requester_id=user.pk)
-
-
-def leave_requests_for_user(user) -> QuerySet[LeaveRequest]:
-    return LeaveRequest.objects.filter(leave_visibility_q(user))
-
-
-def get_leave_for_user(user, pk: int) -> LeaveRequest:
-    try:
-        return (
-            leave_requests_for_user(user)
-            .select_related("shift__room", "shift__user", "requester", "decided_by", "substitute")
-            .get(pk=pk)
-        )
-    except LeaveRequest.DoesNotExist:
-        raise Http404 from None
+from xinqiao.rooms.selectors import signed_in
 
 
 def own_leave_requests(user) -> QuerySet[LeaveRequest]:

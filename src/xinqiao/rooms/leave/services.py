@@ -1,20 +1,21 @@
 """State changes of leave from a duty (seed 000): asked in advance, taking effect only once the
-room's head (the director) approves it; the gap is filled with a substitute."""
+room's head (the director) approves it; the gap is filled with a substitute. Services trust
+their caller to have decided permission (rooms/access.py); each is one transaction."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.rooms.models import DutyLog, DutyShift, LeaveRequest
 from xinqiao.rooms.roster.services import check_free, describe_shift, put_on_shift
 from xinqiao.rooms.selectors import directors_of
-from xinqiao.rooms.services import require
 
 
 def _leave_url(leave: LeaveRequest) -> str:
@@ -27,13 +28,13 @@ def has_open_leave_request(*, shift: DutyShift, requester: User) -> bool:
     ).exists()
 
 
+@service
 def leave_request(*, actor: User, shift: DutyShift, reason: str) -> LeaveRequest:
     """Ask for leave from one's own published, future shift (seed 000: in advance).
 
     The shift keeps its person until the director approves. A second open request for the same
     shift is refused, also when two arrive at the same instant (a database constraint).
     """
-    require(actor, "rooms.request_leave", shift)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why you cannot be on duty.")})
@@ -68,21 +69,18 @@ def _locked_leave(leave: LeaveRequest) -> LeaveRequest:
     )
 
 
+@service
 def leave_withdraw(*, actor: User, leave: LeaveRequest) -> LeaveRequest:
-    with transaction.atomic():
-        leave = _locked_leave(leave)
-        if leave.requester_id != actor.pk:
-            raise PermissionDenied
-        if leave.state != LeaveRequest.State.REQUESTED:
-            raise ValidationError(
-                _("Only a request still waiting for a decision can be withdrawn.")
-            )
-        leave.state = LeaveRequest.State.WITHDRAWN
-        leave.decided_at = timezone.now()
-        leave.save(update_fields=["state", "decided_at"])
+    leave = _locked_leave(leave)
+    if leave.state != LeaveRequest.State.REQUESTED:
+        raise ValidationError(_("Only a request still waiting for a decision can be withdrawn."))
+    leave.state = LeaveRequest.State.WITHDRAWN
+    leave.decided_at = timezone.now()
+    leave.save(update_fields=["state", "decided_at"])
     return leave
 
 
+@service
 def leave_decide(
     *, actor: User, leave: LeaveRequest, approve: bool, note: str = ""
 ) -> LeaveRequest:
@@ -91,7 +89,6 @@ def leave_decide(
     Only an approval takes effect: the shift loses its person and shows as a gap, to be
     filled with a substitute.
     """
-    require(actor, "rooms.decide_leave", leave)
     note = note.strip()
     if not approve and not note:
         raise ValidationError({"note": _("Say why the leave is refused.")})
@@ -123,44 +120,42 @@ def leave_decide(
     return leave
 
 
+@service
 def leave_assign_substitute(*, actor: User, leave: LeaveRequest, substitute: User) -> LeaveRequest:
     """Fill the gap an approved leave left with a person who is free at that time."""
-    require(actor, "rooms.decide_leave", leave)
-    with transaction.atomic():
-        leave = _locked_leave(leave)
-        if leave.state != LeaveRequest.State.APPROVED:
-            raise ValidationError(_("A substitute is assigned once the leave is approved."))
-        shift = DutyShift.objects.select_for_update().select_related("room").get(pk=leave.shift_id)
-        if shift.user_id is not None and shift.user_id != leave.substitute_id:
-            raise ValidationError(_("Someone else is on this duty already."))
-        if DutyLog.objects.filter(shift=shift).exists():
-            raise ValidationError(_("This duty has its log already; it cannot change hands."))
-        previous = leave.substitute
-        shift.user = None  # a change of substitute: the earlier one is free again
-        check_free(substitute, shift)
-        put_on_shift(shift, substitute, DutyShift.Origin.SUBSTITUTE)
-        leave.substitute = substitute
-        leave.save(update_fields=["substitute"])
+    leave = _locked_leave(leave)
+    if leave.state != LeaveRequest.State.APPROVED:
+        raise ValidationError(_("A substitute is assigned once the leave is approved."))
+    shift = DutyShift.objects.select_for_update().select_related("room").get(pk=leave.shift_id)
+    if shift.user_id is not None and shift.user_id != leave.substitute_id:
+        raise ValidationError(_("Someone else is on this duty already."))
+    if DutyLog.objects.filter(shift=shift).exists():
+        raise ValidationError(_("This duty has its log already; it cannot change hands."))
+    previous = leave.substitute
+    shift.user = None  # a change of substitute: the earlier one is free again
+    check_free(substitute, shift)
+    put_on_shift(shift, substitute, DutyShift.Origin.SUBSTITUTE)
+    leave.substitute = substitute
+    leave.save(update_fields=["substitute"])
+    notify(
+        recipients=[substitute],
+        title=_("You stand in on duty: %(shift)s") % {"shift": describe_shift(shift)},
+        url=reverse("rooms:my_duties"),
+        level=Notification.Level.ACTION,
+        school_id=shift.school_id,
+    )
+    notify(
+        recipients=[leave.requester],
+        title=_("%(name)s stands in for you: %(shift)s")
+        % {"name": substitute.display_name, "shift": describe_shift(shift)},
+        url=_leave_url(leave),
+        school_id=shift.school_id,
+    )
+    if previous is not None and previous.pk != substitute.pk:
         notify(
-            recipients=[substitute],
-            title=_("You stand in on duty: %(shift)s") % {"shift": describe_shift(shift)},
+            recipients=[previous],
+            title=_("You no longer stand in on duty: %(shift)s") % {"shift": describe_shift(shift)},
             url=reverse("rooms:my_duties"),
-            level=Notification.Level.ACTION,
             school_id=shift.school_id,
         )
-        notify(
-            recipients=[leave.requester],
-            title=_("%(name)s stands in for you: %(shift)s")
-            % {"name": substitute.display_name, "shift": describe_shift(shift)},
-            url=_leave_url(leave),
-            school_id=shift.school_id,
-        )
-        if previous is not None and previous.pk != substitute.pk:
-            notify(
-                recipients=[previous],
-                title=_("You no longer stand in on duty: %(shift)s")
-                % {"shift": describe_shift(shift)},
-                url=reverse("rooms:my_duties"),
-                school_id=shift.school_id,
-            )
     return leave

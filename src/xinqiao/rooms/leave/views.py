@@ -4,6 +4,7 @@ director approves; the gap it leaves is filled with a substitute the system prop
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -12,25 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.rooms import access
 from xinqiao.rooms.forms import add_service_errors
-from xinqiao.rooms.leave import selectors, services
+from xinqiao.rooms.leave import services
 from xinqiao.rooms.leave.forms import LeaveDecisionForm, LeaveRequestForm, SubstituteForm
-from xinqiao.rooms.models import DutyShift, LeaveRequest
-from xinqiao.rooms.roster.selectors import free_people, get_shift_for_user
+from xinqiao.rooms.models import LeaveRequest
+from xinqiao.rooms.roster.selectors import free_people
 
 
-def _shift_of(request, pk: int) -> DutyShift:
-    return get_shift_for_user(request.user, pk)
-
-
-def _leave_of(request, pk: int) -> LeaveRequest:
-    return selectors.get_leave_for_user(request.user, pk)
-
-
-@permission_required("rooms.request_leave", fn=_shift_of)
+@login_required
 def leave_request(request, pk: int):
     """The person on a shift asks for leave from it."""
-    shift = _shift_of(request, pk)
+    shift = access.get_shift(request, pk, "rooms.request_leave")
     form = LeaveRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -64,7 +58,7 @@ def leave_request(request, pk: int):
 @permission_required("rooms.request_leave")
 def leave_list(request):
     """The director's list of the school's requests (waiting ones first); for others their own."""
-    leaves = selectors.leave_requests_for_user(request.user).select_related(
+    leaves = LeaveRequest.objects.for_user(request.user).select_related(
         "shift__room", "requester", "substitute", "decided_by"
     )
     state = request.GET.get("state", "")
@@ -113,14 +107,14 @@ def _detail_context(request, leave: LeaveRequest, **forms) -> dict:
 
 @permission_required("rooms.request_leave")
 def leave_detail(request, pk: int):
-    leave = _leave_of(request, pk)
+    leave = access.get_leave(request, pk)
     return render(request, "rooms/leave_detail.html", _detail_context(request, leave))
 
 
 @require_POST
-@permission_required("rooms.decide_leave", fn=_leave_of)
+@login_required
 def leave_decide(request, pk: int):
-    leave = _leave_of(request, pk)
+    leave = access.get_leave(request, pk, "rooms.decide_leave")
     form = LeaveDecisionForm(request.POST)
 
     def decide(data: dict) -> str:
@@ -135,9 +129,9 @@ def leave_decide(request, pk: int):
 
 
 @require_POST
-@permission_required("rooms.decide_leave", fn=_leave_of)
+@login_required
 def leave_substitute(request, pk: int):
-    leave = _leave_of(request, pk)
+    leave = access.get_leave(request, pk, "rooms.decide_leave")
     form = SubstituteForm(request.POST, people=free_people(shift=leave.shift))
 
     def assign(data: dict) -> str:
@@ -160,7 +154,7 @@ def _director_step(request, leave: LeaveRequest, form, act, *, form_name: str):
         else:
             messages.success(request, message)
             return redirect("rooms:leave_detail", pk=leave.pk)
-    leave = _leave_of(request, leave.pk)
+    leave = access.get_leave(request, leave.pk)
     return render(
         request,
         "rooms/leave_detail.html",
@@ -172,7 +166,7 @@ def _director_step(request, leave: LeaveRequest, form, act, *, form_name: str):
 @require_POST
 @permission_required("rooms.request_leave")
 def leave_withdraw(request, pk: int):
-    leave = _leave_of(request, pk)
+    leave = access.get_leave(request, pk)
     if leave.requester_id != request.user.pk:
         raise PermissionDenied
     try:

@@ -10,16 +10,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from xinqiao.core.access import NOTHING
 from xinqiao.core.models import User
-from xinqiao.core.roles import Role
 from xinqiao.people.models import RoleAssignment, Semester
-from xinqiao.rooms.models import DutyLog, DutyPattern, DutyShift, LeaveRequest, OpeningPeriod, Room
-from xinqiao.rooms.rules import DUTY_HOLDER_ROLES
-from xinqiao.rooms.selectors import holiday_dates, schools_where, signed_in
+from xinqiao.rooms.models import (
+    DUTY_HOLDER_ROLES,
+    DutyLog,
+    DutyPattern,
+    DutyShift,
+    LeaveRequest,
+    OpeningPeriod,
+    Room,
+)
+from xinqiao.rooms.selectors import holiday_dates, signed_in
 
 
 def duty_staff_of(school_id: int) -> QuerySet[User]:
@@ -30,27 +34,6 @@ def duty_staff_of(school_id: int) -> QuerySet[User]:
     return User.objects.filter(pk__in=holders.values("user_id"), is_active=True).order_by(
         "full_name", "username"
     )
-
-
-def shift_visibility_q(user) -> Q:
-    """The director sees the school's whole roster (drafts too); those who hold shifts see
-    the published roster of their schools."""
-    if not signed_in(user):
-        return NOTHING
-    return Q(school_id__in=schools_where(user, {Role.DIRECTOR})) | Q(
-        school_id__in=schools_where(user, DUTY_HOLDER_ROLES), published=True
-    )
-
-
-def shifts_for_user(user) -> QuerySet[DutyShift]:
-    return DutyShift.objects.filter(shift_visibility_q(user))
-
-
-def get_shift_for_user(user, pk: int) -> DutyShift:
-    try:
-        return shifts_for_user(user).select_related("room", "user", "semester").get(pk=pk)
-    except DutyShift.DoesNotExist:
-        raise Http404 from None
 
 
 def overlapping_q(*, date: datetime.date, starts_at: datetime.time, ends_at: datetime.time) -> Q:
@@ -244,7 +227,7 @@ def ended_q(now: datetime.datetime | None = None, prefix: str = "") -> Q:
 
 
 # --- the published roster (the duty staff's phone, intake) -----------------------------------
-def published_shifts_for_user(user) -> QuerySet[DutyShift]:
+def published_shifts(user) -> QuerySet[DutyShift]:
     return (
         DutyShift.objects.for_user(user)
         .filter(published=True)

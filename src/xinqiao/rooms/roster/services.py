@@ -2,7 +2,8 @@
 and changing who is on one shift.
 
 Seed 000 (duty staff rules): be on duty at the set time, answer calls, register appointments
-and keep the day's duty record. Permission and transactions as in rooms/services.py."""
+and keep the day's duty record. Services trust their caller to have decided permission; each is
+one transaction (rooms/services.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.people.models import Semester
@@ -31,7 +33,7 @@ from xinqiao.rooms.models import (
 from xinqiao.rooms.roster import selectors
 from xinqiao.rooms.roster.selectors import untouched_pattern_shifts
 from xinqiao.rooms.selectors import WeekHours, directors_of, open_days, short_weeks
-from xinqiao.rooms.services import check_semester, require
+from xinqiao.rooms.services import check_semester
 
 
 def _hm(value: datetime.time) -> str:
@@ -50,6 +52,7 @@ def _check_may_hold_shifts(user: User, school_id: int) -> None:
         )
 
 
+@service
 def roster_plan_save(
     *, actor: User, room: Room, semester: Semester, plan: Mapping[int, User | None]
 ) -> int:
@@ -58,7 +61,6 @@ def roster_plan_save(
     A person cannot be planned in two overlapping periods of one weekday (in any room of the
     school). Returns how many periods changed.
     """
-    require(actor, "rooms.manage_roster", room)
     check_semester(room, semester)
     with transaction.atomic():
         Room.objects.select_for_update().get(pk=room.pk)
@@ -131,6 +133,7 @@ class RosterChanges:
     gaps: list[DutyShift] = field(default_factory=list)
 
 
+@service
 def roster_generate(
     *,
     actor: User,
@@ -146,7 +149,6 @@ def roster_generate(
     missing logs). A planned person who already holds a shift starting at the same time
     elsewhere leaves a gap instead.
     """
-    require(actor, "rooms.manage_roster", room)
     check_semester(room, semester)
     since = max(semester.starts_on, since or timezone.localdate())
     changes = RosterChanges()
@@ -222,13 +224,13 @@ class PublishResult:
     short_weeks: list[WeekHours]
 
 
+@service
 def roster_publish(*, actor: User, room: Room, semester: Semester) -> PublishResult:
     """Publish the room's roster of the semester: staff see it and their own duties.
 
     When the room is open fewer hours than criterion 14 asks in some teaching week, the
     school's director(s) get an in-app warning at once.
     """
-    require(actor, "rooms.manage_roster", room)
     check_semester(room, semester)
     with transaction.atomic():
         drafts = DutyShift.objects.select_for_update().filter(
@@ -290,33 +292,31 @@ def put_on_shift(shift: DutyShift, user: User | None, origin: str) -> None:
         ) from None
 
 
+@service
 def shift_assign(*, actor: User, shift: DutyShift, user: User | None) -> DutyShift:
     """Change who is on one shift (an exception to the weekly plan), or leave it empty."""
-    require(actor, "rooms.manage_roster", shift)
-    with transaction.atomic():
-        shift = DutyShift.objects.select_for_update().select_related("room").get(pk=shift.pk)
-        if DutyLog.objects.filter(shift=shift).exists():
-            raise ValidationError(_("This duty has its log already; it cannot change hands."))
-        previous = shift.user
-        if (previous.pk if previous else None) == (user.pk if user else None):
-            return shift
+    shift = DutyShift.objects.select_for_update().select_related("room").get(pk=shift.pk)
+    if DutyLog.objects.filter(shift=shift).exists():
+        raise ValidationError(_("This duty has its log already; it cannot change hands."))
+    previous = shift.user
+    if (previous.pk if previous else None) == (user.pk if user else None):
+        return shift
+    if user is not None:
+        check_free(user, shift)
+    put_on_shift(shift, user, DutyShift.Origin.EXCEPTION)
+    if shift.published:
         if user is not None:
-            check_free(user, shift)
-        put_on_shift(shift, user, DutyShift.Origin.EXCEPTION)
-        if shift.published:
-            if user is not None:
-                notify(
-                    recipients=[user],
-                    title=_("You are on duty: %(shift)s") % {"shift": describe_shift(shift)},
-                    url=reverse("rooms:my_duties"),
-                    school_id=shift.school_id,
-                )
-            if previous is not None:
-                notify(
-                    recipients=[previous],
-                    title=_("You are no longer on duty: %(shift)s")
-                    % {"shift": describe_shift(shift)},
-                    url=reverse("rooms:my_duties"),
-                    school_id=shift.school_id,
-                )
+            notify(
+                recipients=[user],
+                title=_("You are on duty: %(shift)s") % {"shift": describe_shift(shift)},
+                url=reverse("rooms:my_duties"),
+                school_id=shift.school_id,
+            )
+        if previous is not None:
+            notify(
+                recipients=[previous],
+                title=_("You are no longer on duty: %(shift)s") % {"shift": describe_shift(shift)},
+                url=reverse("rooms:my_duties"),
+                school_id=shift.school_id,
+            )
     return shift

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -18,14 +19,13 @@ from django.views.decorators.http import require_POST
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.roles import Role
 from xinqiao.people.models import Semester
+from xinqiao.rooms import access
 from xinqiao.rooms.forms import add_service_errors
 from xinqiao.rooms.leave.selectors import own_leave_requests
-from xinqiao.rooms.models import DutyShift, Room
+from xinqiao.rooms.models import DUTY_HOLDER_ROLES, DutyShift, Room
 from xinqiao.rooms.roster import export, selectors, services
 from xinqiao.rooms.roster.forms import RosterPlanForm, ShiftAssignForm
-from xinqiao.rooms.rules import DUTY_HOLDER_ROLES
 from xinqiao.rooms.selectors import (
-    get_room_for_user,
     pick_school,
     pick_semester,
     pick_week,
@@ -35,21 +35,14 @@ from xinqiao.rooms.selectors import (
 )
 
 
-def _room_of(request, room_pk: int) -> Room:
-    return get_room_for_user(request.user, room_pk)
-
-
-def _shift_of(request, pk: int) -> DutyShift:
-    return selectors.get_shift_for_user(request.user, pk)
-
-
 def _week_context(request, roles) -> dict | None:
     """School, semester, week and room chosen by the GET filters (None: nothing to show)."""
     school = pick_school(request.user, roles, request.GET.get("school"))
     if school is None:
         return None
     semester = pick_semester(school.pk, request.GET.get("semester"))
-    rooms = Room.objects.filter(school=school, is_active=True).order_by("kind", "name")
+    school_rooms = Room.objects.for_user(request.user).filter(school=school, is_active=True)
+    rooms = school_rooms.order_by("kind", "name")
     room_id = request.GET.get("room", "")
     if room_id.isdigit():
         rooms = rooms.filter(pk=int(room_id))
@@ -59,7 +52,7 @@ def _week_context(request, roles) -> dict | None:
         "semester": semester,
         "semesters": semesters_of(school.pk),
         "rooms": rooms,
-        "all_rooms": Room.objects.filter(school=school, is_active=True).order_by("kind", "name"),
+        "all_rooms": school_rooms.order_by("kind", "name"),
         "room_id": room_id,
     }
     if semester is not None:
@@ -78,7 +71,7 @@ def roster(request):
         "rooms.manage_roster", context["school"]
     )
     if semester is not None:
-        shifts = selectors.shifts_for_user(request.user).filter(school=context["school"])
+        shifts = DutyShift.objects.for_user(request.user).filter(school=context["school"])
         context["room_weeks"] = selectors.week_roster(
             shifts=shifts, rooms=context["rooms"], semester=semester, week=context["week"]
         )
@@ -96,7 +89,7 @@ def roster_export_view(request):
         return redirect("rooms:roster")
     semester, week = context["semester"], context["week"]
     shifts = (
-        selectors.shifts_for_user(request.user)
+        DutyShift.objects.for_user(request.user)
         .filter(school=context["school"])
         .filter(published=True)
     )
@@ -120,7 +113,7 @@ def roster_issues(request):
     show = "double" if request.GET.get("show") == "double" else "gaps"
     page = None
     if semester is not None:
-        shifts = DutyShift.objects.filter(
+        shifts = DutyShift.objects.for_user(request.user).filter(
             school=context["school"], semester=semester, room__in=context["rooms"]
         )
         if request.GET.get("past") != "1":
@@ -138,10 +131,10 @@ def roster_issues(request):
     return render(request, "rooms/roster_issues.html", context)
 
 
-@permission_required("rooms.manage_roster", fn=_room_of)
+@login_required
 def roster_plan(request, room_pk: int):
     """Who is on duty in each weekly opening period of the room; generate and publish."""
-    room = _room_of(request, room_pk)
+    room = access.get_room(request, room_pk, "rooms.manage_roster")
     semester = pick_semester(
         room.school_id, request.POST.get("semester") or request.GET.get("semester")
     )
@@ -190,7 +183,7 @@ def _plan_url(room: Room, semester_id) -> str:
 def _plan_step(request, room_pk: int, act):
     """Run ``act(room, semester)`` on the room and the semester the plan page posted (``act``
     says how it went in messages), then go back to the plan."""
-    room = _room_of(request, room_pk)
+    room = access.get_room(request, room_pk, "rooms.manage_roster")
     semester = pick_semester(room.school_id, request.POST.get("semester"))
     if semester is None:
         messages.error(request, _("The school has no semester yet."))
@@ -200,7 +193,7 @@ def _plan_step(request, room_pk: int, act):
 
 
 @require_POST
-@permission_required("rooms.manage_roster", fn=_room_of)
+@login_required
 def roster_generate(request, room_pk: int):
     def generate(room: Room, semester: Semester) -> None:
         changes = services.roster_generate(actor=request.user, room=room, semester=semester)
@@ -223,7 +216,7 @@ def roster_generate(request, room_pk: int):
 
 
 @require_POST
-@permission_required("rooms.manage_roster", fn=_room_of)
+@login_required
 def roster_publish(request, room_pk: int):
     def publish(room: Room, semester: Semester) -> None:
         result = services.roster_publish(actor=request.user, room=room, semester=semester)
@@ -238,10 +231,10 @@ def roster_publish(request, room_pk: int):
     return _plan_step(request, room_pk, publish)
 
 
-@permission_required("rooms.manage_roster", fn=_shift_of)
+@login_required
 def shift_edit(request, pk: int):
     """Change who is on one shift (an exception to the weekly plan)."""
-    shift = _shift_of(request, pk)
+    shift = access.get_shift(request, pk, "rooms.manage_roster")
     people = selectors.free_people(shift=shift)
     form = ShiftAssignForm(request.POST or None, people=people, initial={"user": shift.user})
     if request.method == "POST" and form.is_valid():
