@@ -285,10 +285,11 @@ def test_a_counselor_without_the_case_gets_404_and_the_refusal_is_logged(
         response = client.get(path)
         assert response.status_code == 404
         refused = AccessLog.objects.get(actor_username="counselor-two", path=path)
+        # The kernel names what was asked for: the referral (of the case).
         assert (refused.action, refused.object_type, refused.object_id) == (
             "denied",
-            "cases.Case",
-            str(case.pk),
+            "cases.Referral",
+            str(referral.pk),
         )
         assert REASON not in response.content.decode()
     assert not AccessLog.objects.filter(actor_username="counselor-two", action="export").exists()
