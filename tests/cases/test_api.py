@@ -231,9 +231,12 @@ def test_the_director_who_reads_the_case_may_not_write_its_records(cast, signed_
 def test_a_record_cannot_be_added_to_a_closed_case(cast, signed_in):
     case = case_at(cast, "closed")
 
+    records = case.records.count()
+
     response = post_json(signed_in(cast.counselor), f"/api/cases/cases/{case.pk}/records", record())
 
     assert response.status_code == 400
+    assert case.records.count() == records
 
 
 def test_a_record_can_be_written_with_a_token_and_form_fields(cast, client):
