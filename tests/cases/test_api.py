@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from auditlog.models import LogEntry
 from django.utils import timezone
 
 from tests.cases.factories import PROBLEM, case_at
@@ -230,9 +231,12 @@ def test_the_director_who_reads_the_case_may_not_write_its_records(cast, signed_
 def test_a_record_cannot_be_added_to_a_closed_case(cast, signed_in):
     case = case_at(cast, "closed")
 
+    records = case.records.count()
+
     response = post_json(signed_in(cast.counselor), f"/api/cases/cases/{case.pk}/records", record())
 
     assert response.status_code == 400
+    assert case.records.count() == records
 
 
 def test_a_record_can_be_written_with_a_token_and_form_fields(cast, client):
@@ -245,6 +249,21 @@ def test_a_record_can_be_written_with_a_token_and_form_fields(cast, client):
 
     assert response.status_code == 201
     assert case.records.get().written_by == cast.counselor
+
+
+def test_a_change_made_with_a_token_is_the_token_holders_in_the_change_history(cast, client):
+    """No session signs the request in: the service records its actor as the author."""
+    case = case_at(cast, "active")
+    _token, key = api_token_create(user=cast.counselor, name="咨询室平板")
+
+    response = client.post(
+        f"/api/cases/cases/{case.pk}/records", record(), HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+
+    assert response.status_code == 201
+    created = LogEntry.objects.get_for_object(case.records.get()).get()
+    assert created.action == LogEntry.Action.CREATE
+    assert created.actor == cast.counselor
 
 
 # --- statistics -------------------------------------------------------------------------------------

@@ -258,6 +258,7 @@ def test_a_director_cannot_archive_another_schools_semester(cast, signed_in):
         reverse("cases:archive_semester"), {"semester": foreign.pk}
     )
     assert response.status_code == 400
+    assert not Case.objects.filter(state=Case.State.ARCHIVED).exists()
 
 
 def test_a_counselor_may_not_archive_a_semester(cast, signed_in):

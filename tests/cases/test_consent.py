@@ -82,7 +82,7 @@ def test_recording_a_consent_sends_the_counselor_back_to_the_step_it_was_needed_
 def test_a_minor_cannot_consent_alone_to_a_referral_or_to_teaching(cast):
     case = case_at(cast, "closed")
     for purpose in ("referral", "teaching", "research"):
-        with pytest.raises(ValidationError) as refused:
+        with pytest.raises(ValidationError, match="该学生为未成年人") as refused:
             record(cast, case, purpose=purpose, given_by="student", giver_name="何小明")
         assert list(refused.value.error_dict) == ["given_by"]
     assert not Consent.objects.exclude(purpose="counseling").exists()  # case_at records counseling
@@ -119,8 +119,10 @@ def test_a_student_of_age_may_consent_to_a_referral_themselves(cast):
 
 def test_a_consent_dated_in_the_future_is_refused(cast):
     case = case_at(cast, "active")
-    with pytest.raises(ValidationError):
+    before = Consent.objects.count()
+    with pytest.raises(ValidationError, match="日期不能晚于今天"):
         record(cast, case, given_on=TODAY() + datetime.timedelta(days=1))
+    assert Consent.objects.count() == before
 
 
 def test_the_same_consent_sent_twice_is_stored_once(cast, signed_in):
@@ -141,8 +143,10 @@ def test_a_withdrawn_consent_no_longer_covers_anything(cast, signed_in):
     consent.refresh_from_db()
     assert consent.withdrawn_on == TODAY()
     assert services.consent_in_force(student=cast.student_record, purpose="referral") is None
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="此知情同意已撤回"):
         services.consent_withdraw(actor=cast.counselor, consent=consent)
+    consent.refresh_from_db()
+    assert consent.withdrawn_on == TODAY()
 
 
 def test_a_consent_for_another_case_does_not_cover_this_one(cast):

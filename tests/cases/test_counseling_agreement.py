@@ -47,7 +47,7 @@ def form_data(**overrides) -> dict:
 
 def test_a_session_without_the_students_agreement_is_refused_and_nothing_is_saved(cast):
     case = case_at(cast, "active")
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match="辅导要在学生知情、自愿的基础上进行") as refused:
         session(cast, case)
     assert "student_agreed" in refused.value.message_dict
     assert not SessionRecord.objects.filter(case=case).exists()
@@ -71,8 +71,10 @@ def test_contacts_that_are_not_counseling_need_no_agreement(cast):
     case = case_at(cast, "active")
     for kind in (SessionRecord.Kind.GUARDIAN, SessionRecord.Kind.TEACHER, SessionRecord.Kind.PHONE):
         assert session(cast, case, kind=kind).kind == kind
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="辅导要在学生知情、自愿的基础上进行"):
         session(cast, case, kind=SessionRecord.Kind.GROUP)
+    assert not SessionRecord.objects.filter(case=case, kind=SessionRecord.Kind.GROUP).exists()
+    assert not Consent.objects.filter(case=case).exists()
 
 
 def test_a_guardians_consent_to_counseling_covers_the_sessions(cast):
@@ -93,8 +95,9 @@ def test_after_the_agreement_is_withdrawn_counseling_stops(cast):
     session(cast, case, student_agreed=True)
     consent = Consent.objects.get(case=case, purpose=Consent.Purpose.COUNSELING)
     services_consent.consent_withdraw(actor=cast.counselor, consent=consent)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="辅导要在学生知情、自愿的基础上进行"):
         session(cast, case)
+    assert SessionRecord.objects.filter(case=case).count() == 1
 
 
 def test_the_form_asks_for_the_agreement_and_keeps_what_was_typed(client, cast, signed_in):

@@ -67,7 +67,7 @@ def counselor_two(cast):
 def test_an_outside_referral_without_the_guardians_consent_is_refused(cast, signed_in):
     case = case_at(cast, "active")
     service = outside_service(cast)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match="转介到校外须征得家长对转介的同意") as refused:
         refer_out(cast, case, service)
     assert refused.value.messages == [NEEDS_CONSENT()]
     response = signed_in(cast.counselor).post(
@@ -85,8 +85,9 @@ def test_a_withdrawn_consent_does_not_allow_an_outside_referral(cast):
     case = case_at(cast, "active")
     consent = guardian_consent(cast, case, "referral")
     services_consent.consent_withdraw(actor=cast.counselor, consent=consent)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="转介到校外须征得家长对转介的同意"):
         refer_out(cast, case)
+    assert not Referral.objects.exists()
 
 
 def test_with_the_guardians_consent_the_case_is_referred_outside(cast, signed_in):
@@ -129,20 +130,21 @@ def test_a_service_out_of_use_or_of_another_school_cannot_be_chosen(cast):
     retired = services_directory.service_deactivate(
         actor=cast.counselor, service=outside_service(cast)
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该机构不在本校的机构名录中"):
         refer_out(cast, case, retired)
     foreign = OutsideService.objects.create(
         school=cast.other_school, name="外校医院", kind=OutsideService.Kind.HOSPITAL
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该机构不在本校的机构名录中"):
         refer_out(cast, case, foreign)
+    assert not Referral.objects.exists()
 
 
 def test_the_same_service_is_not_referred_to_twice_while_the_first_is_open(cast):
     case = case_at(cast, "active")
     guardian_consent(cast, case, "referral")
     refer_out(cast, case)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="此个案已转介到该机构"):
         refer_out(cast, case)
     assert Referral.objects.count() == 1
 
@@ -150,8 +152,9 @@ def test_the_same_service_is_not_referred_to_twice_while_the_first_is_open(cast)
 def test_a_closed_case_is_not_referred(cast):
     case = case_at(cast, "closed")
     guardian_consent(cast, case, "referral")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="只有尚未结案的个案才能转介"):
         refer_out(cast, case)
+    assert not Referral.objects.exists()
 
 
 # --- inside the school --------------------------------------------------------------------------
@@ -197,8 +200,13 @@ def test_an_internal_referral_may_hand_over_the_lead(cast, counselor_two):
 
 def test_only_counseling_staff_of_the_school_take_an_internal_referral(cast):
     case = case_at(cast, "active")
-    for person in (cast.class_teacher, cast.outsider, cast.counselor):
-        with pytest.raises(ValidationError) as refused:
+    refusals = {
+        cast.class_teacher: "不是本校的心理辅导人员",
+        cast.outsider: "不是本校的心理辅导人员",
+        cast.counselor: "已是此个案的心理教师",
+    }
+    for person, message in refusals.items():
+        with pytest.raises(ValidationError, match=message) as refused:
             services_referrals.referral_create(
                 actor=cast.counselor,
                 case=case,
@@ -208,6 +216,10 @@ def test_only_counseling_staff_of_the_school_take_an_internal_referral(cast):
                 to_counselor=person,
             )
         assert list(refused.value.error_dict) == ["to_counselor"]
+    assert not Referral.objects.exists()
+    assert list(CaseCounselor.objects.filter(case=case).values_list("user_id", flat=True)) == [
+        cast.counselor.pk
+    ]
 
 
 def test_the_case_page_shows_its_referrals_and_consents_and_where_to_add_them(cast, signed_in):
@@ -285,10 +297,11 @@ def test_a_counselor_without_the_case_gets_404_and_the_refusal_is_logged(
         response = client.get(path)
         assert response.status_code == 404
         refused = AccessLog.objects.get(actor_username="counselor-two", path=path)
+        # The kernel names what was asked for: the referral (of the case).
         assert (refused.action, refused.object_type, refused.object_id) == (
             "denied",
-            "cases.Case",
-            str(case.pk),
+            "cases.Referral",
+            str(referral.pk),
         )
         assert REASON not in response.content.decode()
     assert not AccessLog.objects.filter(actor_username="counselor-two", action="export").exists()
@@ -364,10 +377,12 @@ def test_a_cancelled_referral_takes_no_outcome(cast, signed_in):
     client.post(reverse("cases:referral_cancel", args=[referral.pk]), {"note": "家长改约"})
     referral.refresh_from_db()
     assert referral.state == "cancelled"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="此转介已结束"):
         services_referrals.referral_record_outcome(
             actor=cast.counselor, referral=referral, outcome="x"
         )
+    referral.refresh_from_db()
+    assert (referral.state, referral.outcome) == ("cancelled", "家长改约")
 
 
 # --- the directory of outside services ------------------------------------------------------------

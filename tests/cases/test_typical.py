@@ -73,7 +73,7 @@ def identifying(cast) -> list[str]:
 def test_a_case_that_is_still_open_cannot_become_a_typical_case(cast):
     case = case_at(cast, "active")
     guardian_consent(cast, case, "teaching")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="只有已结案或已归档的个案才能作为典型案例"):
         services_typical.typical_mark(actor=cast.counselor, case=case)
     assert not TypicalCase.objects.exists()
 
@@ -196,8 +196,10 @@ def test_withdrawing_the_consent_takes_the_case_out_of_the_library(cast, signed_
     services_consent.consent_withdraw(actor=cast.counselor, consent=typical.consent)
     typical.refresh_from_db()
     assert not typical.published
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="将此个案用于教学的知情同意已失效"):
         services_typical.typical_publish(actor=cast.counselor, typical=typical)
+    typical.refresh_from_db()
+    assert not typical.published
     listed = signed_in(cast.director).get(reverse("cases:typical_list"))
     assert list(listed.context["page"]) == []
 
@@ -227,8 +229,9 @@ def test_a_case_is_marked_once(cast, signed_in):
     typical = publish(cast)
     response = signed_in(cast.counselor).get(reverse("cases:typical_mark", args=[typical.case_id]))
     assert response.url == reverse("cases:typical_edit", args=[typical.pk])
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="此个案已是典型案例"):
         services_typical.typical_mark(actor=cast.counselor, case=typical.case)
+    assert list(TypicalCase.objects.values_list("pk", flat=True)) == [typical.pk]
 
 
 # --- the de-identification itself ---------------------------------------------------------------

@@ -152,10 +152,11 @@ def test_several_sided_problems_need_a_conference_too(cast):
 
 def test_adjusting_a_plan_keeps_every_version(cast):
     case = case_at(cast, "active")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="帮扶方案至少需要一项措施"):
         services_plans.plan_draft(
             actor=cast.counselor, case=case, goals="新目标", review_every_weeks=4, measures=[]
         )
+    assert list(case.plans.values_list("version", "state")) == [(1, SupportPlan.State.APPROVED)]
     services_plans.plan_draft(
         actor=cast.counselor,
         case=case,
@@ -195,25 +196,28 @@ def test_the_people_responsible_for_measures_see_what_is_asked_never_why(client,
 
 def test_closing_needs_an_evaluation_and_a_summary(cast):
     case = case_at(cast, "active")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="结案前请先记录一次效果评估"):
         services_records.case_request_closure(
             actor=cast.counselor, case=case, closing_summary="好转"
         )
+    assert Case.objects.get(pk=case.pk).state == Case.State.ACTIVE
     services_records.evaluation_record(
         actor=cast.counselor, case=case, evaluated_on=timezone.localdate(), student_rating=6
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请填写结案小结"):
         services_records.case_request_closure(actor=cast.counselor, case=case, closing_summary=" ")
+    assert Case.objects.get(pk=case.pk).state == Case.State.ACTIVE
     services_records.case_request_closure(actor=cast.counselor, case=case, closing_summary="好转")
     assert Case.objects.get(pk=case.pk).state == Case.State.CLOSING
 
 
 def test_ratings_outside_one_to_ten_are_refused(cast):
     case = case_at(cast, "active")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="评分范围为1至10"):
         services_records.evaluation_record(
             actor=cast.counselor, case=case, evaluated_on=timezone.localdate(), student_rating=11
         )
+    assert not case.evaluations.exists()
 
 
 def test_a_record_sent_twice_is_stored_once(cast):
@@ -236,7 +240,8 @@ def test_a_record_sent_twice_is_stored_once(cast):
 
 def test_records_are_refused_on_a_closed_case(cast):
     case = case_at(cast, "closed")
-    with pytest.raises(ValidationError):
+    records = case.records.count()
+    with pytest.raises(ValidationError, match="只能为正在处理中的个案添加记录"):
         services_records.session_record(
             actor=cast.counselor,
             case=case,
@@ -246,6 +251,7 @@ def test_records_are_refused_on_a_closed_case(cast):
             problem="x",
             measures_taken="x",
         )
+    assert case.records.count() == records
 
 
 def test_archiving_gives_unique_catalogue_numbers_and_a_retention_date(cast):

@@ -36,7 +36,8 @@ def test_raising_an_alert_tells_the_director_and_counselors_at_once(cast):
             url=reverse("crisis:alert_detail", args=[alert.pk])
         ).values_list("recipient__username", flat=True)
     )
-    assert told == {"director", "counselor"}
+    # The student holds no open case: every counselor of the school is told.
+    assert told == {"director", "counselor", cast.second_counselor.username}
     assert not Notification.objects.filter(body__contains=EVIDENCE).exists()
     assert alert.events.get().to_state == "raised"
 
@@ -125,8 +126,11 @@ def test_a_counselor_acknowledges_intervenes_and_resolves_with_a_note(cast, sign
 def test_a_resolved_alert_cannot_be_reopened_by_a_skipped_step(cast):
     alert = an_alert(cast)
     alert_resolve(actor=cast.director, alert=alert, note="误报")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="的预警不能变为"):
         alert_acknowledge(actor=cast.director, alert=alert)
+    alert.refresh_from_db()
+    assert alert.state == "resolved"
+    assert list(alert.events.values_list("to_state", flat=True)) == ["raised", "resolved"]
 
 
 def test_the_alert_list_shows_open_alerts_of_the_school_only(cast, signed_in):

@@ -1,27 +1,38 @@
 """The cases app's getters: case material reached only through the kernel (core/access.py).
 
 Each getter answers 404 for missing and not-yours alike, 403 for material the reader sees but
-may not act on, and writes every refusal to the access log (case material is confidential).
-Predicates about a case are asked of the case, loaded with its counselors so that no
-permission check queries again (``Case.counselor_user_ids``).
+may not act on, and writes every refusal to the access log (case material is confidential; the
+directory's services and the student file are logged too, as the routes that open them are).
+Parts of a case (a conference, a plan, a measure, a referral, a typical case) are reached
+through their case: whoever does not read the case is told "not found", even when they see the
+part for another reason (a conference's participant, a measure's responsible, a published
+typical case), which they reach through the getters named for that. Predicates about a case are
+asked of the case, loaded with its counselors so that no permission check queries again
+(``Case.counselor_user_ids``).
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.http import Http404
 
 from xinqiao.cases.models import (
     Case,
     CaseCounselor,
     Conference,
+    Consent,
+    OutsideService,
     PlanMeasure,
+    ProblemCategory,
     Referral,
     SupportPlan,
     TypicalCase,
 )
 from xinqiao.core import access
 from xinqiao.core.roles import Role
+from xinqiao.people.models import Student
 
 
 def with_counselors(queryset: models.QuerySet, path: str = "") -> models.QuerySet:
@@ -43,41 +54,131 @@ def get_case_or_refuse(request, pk: int, perm: str = "cases.view_case", queryset
     )
 
 
-def _part(request, queryset, pk: int, perm: str, case_path: str, *, perm_on_case: bool = True):
+def _through_case(request, queryset, pk: int, perm: str, case_path: str = "case"):
+    """A part of a case as case material: visible exactly when its case is, ``perm`` asked of
+    the case (loaded with its counselors)."""
+    if queryset.model.scope_parent != case_path:
+        readable = Case.objects.for_user(request.user).values("pk")
+        queryset = queryset.filter(**{f"{case_path}__in": readable})
     queryset = with_counselors(queryset.select_related(f"{case_path}__school"), case_path)
-    return access.get_or_refuse(
-        request, queryset, pk, perm, perm_on=case_path.replace("__", ".") if perm_on_case else ""
-    )
+    return access.get_or_refuse(request, queryset, pk, perm, perm_on=case_path.replace("__", "."))
 
 
+def _always_logged(request, queryset, pk, perm: str):
+    """``get_or_refuse`` for a model that is not itself confidential but is opened on a route
+    that is: its refusals are written to the access log as well."""
+    try:
+        return access.get_or_refuse(request, queryset, pk, perm)
+    except (Http404, PermissionDenied):
+        if not queryset.model.is_confidential():
+            access.record_refusal(request, queryset.model, pk, perm)
+        raise
+
+
+# --- parts of a case ------------------------------------------------------------------------------
 def get_conference(request, pk: int, perm: str = "cases.view_case") -> Conference:
-    """A conference; ``cases.view_conference_share`` is asked of the conference itself."""
-    on_case = perm != "cases.view_conference_share"
     queryset = Conference.objects.select_related("case__student__school_class__grade")
-    return _part(request, queryset, pk, perm, "case", perm_on_case=on_case)
+    return _through_case(request, queryset, pk, perm)
+
+
+def get_conference_share(request, pk: int) -> Conference:
+    """A conference as a participant sees it (its shared part): for those who sit in it."""
+    queryset = Conference.objects.filter(participants__user_id=request.user.pk).select_related(
+        "case__student__school_class__grade"
+    )
+    return access.get_or_refuse(request, queryset, pk, "cases.view_conference_share")
 
 
 def get_plan(request, pk: int, perm: str) -> SupportPlan:
-    return _part(request, SupportPlan.objects.all(), pk, perm, "case")
+    return _through_case(request, SupportPlan.objects.all(), pk, perm)
 
 
 def get_measure(request, pk: int, perm: str) -> PlanMeasure:
-    """A measure; ``cases.log_measure_activity`` is asked of the measure (its responsible)."""
-    on_case = perm != "cases.log_measure_activity"
     queryset = PlanMeasure.objects.select_related("plan__case__student")
-    return _part(request, queryset, pk, perm, "plan__case", perm_on_case=on_case)
+    return _through_case(request, queryset, pk, perm, "plan__case")
+
+
+def get_my_measure(request, pk: int) -> PlanMeasure:
+    """A measure asked of the user (what to do and for whom, never why): its responsible only."""
+    queryset = PlanMeasure.objects.filter(responsible_id=request.user.pk).select_related(
+        "plan__case__student"
+    )
+    return access.get_or_refuse(request, queryset, pk, "cases.log_measure_activity")
 
 
 def get_referral(request, pk: int, perm: str) -> Referral:
     queryset = Referral.objects.select_related(
-        "to_counselor", "to_service", "referred_by", "consent", "case__student"
+        "to_counselor",
+        "to_service",
+        "referred_by",
+        "consent",
+        "case__student__school_class__grade",
     )
-    return _part(request, queryset, pk, perm, "case")
+    return _through_case(request, queryset, pk, perm)
 
 
 def get_typical(request, pk: int, perm: str = "cases.mark_typical") -> TypicalCase:
     """A typical case with its case, for those who work on it (drafts included)."""
-    return _part(request, TypicalCase.objects.select_related("category"), pk, perm, "case")
+    queryset = TypicalCase.objects.select_related(
+        "category", "case__student__school_class__grade", "case__referred_by"
+    )
+    return _through_case(request, queryset, pk, perm)
+
+
+def get_published_typical(request, pk: int) -> TypicalCase:
+    """A published, de-identified typical case of the library."""
+    queryset = TypicalCase.objects.filter(published=True).select_related("category")
+    return access.get_or_refuse(request, queryset, pk, "cases.view_typical_cases")
+
+
+def consents_covering(user, case: Case) -> models.QuerySet[Consent]:
+    """The consents that can cover ``case``: its own and the student's general ones."""
+    return (
+        Consent.objects.for_user(user)
+        .filter(student_id=case.student_id)
+        .filter(Q(case=case) | Q(case__isnull=True))
+        .select_related("recorded_by")
+        .order_by("-given_on", "-id")
+    )
+
+
+def get_consent(request, case: Case, pk: int) -> Consent:
+    """One of the consents covering ``case`` (the caller has checked the case)."""
+    return access.get_or_refuse(request, consents_covering(request.user, case), pk)
+
+
+def cases_referred_by(user) -> models.QuerySet[Case]:
+    """What a referring teacher or guardian may know of the cases they started: the number,
+    the state, the date and the student, never the case (DESIGN.md principle 1)."""
+    return (
+        Case.objects.filter(referred_by_id=user.pk)
+        .select_related("student__school_class__grade")
+        .only("number", "state", "opened_at", "student__name", "student__school_class")
+    )
+
+
+# --- what the counseling side keeps beside the cases -----------------------------------------------
+def get_outside_service(request, pk: int, perm: str = "cases.manage_services") -> OutsideService:
+    return _always_logged(request, OutsideService.objects.all(), pk, perm)
+
+
+def get_category(request, school, pk) -> ProblemCategory:
+    """A problem category of ``school`` (the director's list)."""
+    return access.get_or_refuse(request, ProblemCategory.objects.filter(school=school), pk)
+
+
+def get_student_for_file(request, pk: int, perm: str) -> Student:
+    """The student whose file (一人一档) is opened, with what the file's header shows."""
+    queryset = Student.objects.select_related("school", "school_class__grade", "dormitory")
+    return _always_logged(request, queryset, pk, perm)
+
+
+def refuse_unless(request, perm: str, model: type[models.Model], pk) -> None:
+    """403, written to the access log, unless the user holds ``perm`` (a step that must refuse
+    before it fetches the object of another app it names)."""
+    if not request.user.has_perm(perm):
+        access.record_refusal(request, model, pk, perm)
+        raise PermissionDenied
 
 
 def record_read(request, obj: models.Model, *, action: str = "read", basis: str = "") -> None:

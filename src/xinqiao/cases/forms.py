@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinqiao.cases import services_common, services_intake, services_plans, services_records
+from xinqiao.cases import services_intake, services_plans, services_records
 from xinqiao.cases.models import (
     Case,
     Conference,
@@ -18,8 +18,10 @@ from xinqiao.cases.models import (
     Severity,
 )
 from xinqiao.core.models import User
+from xinqiao.core.roles import COUNSELING_ROLES
 from xinqiao.core.widgets import DatePicker, DateTimePicker
 from xinqiao.people.models import Student
+from xinqiao.people.selectors import holders_of
 
 
 def new_submission_key() -> str:
@@ -118,7 +120,7 @@ class CounselorsForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        counselors = services_common.counselors_of(case.school_id)
+        counselors = holders_of(case.school_id, *COUNSELING_ROLES)
         self.fields["lead"].queryset = counselors
         self.fields["others"].queryset = counselors
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinqiao.cases.models import Case, Consent, OutsideService, ProblemCategory, Referral
-from xinqiao.cases.services_common import counselors_of
 from xinqiao.core.models import User
+from xinqiao.core.roles import COUNSELING_ROLES
+from xinqiao.people.selectors import holders_of
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -93,7 +94,9 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
         taken = case.counselors.values("user_id")
-        self.fields["to_counselor"].queryset = counselors_of(case.school_id).exclude(pk__in=taken)
+        self.fields["to_counselor"].queryset = holders_of(
+            case.school_id, *COUNSELING_ROLES
+        ).exclude(pk__in=taken)
         self.fields["to_service"].queryset = OutsideService.objects.filter(
             school_id=case.school_id, is_active=True
         )

@@ -43,14 +43,19 @@ def sits_in_conference(user, conference) -> bool:
 
 @rules.predicate
 def holds_a_case_of_student(user, student) -> bool:
-    """A counselor of any case of the student reads the student's file (the cases they hold)."""
-    if student is None:
-        return False
-    from xinqiao.cases.models import CaseCounselor
+    """A counselor of any case of the student reads the student's file (the cases they hold).
 
-    return user.has_role(Role.COUNSELOR, school_id=student.school_id) and (
-        CaseCounselor.objects.filter(user_id=user.pk, case__student_id=student.pk).exists()
-    )
+    Asked once per student object: the file page asks it for reading, printing and exporting."""
+    if student is None or not user.has_role(Role.COUNSELOR, school_id=student.school_id):
+        return False
+    held = student.__dict__.setdefault("_case_holders", {})
+    if user.pk not in held:
+        from xinqiao.cases.models import CaseCounselor
+
+        held[user.pk] = CaseCounselor.objects.filter(
+            user_id=user.pk, case__student_id=student.pk
+        ).exists()
+    return held[user.pk]
 
 
 @rules.predicate

@@ -34,7 +34,6 @@ from xinqiao.cases.models import (
     StageSummary,
     SupportPlan,
 )
-from xinqiao.core.roles import COUNSELING_ROLES, Role
 from xinqiao.crisis.models import Alert
 from xinqiao.people.models import GuardianLink, Semester, Student, StudentCircumstances
 
@@ -78,11 +77,6 @@ class StudentFile:
     @property
     def record_count(self) -> int:
         return sum(len(case.records.all()) for case in self.cases)
-
-
-def students_for_file() -> QuerySet[Student]:
-    """The student with what the file's header shows (for ``get_or_refuse``)."""
-    return Student.objects.select_related("school", "school_class__grade", "dormitory")
 
 
 RECORD_TEXT_FIELDS = ("problem", "measures_taken", "effect", "next_step")
@@ -377,15 +371,6 @@ def timeline(student_file: StudentFile) -> list[TimelineEntry]:
 
 
 # --- the archive catalogue ----------------------------------------------------------------------
-def counseling_school_ids(user, roles=COUNSELING_ROLES) -> list[int]:
-    """Schools where ``user`` holds one of ``roles`` (the catalogue is per school)."""
-    return sorted(
-        school_id
-        for school_id, held in user.role_map.items()
-        if school_id is not None and held & set(roles)
-    )
-
-
 def _count_of(model, relation: str = "case") -> Subquery:
     counted = (
         model.objects.filter(**{relation: OuterRef("pk")})
@@ -466,7 +451,3 @@ def cases_to_archive(semester: Semester) -> QuerySet[Case]:
         .select_related("student__school_class__grade")
         .order_by("closed_at", "pk")
     )
-
-
-def director_school_ids(user) -> list[int]:
-    return counseling_school_ids(user, roles={Role.DIRECTOR})

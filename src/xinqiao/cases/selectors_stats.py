@@ -21,9 +21,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from xinqiao.cases.models import Case, CaseCounselor, ProblemCategory, Referral, SupportPlan
-from xinqiao.cases.services_common import counselors_of
 from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
 from xinqiao.people.models import Grade, School, Semester, StudentPlacement
+from xinqiao.people.selectors import holders_of
 
 # Who sees the statistics of a school (``cases.view_statistics``): its counseling staff and
 # its leadership. The rule itself lives in rules.py; this picks *which* schools.
@@ -101,11 +101,7 @@ def statistics_schools(user) -> QuerySet[School]:
     """The schools whose statistics ``user`` may see (leadership or counseling staff there)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return School.objects.none()
-    ids = [
-        school_id
-        for school_id, held in user.role_map.items()
-        if school_id is not None and held & STATISTICS_ROLES
-    ]
+    ids = user.school_ids_with(*STATISTICS_ROLES)
     return School.objects.filter(pk__in=ids).order_by("name", "pk")
 
 
@@ -318,7 +314,11 @@ def _per_counselor(school: School) -> list[CounselorLoad]:
         )
         for row in loads.values()
     ]
-    for user in counselors_of(school).exclude(pk__in=list(loads)).only("full_name", "username"):
+    for user in (
+        holders_of(school.pk, *COUNSELING_ROLES)
+        .exclude(pk__in=list(loads))
+        .only("full_name", "username")
+    ):
         people.append(CounselorLoad(user.pk, user.display_name, 0, 0))
     return sorted(people, key=lambda p: (-p.open_cases, p.name))
 

@@ -1,34 +1,29 @@
-"""What the case services share: who holds a role at a school, locking a case, its state
-machine, and telling people about it in-app (the notification names the case, never its content)."""
+"""What the case services share: locking a case, its state machine, forgetting the counselors
+a caller's case object holds, and telling people about it in-app (the notification names the
+case, never its content)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xinqiao.cases.models import Case
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
-from xinqiao.core.roles import COUNSELING_ROLES
-from xinqiao.people.models import RoleAssignment, School
-
-
-def staff_with_role(school: School | int, *roles: str) -> models.QuerySet[User]:
-    school_id = school if isinstance(school, int) else school.pk
-    held = RoleAssignment.objects.in_force().filter(school_id=school_id, role__in=roles)
-    return User.objects.filter(pk__in=held.values("user_id"), is_active=True).order_by("full_name")
-
-
-def counselors_of(school: School | int) -> models.QuerySet[User]:
-    return staff_with_role(school, *COUNSELING_ROLES)
 
 
 def lock_case(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def forget_counselors(case: Case) -> None:
+    """After a change of the case's counselors, the case object the caller holds answers the
+    predicates from the database again (``Case.counselor_user_ids`` and its prefetch)."""
+    case.__dict__.pop("counselor_user_ids", None)
+    getattr(case, "_prefetched_objects_cache", {}).pop("counselors", None)
 
 
 def move_case(case: Case, to_state: str) -> None:

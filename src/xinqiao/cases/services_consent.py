@@ -5,6 +5,11 @@ Seed 004: counseling rests on the student's informed, voluntary agreement (心�
 的基础上进行). Seed 000: a case is used (in teaching, research, writing) only with the consent of
 the person concerned. DESIGN.md principle 3: guardian consent for minors, for referral, teaching
 and research.
+
+Services trust their caller: the getter and the view or API have decided that the actor may
+do this (cases/access.py, cases/rules.py). Each service that takes an ``actor`` is a
+``@service`` (core/history.py): one transaction, the actor recorded as the author in the change
+history.
 """
 
 from __future__ import annotations
@@ -12,12 +17,12 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqiao.cases.models import Case, Consent, TypicalCase
+from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.people.models import Student
 
@@ -38,6 +43,7 @@ def is_minor(student: Student, on: datetime.date | None = None) -> bool:
     return age < AGE_OF_MAJORITY
 
 
+@service
 def consent_record(
     *,
     actor: User,
@@ -72,24 +78,24 @@ def consent_record(
                 % {"purpose": Consent.Purpose(purpose).label}
             }
         )
-    with transaction.atomic():
-        # The same form sent twice stores one consent.
-        given = {
-            "student": student,
-            "case": case,
-            "purpose": purpose,
-            "given_by": given_by,
-            "giver_name": giver_name,
-            "given_on": given_on,
-        }
-        same = Consent.objects.filter(**given, withdrawn_on__isnull=True).first()
-        if same is not None:
-            return same
-        return Consent.objects.create(
-            school_id=case.school_id, **given, how=how.strip(), recorded_by=actor
-        )
+    # The same form sent twice stores one consent.
+    given = {
+        "student": student,
+        "case": case,
+        "purpose": purpose,
+        "given_by": given_by,
+        "giver_name": giver_name,
+        "given_on": given_on,
+    }
+    same = Consent.objects.filter(**given, withdrawn_on__isnull=True).first()
+    if same is not None:
+        return same
+    return Consent.objects.create(
+        school_id=case.school_id, **given, how=how.strip(), recorded_by=actor
+    )
 
 
+@service
 def consent_withdraw(
     *, actor: User, consent: Consent, withdrawn_on: datetime.date | None = None
 ) -> Consent:
@@ -98,15 +104,14 @@ def consent_withdraw(
     withdrawn_on = withdrawn_on or timezone.localdate()
     if withdrawn_on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
-    with transaction.atomic():
-        consent = Consent.objects.select_for_update().get(pk=consent.pk)
-        if consent.withdrawn_on is not None:
-            raise ValidationError(_("This consent is already withdrawn."))
-        if withdrawn_on < consent.given_on:
-            raise ValidationError(_("A consent cannot be withdrawn before it was given."))
-        consent.withdrawn_on = withdrawn_on
-        consent.save(update_fields=["withdrawn_on"])
-        TypicalCase.objects.filter(consent=consent, published=True).update(published=False)
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_on is not None:
+        raise ValidationError(_("This consent is already withdrawn."))
+    if withdrawn_on < consent.given_on:
+        raise ValidationError(_("A consent cannot be withdrawn before it was given."))
+    consent.withdrawn_on = withdrawn_on
+    consent.save(update_fields=["withdrawn_on"])
+    TypicalCase.objects.filter(consent=consent, published=True).update(published=False)
     return consent
 
 

@@ -1,8 +1,11 @@
 """Intake, assessment and the assignment of counselors (seed 003 受理 → 评估), and the school's
 classification list.
 
-Each service is atomic, checks the case's state machine, and tells people in-app after commit.
-Notifications name the case number and where to act, never what the case is about.
+Services trust their caller: the getter and the view or API have decided that the actor may
+do this (cases/access.py, cases/rules.py); a service checks only the case's state machine and
+its input. Each service that takes an ``actor`` is a ``@service`` (core/history.py): one
+transaction, the actor recorded as the author in the change history. People are told in-app
+after commit; notifications name the case number and where to act, never what the case is about.
 """
 
 from __future__ import annotations
@@ -21,16 +24,12 @@ from xinqiao.cases.models import (
     ProblemCategory,
     Severity,
 )
-from xinqiao.cases.services_common import (
-    counselors_of,
-    lock_case,
-    move_case,
-    staff_with_role,
-    tell,
-)
+from xinqiao.cases.services_common import forget_counselors, lock_case, move_case, tell
+from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
-from xinqiao.core.roles import Role
+from xinqiao.core.roles import COUNSELING_ROLES, Role
 from xinqiao.people.models import School, Student
+from xinqiao.people.selectors import holders_of
 
 
 def categories_ensure_defaults(*, school: School) -> list[ProblemCategory]:
@@ -44,6 +43,7 @@ def categories_ensure_defaults(*, school: School) -> list[ProblemCategory]:
     return list(ProblemCategory.objects.filter(school=school))
 
 
+@service
 def category_save(
     *, actor: User, school: School, name: str, order: int, is_active: bool, category=None
 ) -> ProblemCategory:
@@ -70,6 +70,7 @@ def _next_case_number(school: School) -> str:
     return f"{prefix}{highest + 1:04d}"
 
 
+@service
 def case_open(
     *,
     actor: User | None,
@@ -120,7 +121,7 @@ def case_open(
                     CaseCounselor.objects.create(
                         case=case, user=actor, is_lead=True, assigned_by=actor
                     )
-                directors = staff_with_role(school, Role.DIRECTOR)
+                directors = holders_of(school.pk, Role.DIRECTOR)
                 level = (
                     Notification.Level.URGENT
                     if urgency == Case.Urgency.URGENT
@@ -134,26 +135,27 @@ def case_open(
     raise ValidationError(_("The intake could not be numbered; please send it again."))
 
 
+@service
 def case_answer_briefly(*, actor: User, case: Case, answer: str) -> Case:
     """Close an intake that was answered at once as a brief contact (seed 003 需求受理 2)."""
     if not answer.strip():
         raise ValidationError(_("Write what was answered."))
-    with transaction.atomic():
-        case = lock_case(case)
-        move_case(case, Case.State.CLOSED)
-        case.brief_contact = True
-        case.closing_summary = answer.strip()
-        case.closed_at, case.closed_by = timezone.now(), actor
-        case.save()
-        _assign(case, actor, lead=actor, others=(), if_none_only=True)
-    return case
+    locked = lock_case(case)
+    move_case(locked, Case.State.CLOSED)
+    locked.brief_contact = True
+    locked.closing_summary = answer.strip()
+    locked.closed_at, locked.closed_by = timezone.now(), actor
+    locked.save()
+    _assign(locked, actor, lead=actor, others=(), if_none_only=True)
+    forget_counselors(case)
+    return locked
 
 
 # --- assessment and counselors ------------------------------------------------------------------
 def _assign(case: Case, actor: User, *, lead: User, others: Sequence[User], if_none_only=False):
     if if_none_only and case.counselors.exists():
         return
-    allowed = set(counselors_of(case.school_id).values_list("pk", flat=True))
+    allowed = set(holders_of(case.school_id, *COUNSELING_ROLES).values_list("pk", flat=True))
     for person in (lead, *others):
         if person.pk not in allowed:
             raise ValidationError(
@@ -171,15 +173,17 @@ def _assign(case: Case, actor: User, *, lead: User, others: Sequence[User], if_n
     tell(new, case, _("Case %(number)s is assigned to you") % {"number": case.number})
 
 
+@service
 def counselors_assign(*, actor: User, case: Case, lead: User, others: Sequence[User] = ()) -> Case:
-    with transaction.atomic():
-        case = lock_case(case)
-        if not case.is_open:
-            raise ValidationError(_("A closed case keeps its counselors."))
-        _assign(case, actor, lead=lead, others=others)
-    return case
+    locked = lock_case(case)
+    if not locked.is_open:
+        raise ValidationError(_("A closed case keeps its counselors."))
+    _assign(locked, actor, lead=lead, others=others)
+    forget_counselors(case)
+    return locked
 
 
+@service
 def case_assess(
     *,
     actor: User,
@@ -201,26 +205,26 @@ def case_assess(
         raise ValidationError(_("Unknown category."))
     if not measures_needed.strip():
         raise ValidationError(_("Say which measures are likely needed."))
-    with transaction.atomic():
-        case = lock_case(case)
-        if case.state == Case.State.INTAKE:
-            move_case(case, Case.State.ASSESSING)
-        elif case.state != Case.State.ASSESSING:
-            raise ValidationError(_("Only a case at intake or in assessment can be assessed."))
-        requires_conference = severity != Severity.GENERAL or len(categories) > 1
-        assessment, _created = Assessment.objects.update_or_create(
-            case=case,
-            defaults={
-                "severity": severity,
-                "measures_needed": measures_needed.strip(),
-                "notes": notes.strip(),
-                "requires_conference": requires_conference,
-                "assessed_by": actor,
-                "assessed_at": timezone.now(),
-            },
-        )
-        case.severity = severity
-        case.save()
-        case.categories.set(categories)
-        _assign(case, actor, lead=lead, others=others)
+    locked = lock_case(case)
+    if locked.state == Case.State.INTAKE:
+        move_case(locked, Case.State.ASSESSING)
+    elif locked.state != Case.State.ASSESSING:
+        raise ValidationError(_("Only a case at intake or in assessment can be assessed."))
+    requires_conference = severity != Severity.GENERAL or len(categories) > 1
+    assessment, _created = Assessment.objects.update_or_create(
+        case=locked,
+        defaults={
+            "severity": severity,
+            "measures_needed": measures_needed.strip(),
+            "notes": notes.strip(),
+            "requires_conference": requires_conference,
+            "assessed_by": actor,
+            "assessed_at": timezone.now(),
+        },
+    )
+    locked.severity = severity
+    locked.save()
+    locked.categories.set(categories)
+    _assign(locked, actor, lead=lead, others=others)
+    forget_counselors(case)
     return assessment

@@ -1,7 +1,10 @@
 """Case conference, support plan and its measures (seed 003 研讨 → 方案 → 实施).
 
-Each service is atomic, checks the case's state machine, and tells people in-app after commit.
-Notifications name the case number and where to act, never what the case is about.
+Services trust their caller: the getter and the view or API have decided that the actor may
+do this (cases/access.py, cases/rules.py); a service checks only the case's state machine and
+its input. Each service that takes an ``actor`` is a ``@service`` (core/history.py): one
+transaction, the actor recorded as the author in the change history. People are told in-app
+after commit; notifications name the case number and where to act, never what the case is about.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,29 +26,25 @@ from xinqiao.cases.models import (
     PlanMeasure,
     SupportPlan,
 )
-from xinqiao.cases.services_common import (
-    counselors_of,
-    lock_case,
-    move_case,
-    require_working,
-    staff_with_role,
-    tell,
-)
+from xinqiao.cases.services_common import lock_case, move_case, require_working, tell
 from xinqiao.core.access_log import record_access
+from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.core.roles import (
+    COUNSELING_ROLES,
     INSTALLATION_ROLES,
     PUPIL_AND_FAMILY_ROLES,
     Role,
 )
 from xinqiao.people.models import RoleAssignment
+from xinqiao.people.selectors import holders_of
 
 
 # --- case conference ----------------------------------------------------------------------------
 def conference_candidates(case: Case) -> models.QuerySet[User]:
     """The school's staff: who may sit in a case conference (never pupils or families)."""
-    return staff_with_role(
+    return holders_of(
         case.school_id,
         *(r for r in Role if r not in PUPIL_AND_FAMILY_ROLES and r not in INSTALLATION_ROLES),
     )
@@ -62,6 +61,7 @@ def role_labels(school_id: int) -> dict[int, str]:
     return found
 
 
+@service
 def conference_convene(
     *,
     actor: User,
@@ -77,42 +77,42 @@ def conference_convene(
     if not agenda.strip() or not place.strip():
         raise ValidationError(_("Give the place and the agenda."))
     school_staff = set(conference_candidates(case).values_list("pk", flat=True))
-    counseling = set(counselors_of(case.school_id).values_list("pk", flat=True))
-    with transaction.atomic():
-        conference = Conference.objects.create(
-            case=case,
-            convened_by=actor,
-            scheduled_at=scheduled_at,
-            place=place.strip(),
-            agenda=agenda.strip(),
-        )
-        seats = {actor.pk: (actor, _("convener"))}
-        for user, label in participants:
-            if user.pk not in school_staff:
-                raise ValidationError(
-                    _("%(name)s is not on the staff of this school.") % {"name": user}
-                )
-            seats.setdefault(user.pk, (user, label))
-        ConferenceParticipant.objects.bulk_create(
-            ConferenceParticipant(
-                conference=conference,
-                user=user,
-                role_label=str(label)[:50],
-                is_counseling_staff=user.pk in counseling,
+    counseling = set(holders_of(case.school_id, *COUNSELING_ROLES).values_list("pk", flat=True))
+    conference = Conference.objects.create(
+        case=case,
+        convened_by=actor,
+        scheduled_at=scheduled_at,
+        place=place.strip(),
+        agenda=agenda.strip(),
+    )
+    seats = {actor.pk: (actor, _("convener"))}
+    for user, label in participants:
+        if user.pk not in school_staff:
+            raise ValidationError(
+                _("%(name)s is not on the staff of this school.") % {"name": user}
             )
-            for user, label in seats.values()
+        seats.setdefault(user.pk, (user, label))
+    ConferenceParticipant.objects.bulk_create(
+        ConferenceParticipant(
+            conference=conference,
+            user=user,
+            role_label=str(label)[:50],
+            is_counseling_staff=user.pk in counseling,
         )
-        when = timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M")
-        notify(
-            recipients=[u for u, _label in seats.values() if u.pk != actor.pk],
-            title=_("Case conference on %(when)s, %(place)s") % {"when": when, "place": place},
-            url=reverse("cases:conference_share", args=[conference.pk]),
-            level=Notification.Level.ACTION,
-            school_id=case.school_id,
-        )
+        for user, label in seats.values()
+    )
+    when = timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M")
+    notify(
+        recipients=[u for u, _label in seats.values() if u.pk != actor.pk],
+        title=_("Case conference on %(when)s, %(place)s") % {"when": when, "place": place},
+        url=reverse("cases:conference_share", args=[conference.pk]),
+        level=Notification.Level.ACTION,
+        school_id=case.school_id,
+    )
     return conference
 
 
+@service
 def conference_record(
     *,
     actor: User,
@@ -127,34 +127,34 @@ def conference_record(
     if not decisions.strip():
         raise ValidationError(_("Write the decisions of the conference."))
     attended = set(attended)
-    with transaction.atomic():
-        conference = Conference.objects.select_for_update().get(pk=conference.pk)
-        if conference.state != Conference.State.PLANNED:
-            raise ValidationError(_("This conference is already recorded."))
-        conference.state = Conference.State.HELD
-        conference.held_at = timezone.now()
-        conference.decisions = decisions.strip()
-        conference.shared_summary = shared_summary.strip()
-        conference.save()
-        for seat in conference.participants.all():
-            seat.attended = seat.user_id in attended
-            seat.save(update_fields=["attended"])
-        others = [
-            s for s in conference.participants.select_related("user") if not s.is_counseling_staff
-        ]
-        if others and conference.shared_summary:
-            record_access(
-                actor=actor,
-                action="disclose",
-                obj=conference.case,
-                basis="case conference shared with: "
-                + ", ".join(sorted(s.user.username for s in others)),
-                request=request,
-            )
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    if conference.state != Conference.State.PLANNED:
+        raise ValidationError(_("This conference is already recorded."))
+    conference.state = Conference.State.HELD
+    conference.held_at = timezone.now()
+    conference.decisions = decisions.strip()
+    conference.shared_summary = shared_summary.strip()
+    conference.save()
+    for seat in conference.participants.all():
+        seat.attended = seat.user_id in attended
+        seat.save(update_fields=["attended"])
+    others = [
+        s for s in conference.participants.select_related("user") if not s.is_counseling_staff
+    ]
+    if others and conference.shared_summary:
+        record_access(
+            actor=actor,
+            action="disclose",
+            obj=conference.case,
+            basis="case conference shared with: "
+            + ", ".join(sorted(s.user.username for s in others)),
+            request=request,
+        )
     return conference
 
 
 # --- support plan --------------------------------------------------------------------------------
+@service
 def plan_draft(
     *,
     actor: User,
@@ -178,72 +178,65 @@ def plan_draft(
         raise ValidationError(_("Review the plan at least every 26 weeks."))
     if case.plans.filter(state=SupportPlan.State.APPROVED).exists() and not change_reason.strip():
         raise ValidationError(_("Say why the plan is adjusted."))
-    with transaction.atomic():
-        case = lock_case(case)
-        require_working(case)
-        plan = case.plans.filter(state=SupportPlan.State.DRAFT).first()
-        if plan is None:
-            highest = case.plans.aggregate(v=models.Max("version"))["v"] or 0
-            plan = SupportPlan(case=case, version=highest + 1, created_by=actor)
-        plan.goals, plan.change_reason = goals.strip(), change_reason.strip()
-        plan.review_every_weeks = review_every_weeks
-        plan.conference = conference or plan.conference
-        plan.save()
-        plan.measures.all().delete()
-        for measure in measures:
-            PlanMeasure(plan=plan, **measure).full_clean(exclude=["plan"])
-        PlanMeasure.objects.bulk_create(PlanMeasure(plan=plan, **m) for m in measures)
+    case = lock_case(case)
+    require_working(case)
+    plan = case.plans.filter(state=SupportPlan.State.DRAFT).first()
+    if plan is None:
+        highest = case.plans.aggregate(v=models.Max("version"))["v"] or 0
+        plan = SupportPlan(case=case, version=highest + 1, created_by=actor)
+    plan.goals, plan.change_reason = goals.strip(), change_reason.strip()
+    plan.review_every_weeks = review_every_weeks
+    plan.conference = conference or plan.conference
+    plan.save()
+    plan.measures.all().delete()
+    for measure in measures:
+        PlanMeasure(plan=plan, **measure).full_clean(exclude=["plan"])
+    PlanMeasure.objects.bulk_create(PlanMeasure(plan=plan, **m) for m in measures)
     return plan
 
 
+@service
 def plan_approve(*, actor: User, plan: SupportPlan) -> SupportPlan:
     """The director approves a plan; the previous version is kept as superseded."""
-    with transaction.atomic():
-        case = lock_case(plan.case)
-        plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
-        if plan.state != SupportPlan.State.DRAFT:
-            raise ValidationError(_("Only a draft plan can be approved."))
-        if not plan.measures.exists():
-            raise ValidationError(_("A plan needs at least one measure."))
-        if (
-            case.requires_conference
-            and not case.conferences.filter(state=Conference.State.HELD).exists()
-        ):
-            raise ValidationError(
-                _("This case needs a case conference before its plan is approved.")
-            )
-        case.plans.filter(state=SupportPlan.State.APPROVED).update(
-            state=SupportPlan.State.SUPERSEDED
-        )
-        plan.state = SupportPlan.State.APPROVED
-        plan.approved_by, plan.approved_at = actor, timezone.now()
-        plan.next_review_on = timezone.localdate() + datetime.timedelta(
-            weeks=plan.review_every_weeks
-        )
-        plan.save()
-        if case.state == Case.State.ASSESSING:
-            move_case(case, Case.State.ACTIVE)
-            case.save()
-        responsible = [
-            m.responsible for m in plan.measures.select_related("responsible") if m.responsible
-        ]
-        notify(
-            recipients=responsible,
-            title=_("A support measure is asked of you (case %(number)s)")
-            % {"number": case.number},
-            url=reverse("cases:my_tasks"),
-            level=Notification.Level.ACTION,
-            school_id=case.school_id,
-        )
-        tell(
-            [c.user for c in case.counselors.select_related("user")],
-            case,
-            _("The plan of case %(number)s is approved") % {"number": case.number},
-            Notification.Level.INFO,
-        )
+    case = lock_case(plan.case)
+    plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.state != SupportPlan.State.DRAFT:
+        raise ValidationError(_("Only a draft plan can be approved."))
+    if not plan.measures.exists():
+        raise ValidationError(_("A plan needs at least one measure."))
+    if (
+        case.requires_conference
+        and not case.conferences.filter(state=Conference.State.HELD).exists()
+    ):
+        raise ValidationError(_("This case needs a case conference before its plan is approved."))
+    case.plans.filter(state=SupportPlan.State.APPROVED).update(state=SupportPlan.State.SUPERSEDED)
+    plan.state = SupportPlan.State.APPROVED
+    plan.approved_by, plan.approved_at = actor, timezone.now()
+    plan.next_review_on = timezone.localdate() + datetime.timedelta(weeks=plan.review_every_weeks)
+    plan.save()
+    if case.state == Case.State.ASSESSING:
+        move_case(case, Case.State.ACTIVE)
+        case.save()
+    responsible = [
+        m.responsible for m in plan.measures.select_related("responsible") if m.responsible
+    ]
+    notify(
+        recipients=responsible,
+        title=_("A support measure is asked of you (case %(number)s)") % {"number": case.number},
+        url=reverse("cases:my_tasks"),
+        level=Notification.Level.ACTION,
+        school_id=case.school_id,
+    )
+    tell(
+        [c.user for c in case.counselors.select_related("user")],
+        case,
+        _("The plan of case %(number)s is approved") % {"number": case.number},
+        Notification.Level.INFO,
+    )
     return plan
 
 
+@service
 def measure_log_activity(
     *, actor: User, measure: PlanMeasure, on: datetime.date, note: str, minutes: int | None = None
 ) -> MeasureActivity:
@@ -253,16 +246,16 @@ def measure_log_activity(
     if on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
     require_working(measure.plan.case)
-    with transaction.atomic():
-        activity = MeasureActivity.objects.create(
-            measure=measure, on=on, minutes=minutes, note=note.strip(), logged_by=actor
-        )
-        if measure.status == PlanMeasure.Status.PLANNED:
-            measure.status = PlanMeasure.Status.ONGOING
-            measure.save(update_fields=["status"])
+    activity = MeasureActivity.objects.create(
+        measure=measure, on=on, minutes=minutes, note=note.strip(), logged_by=actor
+    )
+    if measure.status == PlanMeasure.Status.PLANNED:
+        measure.status = PlanMeasure.Status.ONGOING
+        measure.save(update_fields=["status"])
     return activity
 
 
+@service
 def measure_set_status(*, actor: User, measure: PlanMeasure, status: str) -> PlanMeasure:
     if status not in PlanMeasure.Status.values:
         raise ValidationError(_("Unknown status."))

@@ -1,8 +1,11 @@
 """Session records, stage summaries, evaluations, closure and the archive (seed 003 记录 → 总结
 → 评估 → 结案; seed 001 一人一档, 档案目录), and the daily reminders.
 
-Each service is atomic, checks the case's state machine, and tells people in-app after commit.
-Notifications name the case number and where to act, never what the case is about.
+Services trust their caller: the getter and the view or API have decided that the actor may
+do this (cases/access.py, cases/rules.py); a service checks only the case's state machine and
+its input. Each service that takes an ``actor`` is a ``@service`` (core/history.py): one
+transaction, the actor recorded as the author in the change history. People are told in-app
+after commit; notifications name the case number and where to act, never what the case is about.
 """
 
 from __future__ import annotations
@@ -24,20 +27,17 @@ from xinqiao.cases.models import (
     SupportPlan,
     retention_until,
 )
-from xinqiao.cases.services_common import (
-    lock_case,
-    move_case,
-    require_working,
-    staff_with_role,
-    tell,
-)
+from xinqiao.cases.services_common import lock_case, move_case, require_working, tell
 from xinqiao.cases.services_consent import consent_in_force, consent_record
+from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
 from xinqiao.people.models import School, Semester
+from xinqiao.people.selectors import holders_of
 
 
 # --- records, summaries, evaluations ------------------------------------------------------------
+@service
 def session_record(
     *,
     actor: User,
@@ -121,6 +121,7 @@ def counseling_agreement_missing(case: Case, kind: str) -> bool:
     )
 
 
+@service
 def stage_summary_write(
     *,
     actor: User,
@@ -135,24 +136,24 @@ def stage_summary_write(
         raise ValidationError(_("The period ends before it starts."))
     if not summary.strip():
         raise ValidationError(_("Write the summary."))
-    with transaction.atomic():
-        plan = case.plans.filter(state=SupportPlan.State.APPROVED).first()
-        written = StageSummary.objects.create(
-            case=case,
-            plan=plan,
-            period_start=period_start,
-            period_end=period_end,
-            summary=summary.strip(),
-            written_by=actor,
+    plan = case.plans.filter(state=SupportPlan.State.APPROVED).first()
+    written = StageSummary.objects.create(
+        case=case,
+        plan=plan,
+        period_start=period_start,
+        period_end=period_end,
+        summary=summary.strip(),
+        written_by=actor,
+    )
+    if plan is not None:
+        plan.next_review_on = timezone.localdate() + datetime.timedelta(
+            weeks=plan.review_every_weeks
         )
-        if plan is not None:
-            plan.next_review_on = timezone.localdate() + datetime.timedelta(
-                weeks=plan.review_every_weeks
-            )
-            plan.save(update_fields=["next_review_on"])
+        plan.save(update_fields=["next_review_on"])
     return written
 
 
+@service
 def evaluation_record(
     *,
     actor: User,
@@ -188,49 +189,49 @@ def evaluation_record(
 
 
 # --- closure and archive ------------------------------------------------------------------------
+@service
 def case_request_closure(*, actor: User, case: Case, closing_summary: str) -> Case:
     """The counselor proposes to close: a closing summary and at least one evaluation."""
     if not closing_summary.strip():
         raise ValidationError(_("Write the closing summary."))
-    with transaction.atomic():
-        case = lock_case(case)
-        if not case.evaluations.exists():
-            raise ValidationError(_("Record an effect evaluation before closing the case."))
-        move_case(case, Case.State.CLOSING)
-        case.closing_summary = closing_summary.strip()
-        case.save()
-        tell(
-            staff_with_role(case.school_id, Role.DIRECTOR),
-            case,
-            _("Case %(number)s is ready to close") % {"number": case.number},
-        )
+    case = lock_case(case)
+    if not case.evaluations.exists():
+        raise ValidationError(_("Record an effect evaluation before closing the case."))
+    move_case(case, Case.State.CLOSING)
+    case.closing_summary = closing_summary.strip()
+    case.save()
+    tell(
+        holders_of(case.school_id, Role.DIRECTOR),
+        case,
+        _("Case %(number)s is ready to close") % {"number": case.number},
+    )
     return case
 
 
+@service
 def case_confirm_closure(*, actor: User, case: Case) -> Case:
-    with transaction.atomic():
-        case = lock_case(case)
-        move_case(case, Case.State.CLOSED)
-        case.closed_at, case.closed_by = timezone.now(), actor
-        case.save()
-        case.plans.filter(state=SupportPlan.State.DRAFT).delete()
-        PlanMeasure.objects.filter(
-            plan__case=case, status__in=[PlanMeasure.Status.PLANNED, PlanMeasure.Status.ONGOING]
-        ).update(status=PlanMeasure.Status.DONE)
+    case = lock_case(case)
+    move_case(case, Case.State.CLOSED)
+    case.closed_at, case.closed_by = timezone.now(), actor
+    case.save()
+    case.plans.filter(state=SupportPlan.State.DRAFT).delete()
+    PlanMeasure.objects.filter(
+        plan__case=case, status__in=[PlanMeasure.Status.PLANNED, PlanMeasure.Status.ONGOING]
+    ).update(status=PlanMeasure.Status.DONE)
     return case
 
 
+@service
 def case_reopen(*, actor: User, case: Case) -> Case:
     """Send a case that was proposed for closing back to work."""
-    with transaction.atomic():
-        case = lock_case(case)
-        move_case(case, Case.State.ACTIVE)
-        case.save()
-        tell(
-            [c.user for c in case.counselors.select_related("user")],
-            case,
-            _("Case %(number)s stays open") % {"number": case.number},
-        )
+    case = lock_case(case)
+    move_case(case, Case.State.ACTIVE)
+    case.save()
+    tell(
+        [c.user for c in case.counselors.select_related("user")],
+        case,
+        _("Case %(number)s stays open") % {"number": case.number},
+    )
     return case
 
 
@@ -238,27 +239,28 @@ def _archive_prefix(semester: Semester) -> str:
     return f"DA-{semester.school_year}-{semester.term}-"
 
 
+@service
 def case_archive(*, actor: User, case: Case, semester: Semester) -> Case:
     """Archive a closed case into the student's file with a catalogue number (档案目录)."""
     if semester.school_id != case.school_id:
         raise ValidationError(_("Unknown semester."))
-    with transaction.atomic():
-        School.objects.select_for_update().filter(pk=case.school_id).first()
-        case = lock_case(case)
-        move_case(case, Case.State.ARCHIVED)
-        prefix = _archive_prefix(semester)
-        taken = Case.objects.filter(
-            school_id=case.school_id, archive_number__startswith=prefix
-        ).values_list("archive_number", flat=True)
-        highest = max((int(n.removeprefix(prefix)) for n in taken), default=0)
-        case.archive_number = f"{prefix}{highest + 1:04d}"
-        case.archived_at = timezone.now()
-        case.archive_semester = semester
-        case.retention_until = retention_until(case, timezone.localdate())
-        case.save()
+    School.objects.select_for_update().filter(pk=case.school_id).first()
+    case = lock_case(case)
+    move_case(case, Case.State.ARCHIVED)
+    prefix = _archive_prefix(semester)
+    taken = Case.objects.filter(
+        school_id=case.school_id, archive_number__startswith=prefix
+    ).values_list("archive_number", flat=True)
+    highest = max((int(n.removeprefix(prefix)) for n in taken), default=0)
+    case.archive_number = f"{prefix}{highest + 1:04d}"
+    case.archived_at = timezone.now()
+    case.archive_semester = semester
+    case.retention_until = retention_until(case, timezone.localdate())
+    case.save()
     return case
 
 
+@service
 def archive_semester(*, actor: User, semester: Semester) -> list[Case]:
     """At the end of a semester every closed case of the school goes into the archive."""
     closed = Case.objects.filter(

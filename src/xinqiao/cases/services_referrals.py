@@ -2,8 +2,10 @@
 to another counselor of the school or to a service outside it. Consent (item 8) is in
 services_consent.py; the directory of services in services_directory.py.
 
-Services are atomic and keyword-only; permissions are checked by the views (cases/rules.py).
-Notifications name the case number and where to act, never what the case is about.
+Services trust their caller: the getter and the view or API have decided that the actor may
+do this (cases/access.py, cases/rules.py). Each service that takes an ``actor`` is a
+``@service`` (core/history.py): one transaction, the actor recorded as the author in the change
+history. Notifications name the case number and where to act, never what the case is about.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,13 +24,16 @@ from xinqiao.cases.models import (
     OutsideService,
     Referral,
 )
-from xinqiao.cases.services_common import case_url, counselors_of, staff_with_role
+from xinqiao.cases.services_common import case_url, forget_counselors, lock_case
 from xinqiao.cases.services_consent import consent_in_force
+from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
-from xinqiao.core.roles import Role
+from xinqiao.core.roles import COUNSELING_ROLES, Role
+from xinqiao.people.selectors import holders_of
 
 
+@service
 def referral_create(
     *,
     actor: User,
@@ -58,7 +62,7 @@ def referral_create(
         to_service = None
         if to_counselor is None:
             raise ValidationError({"to_counselor": _("Choose the counselor who takes the case.")})
-        if not counselors_of(case.school_id).filter(pk=to_counselor.pk).exists():
+        if not holders_of(case.school_id, *COUNSELING_ROLES).filter(pk=to_counselor.pk).exists():
             raise ValidationError(
                 {
                     "to_counselor": _("%(name)s is not counseling staff of this school.")
@@ -83,59 +87,55 @@ def referral_create(
                     "Record the consent first, then refer the case."
                 )
             )
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        # Checked under the case's lock: the same form sent twice makes one referral.
-        if not case.is_open:
-            raise ValidationError(_("Only a case that is still open can be referred."))
-        if (
-            to_service is not None
-            and case.referrals.filter(to_service=to_service, state=Referral.State.OPEN).exists()
-        ):
-            raise ValidationError(
-                {"to_service": _("The case already has an open referral to this service.")}
-            )
-        if to_counselor is not None and case.counselors.filter(user_id=to_counselor.pk).exists():
-            raise ValidationError(
-                {
-                    "to_counselor": _("%(name)s is already a counselor of this case.")
-                    % {"name": to_counselor.display_name}
-                }
-            )
-        referral = Referral.objects.create(
-            case=case,
-            kind=kind,
-            to_counselor=to_counselor,
-            to_service=to_service,
-            reason=reason,
-            consent=consent,
-            referred_by=actor,
-            follow_up_due=follow_up_due,
+    given, case = case, lock_case(case)
+    # Checked under the case's lock: the same form sent twice makes one referral.
+    if not case.is_open:
+        raise ValidationError(_("Only a case that is still open can be referred."))
+    if (
+        to_service is not None
+        and case.referrals.filter(to_service=to_service, state=Referral.State.OPEN).exists()
+    ):
+        raise ValidationError(
+            {"to_service": _("The case already has an open referral to this service.")}
         )
-        if to_counselor is not None:
-            lead = hand_over_lead or not case.counselors.filter(is_lead=True).exists()
-            if lead:
-                case.counselors.update(is_lead=False)
-            CaseCounselor.objects.create(
-                case=case, user=to_counselor, is_lead=lead, assigned_by=actor
-            )
-            notify(
-                recipients=[to_counselor],
-                title=_("Case %(number)s is referred to you") % {"number": case.number},
-                url=case_url(case),
-                level=Notification.Level.ACTION,
-                school_id=case.school_id,
-            )
-        else:
-            notify(
-                recipients=[
-                    u for u in staff_with_role(case.school_id, Role.DIRECTOR) if u.pk != actor.pk
-                ],
-                title=_("Case %(number)s is referred outside the school") % {"number": case.number},
-                url=reverse("cases:referral_detail", args=[referral.pk]),
-                level=Notification.Level.INFO,
-                school_id=case.school_id,
-            )
+    if to_counselor is not None and case.counselors.filter(user_id=to_counselor.pk).exists():
+        raise ValidationError(
+            {
+                "to_counselor": _("%(name)s is already a counselor of this case.")
+                % {"name": to_counselor.display_name}
+            }
+        )
+    referral = Referral.objects.create(
+        case=case,
+        kind=kind,
+        to_counselor=to_counselor,
+        to_service=to_service,
+        reason=reason,
+        consent=consent,
+        referred_by=actor,
+        follow_up_due=follow_up_due,
+    )
+    if to_counselor is not None:
+        lead = hand_over_lead or not case.counselors.filter(is_lead=True).exists()
+        if lead:
+            case.counselors.update(is_lead=False)
+        CaseCounselor.objects.create(case=case, user=to_counselor, is_lead=lead, assigned_by=actor)
+        forget_counselors(given)
+        notify(
+            recipients=[to_counselor],
+            title=_("Case %(number)s is referred to you") % {"number": case.number},
+            url=case_url(case),
+            level=Notification.Level.ACTION,
+            school_id=case.school_id,
+        )
+    else:
+        notify(
+            recipients=[u for u in holders_of(case.school_id, Role.DIRECTOR) if u.pk != actor.pk],
+            title=_("Case %(number)s is referred outside the school") % {"number": case.number},
+            url=reverse("cases:referral_detail", args=[referral.pk]),
+            level=Notification.Level.INFO,
+            school_id=case.school_id,
+        )
     return referral
 
 
@@ -149,29 +149,29 @@ def _open_referral(referral: Referral) -> Referral:
     return referral
 
 
+@service
 def referral_record_outcome(*, actor: User, referral: Referral, outcome: str) -> Referral:
     """Record what came of a referral; it leaves the follow-up list."""
     outcome = outcome.strip()
     if not outcome:
         raise ValidationError({"outcome": _("Write what came of the referral.")})
-    with transaction.atomic():
-        referral = _open_referral(referral)
-        referral.outcome = outcome
-        referral.outcome_at = timezone.now()
-        referral.state = Referral.State.DONE
-        referral.save(update_fields=["outcome", "outcome_at", "state"])
+    referral = _open_referral(referral)
+    referral.outcome = outcome
+    referral.outcome_at = timezone.now()
+    referral.state = Referral.State.DONE
+    referral.save(update_fields=["outcome", "outcome_at", "state"])
     return referral
 
 
+@service
 def referral_cancel(*, actor: User, referral: Referral, note: str = "") -> Referral:
     """Cancel a referral that did not happen. A counselor who joined the case stays on it: the
     director changes the case's counselors."""
-    with transaction.atomic():
-        referral = _open_referral(referral)
-        referral.state = Referral.State.CANCELLED
-        referral.outcome = note.strip()
-        referral.outcome_at = timezone.now()
-        referral.save(update_fields=["outcome", "outcome_at", "state"])
+    referral = _open_referral(referral)
+    referral.state = Referral.State.CANCELLED
+    referral.outcome = note.strip()
+    referral.outcome_at = timezone.now()
+    referral.save(update_fields=["outcome", "outcome_at", "state"])
     return referral
 
 

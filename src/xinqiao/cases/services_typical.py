@@ -3,7 +3,10 @@ becomes a de-identified teaching example (seed 000: "在研究和写作中需要
 可能辨认出来访学生的有关信息"). The de-identification engine is core/deidentify.py; this module
 says what in a case could identify its student.
 
-Services are atomic and keyword-only; permissions are checked by the views (cases/rules.py).
+Services are keyword-only and trust their caller: the getter and the view or API have decided that the actor may
+do this (cases/access.py, cases/rules.py). Each service that takes an ``actor`` is a
+``@service`` (core/history.py): one transaction, the actor recorded as the author in the change
+history.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from xinqiao.core.deidentify import (
     identifying_details,
     student_identifiers,
 )
+from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
 from xinqiao.people.models import RoleAssignment
@@ -100,6 +104,7 @@ def typical_draft(case: Case) -> tuple[str, str]:
 TYPICAL_STATES = (Case.State.CLOSED, Case.State.ARCHIVED)
 
 
+@service
 def typical_mark(*, actor: User, case: Case) -> TypicalCase:
     """Mark a closed case as a teaching example (seed 001 典型案例). It starts as an unpublished,
     de-identified draft that only the case's counselors see until one of them publishes it.
@@ -136,6 +141,7 @@ def typical_mark(*, actor: User, case: Case) -> TypicalCase:
         raise ValidationError(_("This case is already a typical case.")) from None
 
 
+@service
 def typical_edit(
     *,
     actor: User,
@@ -155,45 +161,39 @@ def typical_edit(
         raise ValidationError(_("Give the typical case a title and a text."))
     if category is not None and category.school_id != typical.school_id:
         raise ValidationError({"category": _("Unknown category.")})
-    with transaction.atomic():
-        typical = TypicalCase.objects.select_for_update().get(pk=typical.pk)
-        typical.title, typical.text, typical.category = title[:100], text, category
-        typical.published = False
-        typical.save(update_fields=["title", "text", "category", "published"])
-        if publish:
-            typical = typical_publish(actor=actor, typical=typical)
+    typical = TypicalCase.objects.select_for_update().get(pk=typical.pk)
+    typical.title, typical.text, typical.category = title[:100], text, category
+    typical.published = False
+    typical.save(update_fields=["title", "text", "category", "published"])
+    if publish:
+        typical = typical_publish(actor=actor, typical=typical)
     return typical
 
 
+@service
 def typical_publish(*, actor: User, typical: TypicalCase) -> TypicalCase:
     """Publish the example to the school's library of typical cases, only when the consent is
     still in force and nothing in the title or text identifies the student."""
-    with transaction.atomic():
-        typical = (
-            TypicalCase.objects.select_for_update()
-            .select_related("case__student")
-            .get(pk=typical.pk)
+    typical = (
+        TypicalCase.objects.select_for_update().select_related("case__student").get(pk=typical.pk)
+    )
+    case = typical.case
+    consent = consent_in_force(student=case.student, purpose=Consent.Purpose.TEACHING, case=case)
+    if consent is None:
+        raise ValidationError(_("The consent to use this case in teaching is no longer in force."))
+    left = identifying_details_left(typical)
+    if left:
+        raise ValidationError(
+            _("Remove what could identify the student before publishing: %(what)s.")
+            % {"what": ", ".join(left)}
         )
-        case = typical.case
-        consent = consent_in_force(
-            student=case.student, purpose=Consent.Purpose.TEACHING, case=case
-        )
-        if consent is None:
-            raise ValidationError(
-                _("The consent to use this case in teaching is no longer in force.")
-            )
-        left = identifying_details_left(typical)
-        if left:
-            raise ValidationError(
-                _("Remove what could identify the student before publishing: %(what)s.")
-                % {"what": ", ".join(left)}
-            )
-        typical.consent = consent
-        typical.published = True
-        typical.save(update_fields=["consent", "published"])
+    typical.consent = consent
+    typical.published = True
+    typical.save(update_fields=["consent", "published"])
     return typical
 
 
+@service
 def typical_unpublish(*, actor: User, typical: TypicalCase) -> TypicalCase:
     if typical.published:
         typical.published = False

@@ -195,19 +195,3 @@ def record_refusal(request, model: type[models.Model], pk, perm: str, *, school_
         basis=f"refused: {perm}",
         request=request,
     )
-
-
-def get_or_refuse(request, queryset: models.QuerySet, pk, perm: str):
-    """The object if the user's scope holds it and ``perm`` allows it; otherwise the attempt is
-    written to the access log and the answer is 404 (not in scope) or 403 (in scope, refused)."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    user = request.user
-    obj = queryset.for_user(user).filter(pk=pk).first()
-    if obj is not None and user.has_perm(perm, obj):
-        return obj
-    record_refusal(request, queryset.model, pk, perm)
-    if obj is None:
-        raise Http404
-    raise PermissionDenied

@@ -1,14 +1,20 @@
 """The single entry point for alerts. Every source (duty phone, letters, screening, network
-reports, counseling) calls ``raise_alert``; escalation along the network builds on it."""
+reports, counseling) calls ``raise_alert``; escalation along the network builds on it.
+
+Services trust their caller: the getter and the view (crisis/access.py, crisis/rules.py) have
+decided that the actor may do this. Each service that takes an ``actor`` is a ``@service``
+(core/history.py): one transaction, the actor recorded as the author in the change history.
+"""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xinqiao.core.access_log import record_access
+from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.core.roles import Role
@@ -46,6 +52,7 @@ def _record(alert: Alert, *, actor: User | None, from_state: str, note: str = ""
     )
 
 
+@service
 def raise_alert(
     *,
     actor: User | None,
@@ -64,61 +71,62 @@ def raise_alert(
         raise ValidationError(_("Say who the alert is about."))
     if risk_level not in Alert.RiskLevel.values or source not in Alert.Source.values:
         raise ValidationError(_("Unknown risk level or source."))
-    with transaction.atomic():
-        alert = Alert.objects.create(
-            school=school,
-            student=student,
-            person_description=person_description.strip(),
-            risk_level=risk_level,
-            source=source,
-            source_type=source_object._meta.label if source_object is not None else "",
-            source_id=str(source_object.pk) if source_object is not None else "",
-            evidence=evidence,
-            raised_by=actor,
-        )
-        _record(alert, actor=actor, from_state="")
-        who = student.name if student is not None else alert.person_description
-        recipients = alert_recipients(alert=alert)
-        # Safety overrides secrecy, narrowly (DESIGN principle 2): the disclosure is recorded.
-        record_access(
-            actor=actor,
-            action="disclose",
-            obj=alert,
-            basis="alert raised; told: " + ", ".join(sorted(u.username for u in recipients)),
-        )
-        notify(
-            recipients=recipients,
-            title=_("Alert (%(level)s): %(who)s")
-            % {"level": alert.get_risk_level_display(), "who": who},
-            body=_("Raised from: %(source)s. Open the alert and acknowledge it.")
-            % {"source": alert.get_source_display()},
-            url=reverse("crisis:alert_detail", args=[alert.pk]),
-            level=Notification.Level.URGENT,
-            school_id=school.pk,
-        )
+    alert = Alert.objects.create(
+        school=school,
+        student=student,
+        person_description=person_description.strip(),
+        risk_level=risk_level,
+        source=source,
+        source_type=source_object._meta.label if source_object is not None else "",
+        source_id=str(source_object.pk) if source_object is not None else "",
+        evidence=evidence,
+        raised_by=actor,
+    )
+    _record(alert, actor=actor, from_state="")
+    who = student.name if student is not None else alert.person_description
+    recipients = alert_recipients(alert=alert)
+    # Safety overrides secrecy, narrowly (DESIGN principle 2): the disclosure is recorded.
+    record_access(
+        actor=actor,
+        action="disclose",
+        obj=alert,
+        basis="alert raised; told: " + ", ".join(sorted(u.username for u in recipients)),
+    )
+    notify(
+        recipients=recipients,
+        title=_("Alert (%(level)s): %(who)s")
+        % {"level": alert.get_risk_level_display(), "who": who},
+        body=_("Raised from: %(source)s. Open the alert and acknowledge it.")
+        % {"source": alert.get_source_display()},
+        url=reverse("crisis:alert_detail", args=[alert.pk]),
+        level=Notification.Level.URGENT,
+        school_id=school.pk,
+    )
     return alert
 
 
+@service
 def alert_transition(*, actor: User, alert: Alert, to_state: str, note: str = "") -> Alert:
     """Move an alert along its state machine; refused transitions raise ValidationError."""
-    with transaction.atomic():
-        locked = Alert.objects.select_for_update().get(pk=alert.pk)
-        if to_state not in Alert.TRANSITIONS[locked.state]:
-            raise ValidationError(
-                _("An alert that is %(state)s cannot become %(to)s.")
-                % {"state": locked.get_state_display(), "to": Alert.State(to_state).label}
-            )
-        from_state = locked.state
-        locked.state = to_state
-        locked.save(update_fields=["state", "updated_at"])
-        _record(locked, actor=actor, from_state=from_state, note=note)
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    if to_state not in Alert.TRANSITIONS[locked.state]:
+        raise ValidationError(
+            _("An alert that is %(state)s cannot become %(to)s.")
+            % {"state": locked.get_state_display(), "to": Alert.State(to_state).label}
+        )
+    from_state = locked.state
+    locked.state = to_state
+    locked.save(update_fields=["state", "updated_at"])
+    _record(locked, actor=actor, from_state=from_state, note=note)
     return locked
 
 
+@service
 def alert_acknowledge(*, actor: User, alert: Alert) -> Alert:
     return alert_transition(actor=actor, alert=alert, to_state=Alert.State.ACKNOWLEDGED)
 
 
+@service
 def alert_resolve(*, actor: User, alert: Alert, note: str) -> Alert:
     if not note.strip():
         raise ValidationError(_("Write how the alert was resolved."))

@@ -9,16 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.cases import forms, services_intake
-from xinqiao.cases.access import get_case_or_refuse, record_read
+from xinqiao.cases.access import case_queryset, get_case_or_refuse, get_category, record_read
 from xinqiao.cases.models import (
     Case,
     PlanMeasure,
     ProblemCategory,
+    Referral,
     Severity,
     SupportPlan,
 )
@@ -59,6 +60,22 @@ def case_list(request):
     )
 
 
+def _case_page(request, pk: int, perm: str = "cases.view_case") -> Case:
+    """The case with what its page shows beside the parts below: the assessment, the typical
+    case, the categories and the referrals (with where they go)."""
+    queryset = (
+        case_queryset()
+        .select_related("assessment", "typical")
+        .prefetch_related(
+            "categories",
+            Prefetch(
+                "referrals", queryset=Referral.objects.select_related("to_service", "to_counselor")
+            ),
+        )
+    )
+    return get_case_or_refuse(request, pk, perm, queryset=queryset)
+
+
 def _case_context(request, case: Case) -> dict:
     plans = list(
         case.plans.prefetch_related(
@@ -75,9 +92,10 @@ def _case_context(request, case: Case) -> dict:
     return {
         "case": case,
         "assessment": getattr(case, "assessment", None),
-        "counselors": case.counselors.select_related("user"),
+        # Loaded with the case for the predicates: no query of their own.
+        "counselors": case.counselors.all(),
         "categories": case.categories.all(),
-        "conferences": case.conferences.prefetch_related("participants__user"),
+        "conferences": case.conferences.all(),
         "plans": plans,
         "current_plan": next((p for p in plans if p.state == SupportPlan.State.APPROVED), None),
         "draft_plan": next((p for p in plans if p.state == SupportPlan.State.DRAFT), None),
@@ -127,7 +145,7 @@ def _evaluation_chart(evaluations) -> dict | None:
 
 @login_required
 def case_detail(request, pk: int):
-    case = get_case_or_refuse(request, pk)
+    case = _case_page(request, pk)
     record_read(request, case)
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
@@ -135,7 +153,7 @@ def case_detail(request, pk: int):
 @login_required
 @require_POST
 def case_brief(request, pk: int):
-    case = get_case_or_refuse(request, pk, "cases.assess_case")
+    case = _case_page(request, pk, "cases.assess_case")
     form = forms.BriefAnswerForm(request.POST)
     if form.is_valid():
         try:
@@ -153,16 +171,19 @@ def case_brief(request, pk: int):
 
 
 def _counselors_initial(case: Case) -> dict:
-    """The case's lead and other counselors, as a counselors form starts."""
+    """The case's lead and other counselors, as a counselors form starts (from the counselors
+    loaded with the case)."""
+    counselors = case.counselors.all()
     return {
-        "lead": case.counselors.filter(is_lead=True).values_list("user_id", flat=True).first(),
-        "others": list(case.counselors.filter(is_lead=False).values_list("user_id", flat=True)),
+        "lead": next((c.user_id for c in counselors if c.is_lead), None),
+        "others": [c.user_id for c in counselors if not c.is_lead],
     }
 
 
 @login_required
 def case_assess(request, pk: int):
-    case = get_case_or_refuse(request, pk, "cases.assess_case")
+    queryset = case_queryset().select_related("assessment")
+    case = get_case_or_refuse(request, pk, "cases.assess_case", queryset=queryset)
     assessment = getattr(case, "assessment", None)
     initial = {"lead": request.user.pk if request.user.has_role("counselor") else None}
     if assessment is not None:
@@ -239,7 +260,7 @@ def category_list(request):
     services_intake.categories_ensure_defaults(school=school)
     editing = None
     if request.GET.get("edit"):
-        editing = get_object_or_404(ProblemCategory, school=school, pk=request.GET["edit"])
+        editing = get_category(request, school, request.GET["edit"])
     initial = (
         {"name": editing.name, "order": editing.order, "is_active": editing.is_active}
         if editing
@@ -260,7 +281,7 @@ def category_list(request):
         request,
         "cases/category_list.html",
         {
-            "categories": ProblemCategory.objects.filter(school=school),
+            "categories": ProblemCategory.objects.for_user(request.user).filter(school=school),
             "form": form,
             "editing": editing,
         },

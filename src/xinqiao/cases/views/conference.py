@@ -6,19 +6,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from xinqiao.cases import forms, services_plans
-from xinqiao.cases.access import get_case_or_refuse, record_read
+from xinqiao.cases.access import (
+    get_case_or_refuse,
+    get_conference,
+    get_conference_share,
+    record_read,
+)
 from xinqiao.cases.models import (
     Conference,
     PlanMeasure,
     SupportPlan,
 )
 from xinqiao.cases.views.common import form_page
-from xinqiao.core.access_log import record_refusal
 
 
 @login_required
@@ -54,15 +57,9 @@ def conference_convene(request, pk: int):
     )
 
 
-def _conference_for(request, pk: int, perm: str) -> Conference:
-    conference = get_object_or_404(Conference.objects.select_related("case"), pk=pk)
-    get_case_or_refuse(request, conference.case_id, perm)
-    return conference
-
-
 @login_required
 def conference_detail(request, pk: int):
-    conference = _conference_for(request, pk, "cases.view_case")
+    conference = get_conference(request, pk)
     record_read(request, conference.case)
     form = forms.ConferenceRecordForm(
         request.POST or None,
@@ -106,13 +103,7 @@ def conference_detail(request, pk: int):
 @login_required
 def conference_share(request, pk: int):
     """What a participant outside the counseling staff sees: when, where, and what is shared."""
-    conference = get_object_or_404(
-        Conference.objects.select_related("case__student__school_class__grade"), pk=pk
-    )
-    if not request.user.has_perm("cases.view_conference_share", conference):
-        perm = "cases.view_conference_share"
-        record_refusal(request, Conference, pk, perm, school_id=conference.case.school_id)
-        raise Http404
+    conference = get_conference_share(request, pk)
     if conference.shared_summary:
         record_read(request, conference.case, basis="conference participant: shared part only")
     return render(
@@ -121,7 +112,7 @@ def conference_share(request, pk: int):
         {
             "conference": conference,
             "student": conference.case.student,
-            "my_measures": PlanMeasure.objects.filter(
+            "my_measures": PlanMeasure.objects.for_user(request.user).filter(
                 plan__case=conference.case,
                 plan__state=SupportPlan.State.APPROVED,
                 responsible=request.user,

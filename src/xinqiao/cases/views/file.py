@@ -22,21 +22,16 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from xinqiao.cases import selectors_file as selectors
 from xinqiao.cases import services_records, student_file_export
-from xinqiao.cases.access import get_case_or_refuse, record_read
+from xinqiao.cases.access import get_case_or_refuse, get_student_for_file, record_read
 from xinqiao.cases.models import CaseCounselor, Severity
-from xinqiao.core.access_log import get_or_refuse
 from xinqiao.core.decorators import permission_required
-from xinqiao.core.roles import Role
+from xinqiao.core.roles import COUNSELING_ROLES, Role
 from xinqiao.people.models import Semester, Student
 
 ARCHIVE_PAGE_SIZE = 30
 
 
 # --- the student file ---------------------------------------------------------------------------
-def _student_or_refuse(request, student_pk: int, perm: str) -> Student:
-    return get_or_refuse(request, selectors.students_for_file(), student_pk, perm)
-
-
 def _basis(user, student: Student) -> str:
     if user.has_role(Role.DIRECTOR, school_id=student.school_id):
         return "director of the school"
@@ -55,7 +50,7 @@ def _file_context(request, student: Student, *, record_texts: bool = True) -> di
 
 @login_required
 def student_file(request, student_pk: int):
-    student = _student_or_refuse(request, student_pk, "cases.view_student_file")
+    student = get_student_for_file(request, student_pk, "cases.view_student_file")
     # The texts of session records load per case when opened (case_records): a long file
     # opens at once, and each opening is its own line in the access log.
     context = _file_context(request, student, record_texts=False)
@@ -75,7 +70,7 @@ def case_records(request, pk: int):
 @login_required
 def student_file_print(request, student_pk: int):
     """The printable file, watermarked on every page with who printed it and when."""
-    student = _student_or_refuse(request, student_pk, "cases.print_student_file")
+    student = get_student_for_file(request, student_pk, "cases.print_student_file")
     context = _file_context(request, student)
     context["watermark"] = watermark_text(request.user)
     context["watermark_rows"] = range(12)
@@ -87,7 +82,7 @@ def student_file_print(request, student_pk: int):
 @login_required
 def student_file_export_view(request, student_pk: int):
     """The file as a Word document: the director's alone (seed 000 不可外借、复印), logged."""
-    student = _student_or_refuse(request, student_pk, "cases.export_student_file")
+    student = get_student_for_file(request, student_pk, "cases.export_student_file")
     student_file = selectors.student_file_for_user(request.user, student)
     content = student_file_export.student_file_document(
         student_file,
@@ -117,9 +112,9 @@ def _openable_student_ids(user, cases) -> set[int]:
     """Students whose file the reader may open from the catalogue (the links only; the file
     page asks ``cases.view_student_file`` itself). Mirrors the rule for a whole page at once:
     the director's schools, and students of whom the reader holds a case."""
-    directed = set(selectors.director_school_ids(user))
+    directed = user.school_ids_with(Role.DIRECTOR)
     ids = {case.student_id for case in cases if case.school_id in directed}
-    counseled = set(selectors.counseling_school_ids(user, roles={Role.COUNSELOR}))
+    counseled = user.school_ids_with(Role.COUNSELOR)
     others = [
         case.student_id
         for case in cases
@@ -134,7 +129,7 @@ def _openable_student_ids(user, cases) -> set[int]:
 @permission_required("cases.view_archive")
 def archive_catalogue(request):
     user = request.user
-    school_ids = selectors.counseling_school_ids(user)
+    school_ids = sorted(user.school_ids_with(*COUNSELING_ROLES))
     may_manage = user.has_perm("cases.archive_semester")
     may_review_retention = user.has_perm("cases.review_retention")
     filters = {
@@ -182,7 +177,7 @@ class ArchiveSemesterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        schools = selectors.director_school_ids(user)
+        schools = sorted(user.school_ids_with(Role.DIRECTOR))
         field = self.fields["semester"]
         field.queryset = selectors.semesters_of(schools)
         if len(schools) > 1:
@@ -220,7 +215,7 @@ def archive_semester(request):
         form = ArchiveSemesterForm(request.GET, user=user)
         status = 200 if form.is_valid() else 400
     else:
-        current = selectors.semesters_of(selectors.director_school_ids(user)).filter(
+        current = selectors.semesters_of(sorted(user.school_ids_with(Role.DIRECTOR))).filter(
             is_current=True
         )
         form = ArchiveSemesterForm(

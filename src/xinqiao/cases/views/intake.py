@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xinqiao.cases import forms, services_intake
+from xinqiao.cases.access import cases_referred_by, refuse_unless
 from xinqiao.cases.models import (
     Case,
 )
 from xinqiao.cases.views.common import form_page
-from xinqiao.core.access_log import record_refusal
 from xinqiao.core.decorators import permission_required
 from xinqiao.people.models import Student
 from xinqiao.people.selectors import school_of
@@ -123,7 +123,7 @@ def refer_student(request):
     allowed = [s.pk for s in students if request.user.has_perm("cases.refer_this_student", s)]
     return _referral_form(
         request,
-        students=Student.objects.filter(pk__in=allowed).select_related("school_class__grade"),
+        students=students.filter(pk__in=allowed).select_related("school_class__grade"),
         channel=Case.Channel.TEACHER_REFERRAL,
         title=_("Refer a student to the counseling room"),
         done_url="cases:my_referrals",
@@ -132,7 +132,9 @@ def refer_student(request):
 
 @permission_required("cases.raise_concern")
 def raise_concern(request):
-    children = Student.objects.filter(guardian_links__guardian__user=request.user)
+    children = Student.objects.for_user(request.user).filter(
+        guardian_links__guardian__user=request.user
+    )
     return _referral_form(
         request,
         students=children,
@@ -149,11 +151,7 @@ def my_referrals(request):
         request.user.has_perm("cases.refer_student") or request.user.has_perm("cases.raise_concern")
     ):
         raise PermissionDenied
-    referrals = (
-        Case.objects.filter(referred_by=request.user)
-        .select_related("student__school_class__grade")
-        .only("number", "state", "opened_at", "student__name", "student__school_class")
-    )
+    referrals = cases_referred_by(request.user)
     page = Paginator(referrals.order_by("-opened_at"), 30).get_page(request.GET.get("page"))
     return render(request, "cases/my_referrals.html", {"page": page})
 
@@ -161,9 +159,7 @@ def my_referrals(request):
 @login_required
 def appointment_case(request, pk: int):
     """After an appointment: continue the student's open case with a record, or open one."""
-    if not request.user.has_perm("cases.open_case"):
-        record_refusal(request, Appointment, pk, "cases.open_case")
-        raise PermissionDenied
+    refuse_unless(request, "cases.open_case", Appointment, pk)
     appointment = get_appointment(request, pk)
     if appointment.student_id is None:
         raise PermissionDenied

@@ -8,14 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.cases import forms, services_plans
-from xinqiao.cases.access import get_case_or_refuse, record_read
+from xinqiao.cases.access import (
+    get_case_or_refuse,
+    get_measure,
+    get_my_measure,
+    get_plan,
+    record_read,
+)
 from xinqiao.cases.models import (
     Case,
     Conference,
@@ -23,7 +28,6 @@ from xinqiao.cases.models import (
     SupportPlan,
 )
 from xinqiao.cases.views.common import form_page, run_step
-from xinqiao.core.access_log import record_refusal
 from xinqiao.core.decorators import permission_required
 
 
@@ -88,8 +92,8 @@ def plan_edit(request, pk: int):
 @login_required
 @require_POST
 def plan_approve(request, pk: int):
-    plan = get_object_or_404(SupportPlan, pk=pk)
-    case = get_case_or_refuse(request, plan.case_id, "cases.approve_plan")
+    plan = get_plan(request, pk, "cases.approve_plan")
+    case = plan.case
     run_step(
         request,
         lambda: services_plans.plan_approve(actor=request.user, plan=plan),
@@ -101,8 +105,8 @@ def plan_approve(request, pk: int):
 @login_required
 @require_POST
 def measure_status(request, pk: int):
-    measure = get_object_or_404(PlanMeasure.objects.select_related("plan"), pk=pk)
-    case = get_case_or_refuse(request, measure.plan.case_id, "cases.write_records")
+    measure = get_measure(request, pk, "cases.write_records")
+    case = measure.plan.case
     status = request.POST.get("status", "")
     run_step(
         request,
@@ -117,7 +121,8 @@ def measure_status(request, pk: int):
 def my_tasks(request):
     """Measures asked of me: what to do and for whom, never why (DESIGN.md principle 1)."""
     measures = (
-        PlanMeasure.objects.filter(
+        PlanMeasure.objects.for_user(request.user)
+        .filter(
             responsible=request.user,
             plan__state=SupportPlan.State.APPROVED,
             plan__case__state__in=Case.WORKING_STATES,
@@ -132,11 +137,7 @@ def my_tasks(request):
 
 @login_required
 def measure_log(request, pk: int):
-    measure = get_object_or_404(PlanMeasure.objects.select_related("plan__case__student"), pk=pk)
-    if not request.user.has_perm("cases.log_measure_activity", measure):
-        perm = "cases.log_measure_activity"
-        record_refusal(request, PlanMeasure, pk, perm, school_id=measure.plan.case.school_id)
-        raise Http404
+    measure = get_my_measure(request, pk)
     form = forms.MeasureActivityForm(request.POST or None, initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:

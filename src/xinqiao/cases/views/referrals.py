@@ -21,7 +21,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.cases import services_consent, services_directory, services_referrals, services_typical
-from xinqiao.cases.access import get_case_or_refuse, record_read
+from xinqiao.cases.access import (
+    consents_covering,
+    get_case_or_refuse,
+    get_consent,
+    get_outside_service,
+    get_published_typical,
+    get_referral,
+    get_typical,
+    record_read,
+)
 from xinqiao.cases.forms_referrals import (
     CancelForm,
     ConsentForm,
@@ -45,18 +54,9 @@ from xinqiao.cases.referral_letter import (
     letter_filename,
 )
 from xinqiao.cases.views.common import run_step
-from xinqiao.core.access_log import get_or_refuse
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
 from xinqiao.people.models import School
-
-
-def _school_ids(user, roles) -> list[int]:
-    return [
-        school_id
-        for school_id, held in user.role_map.items()
-        if school_id is not None and held & set(roles)
-    ]
 
 
 def _status(form) -> int:
@@ -66,8 +66,8 @@ def _status(form) -> int:
 # --- the directory of outside services ----------------------------------------------------------
 @permission_required("cases.view_services")
 def service_list(request):
-    services_qs = OutsideService.objects.filter(
-        school_id__in=_school_ids(request.user, COUNSELING_ROLES)
+    services_qs = OutsideService.objects.for_user(request.user).filter(
+        school_id__in=request.user.school_ids_with(*COUNSELING_ROLES)
     )
     filters = {key: request.GET.get(key, "").strip() for key in ("kind", "q", "all")}
     if filters["kind"] in OutsideService.Kind.values:
@@ -95,7 +95,9 @@ def service_list(request):
 
 @permission_required("cases.manage_services")
 def service_create(request):
-    schools = School.objects.filter(pk__in=_school_ids(request.user, COUNSELING_ROLES))
+    schools = School.objects.for_user(request.user).filter(
+        pk__in=request.user.school_ids_with(*COUNSELING_ROLES)
+    )
     form = OutsideServiceForm(request.POST or None)
     if len(schools) > 1:
         form.fields["school"] = forms.ModelChoiceField(label=_("School"), queryset=schools)
@@ -116,7 +118,7 @@ def service_create(request):
 
 @login_required
 def service_edit(request, pk: int):
-    service = get_or_refuse(request, OutsideService.objects.all(), pk, "cases.manage_services")
+    service = get_outside_service(request, pk)
     form = OutsideServiceForm(request.POST or None, instance=service)
     if request.method == "POST" and form.is_valid():
         try:
@@ -139,7 +141,7 @@ def service_edit(request, pk: int):
 @login_required
 @require_POST
 def service_deactivate(request, pk: int):
-    service = get_or_refuse(request, OutsideService.objects.all(), pk, "cases.manage_services")
+    service = get_outside_service(request, pk)
     services_directory.service_deactivate(actor=request.user, service=service)
     messages.success(
         request,
@@ -150,16 +152,6 @@ def service_deactivate(request, pk: int):
 
 # --- consent --------------------------------------------------------------------------------------
 CONSENT_NEXT = {"referral": "cases:referral_create", "typical": "cases:typical_mark"}
-
-
-def _consents_of(case: Case):
-    """The consents that can cover this case: its own and the student's general ones."""
-    return (
-        Consent.objects.filter(student_id=case.student_id)
-        .filter(Q(case=case) | Q(case__isnull=True))
-        .select_related("recorded_by")
-        .order_by("-given_on", "-id")
-    )
 
 
 @login_required
@@ -176,7 +168,7 @@ def _consent_page(request, case: Case, form, status: int = 200):
         "cases/consent_list.html",
         {
             "case": case,
-            "consents": _consents_of(case),
+            "consents": consents_covering(request.user, case),
             "form": form if may_record else None,
             "may_record": may_record,
         },
@@ -206,9 +198,7 @@ def consent_create(request, case_pk: int):
 @require_POST
 def consent_withdraw(request, case_pk: int, pk: int):
     case = get_case_or_refuse(request, case_pk, "cases.record_consent")
-    consent = _consents_of(case).filter(pk=pk).first()
-    if consent is None:
-        raise Http404
+    consent = get_consent(request, case, pk)
     run_step(
         request,
         lambda: services_consent.consent_withdraw(actor=request.user, consent=consent),
@@ -218,21 +208,6 @@ def consent_withdraw(request, case_pk: int, pk: int):
 
 
 # --- referral ---------------------------------------------------------------------------------------
-def _referral_or_refuse(request, pk: int, perm: str) -> Referral:
-    """The referral, through its case: refusals of the case are written to the access log."""
-    case_id = Referral.objects.filter(pk=pk).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise Http404
-    case = get_case_or_refuse(request, case_id, perm)
-    referral = (
-        Referral.objects.select_related("to_counselor", "to_service", "referred_by", "consent")
-        .filter(pk=pk)
-        .get()
-    )
-    referral.case = case
-    return referral
-
-
 @permission_required("cases.view_case_list")
 def referral_list(request):
     """Referrals waiting for their follow-up, the overdue ones first and marked."""
@@ -297,7 +272,7 @@ def referral_create(request, case_pk: int):
 
 @login_required
 def referral_detail(request, pk: int):
-    referral = _referral_or_refuse(request, pk, "cases.view_case")
+    referral = get_referral(request, pk, "cases.view_case")
     record_read(request, referral.case)
     return _referral_page(request, referral)
 
@@ -325,7 +300,7 @@ def _referral_page(request, referral: Referral, *, outcome_form=None, status: in
 @login_required
 @require_POST
 def referral_outcome(request, pk: int):
-    referral = _referral_or_refuse(request, pk, "cases.refer_case")
+    referral = get_referral(request, pk, "cases.refer_case")
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
@@ -344,7 +319,7 @@ def referral_outcome(request, pk: int):
 @login_required
 @require_POST
 def referral_cancel(request, pk: int):
-    referral = _referral_or_refuse(request, pk, "cases.refer_case")
+    referral = get_referral(request, pk, "cases.refer_case")
     form = CancelForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     run_step(
@@ -360,7 +335,7 @@ def referral_cancel(request, pk: int):
 @login_required
 def referral_letter(request, pk: int):
     """The referral letter as a Word document: an export of case material, logged."""
-    referral = _referral_or_refuse(request, pk, "cases.refer_case")
+    referral = get_referral(request, pk, "cases.refer_case")
     if referral.kind != Referral.Kind.EXTERNAL:
         raise Http404
     record_read(request, referral.case, action="export", basis=_letter_basis(request, referral))
@@ -380,24 +355,17 @@ def _letter_basis(request, referral: Referral) -> str:
 
 
 # --- typical cases ----------------------------------------------------------------------------------
-def _typical_or_refuse(request, pk: int, perm: str = "cases.mark_typical") -> TypicalCase:
-    """A typical case through its case, for the case's counselors (drafts included)."""
-    case_id = TypicalCase.objects.filter(pk=pk).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise Http404
-    case = get_case_or_refuse(request, case_id, perm)
-    typical = TypicalCase.objects.select_related("category").get(pk=pk)
-    typical.case = case
-    return typical
-
-
 @permission_required("cases.view_typical_cases")
 def typical_list(request):
     """The library of published typical cases of the user's schools, by category."""
-    school_ids = _school_ids(request.user, COUNSELING_ROLES | LEADERSHIP_ROLES)
-    published = TypicalCase.objects.filter(school_id__in=school_ids, published=True)
-    categories = ProblemCategory.objects.filter(pk__in=published.values("category_id")).order_by(
-        "order", "name"
+    user = request.user
+    published = TypicalCase.objects.for_user(user).filter(
+        school_id__in=user.school_ids_with(*COUNSELING_ROLES, *LEADERSHIP_ROLES), published=True
+    )
+    categories = (
+        ProblemCategory.objects.for_user(user)
+        .filter(pk__in=published.values("category_id"))
+        .order_by("order", "name")
     )
     category = request.GET.get("category", "")
     if category.isdigit():
@@ -408,10 +376,11 @@ def typical_list(request):
         request.GET.get("page")
     )
     drafts = (
-        TypicalCase.objects.filter(
+        TypicalCase.objects.for_user(user)
+        .filter(
             published=False,
-            case__counselors__user=request.user,
-            school_id__in=_school_ids(request.user, COUNSELING_ROLES),
+            case__counselors__user=user,
+            school_id__in=user.school_ids_with(*COUNSELING_ROLES),
         )
         .select_related("case")
         .order_by("-marked_at")
@@ -427,8 +396,7 @@ def typical_list(request):
 def typical_detail(request, pk: int):
     """One published, de-identified typical case: it names no student, so reading it is not
     a read of case material."""
-    queryset = TypicalCase.objects.filter(published=True).select_related("category")
-    typical = get_or_refuse(request, queryset, pk, "cases.view_typical_cases")
+    typical = get_published_typical(request, pk)
     may_edit = request.user.has_perm("cases.mark_typical", typical.case)
     return render(request, "cases/typical_detail.html", {"typical": typical, "may_edit": may_edit})
 
@@ -437,7 +405,7 @@ def typical_detail(request, pk: int):
 def typical_mark(request, case_pk: int):
     """Mark a closed case as a teaching example; the de-identified draft opens for review."""
     case = get_case_or_refuse(request, case_pk, "cases.mark_typical")
-    existing = TypicalCase.objects.filter(case=case).first()
+    existing = TypicalCase.objects.for_user(request.user).filter(case=case).first()
     if existing is not None:
         return redirect("cases:typical_edit", pk=existing.pk)
     consent = services_consent.consent_in_force(
@@ -473,7 +441,7 @@ def typical_mark(request, case_pk: int):
 
 @login_required
 def typical_edit(request, pk: int):
-    typical = _typical_or_refuse(request, pk)
+    typical = get_typical(request, pk)
     record_read(request, typical.case)
     form = TypicalCaseForm(
         request.POST or None,
@@ -506,7 +474,7 @@ def typical_edit(request, pk: int):
 @login_required
 @require_POST
 def typical_unpublish(request, pk: int):
-    typical = _typical_or_refuse(request, pk)
+    typical = get_typical(request, pk)
     services_typical.typical_unpublish(actor=request.user, typical=typical)
     messages.success(request, _("The typical case is taken out of the library."))
     return redirect("cases:typical_edit", pk=typical.pk)
