@@ -45,6 +45,8 @@ class Route:
     confidential: bool = False
     # Which of EXTRA_CAST may; None: derived by ``allows`` from the route and the base role.
     extras: frozenset[str] | None = None
+    # What the allowed extra cast gets where it differs from ``ok`` (another school's page).
+    extras_ok: tuple[int, ...] | None = None
 
     def allows(self, who: str) -> bool:
         """Whether ``who`` (a role or one of EXTRA_CAST) gets an ``ok`` status.

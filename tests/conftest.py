@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,7 +16,6 @@ from tests.factories import SchoolFactory, make_class_with_student, make_user
 from xinqiao.core import crypto
 from xinqiao.core.access_log import install_triggers, remove_triggers
 from xinqiao.core.roles import Role
-from xinqiao.people.models import Semester
 
 
 def pytest_configure(config):
@@ -83,15 +81,6 @@ def build_cast(school, other_school) -> SimpleNamespace:
     people["outsider"] = make_user(Role.COUNSELOR, school=other_school, username="outsider")
     people["foreign_counselor"] = people["outsider"]
     org = make_class_with_student(school, people)
-    # The other school is a working school too: its term is on (its staff see their own pages).
-    Semester.objects.create(
-        school=other_school,
-        school_year=2026,
-        term=1,
-        starts_on=datetime.date(2026, 9, 1),
-        ends_on=datetime.date(2027, 1, 20),
-        is_current=True,
-    )
     return SimpleNamespace(school=school, other_school=other_school, **people, **org)
 
 

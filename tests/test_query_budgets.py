@@ -91,7 +91,6 @@ def test_the_intake_list_and_an_intake(cast, client, django_assert_max_num_queri
 
 
 def test_the_student_file(cast, busy_case, client, django_assert_max_num_queries):
-    """25 asked; 27 today: the roster's rule for students (people.selectors) asks the
-    counselor's class-teacher and grade-leader posts (two queries) although they hold none."""
+    """The whole file of a student with a case: its cases, records and consents."""
     url = reverse("cases:student_file", kwargs={"student_pk": cast.student_record.pk})
-    budget(django_assert_max_num_queries, client, cast.counselor, url, 27)
+    budget(django_assert_max_num_queries, client, cast.counselor, url, 26)

@@ -6,7 +6,7 @@ step one role takes does not change what the next role meets.
 
 from django.utils import timezone
 
-from tests.access import STAFF, Route
+from tests.access import SECOND_COUNSELOR, STAFF, Route
 from tests.cases.factories import case_at
 from xinqiao.cases import services_plans
 from xinqiao.cases.models import PlanMeasure
@@ -92,6 +92,8 @@ ROUTES = [
         kwargs={"pk": _students_booking},
         ok=(302,),
         confidential=True,
+        # The school's appointment book is every counselor's: any of them opens the case.
+        extras=SECOND_COUNSELOR,
     ),
     Route("cases:case_detail", COUNSELING, kwargs=_case("active"), confidential=True),
     Route(

@@ -135,7 +135,7 @@ def test_a_counselor_without_a_case_of_the_student_is_refused_and_the_refusal_is
 ):
     case_at(cast, "active", counselor=second_counselor(cast))
     response = signed_in(cast.counselor).get(file_url(cast.student_record))
-    assert response.status_code == 403
+    assert response.status_code == 404  # issue 11: "not found", as for a file that does not exist
     refusal = AccessLog.objects.get(action="denied", actor_username="counselor")
     assert refusal.object_type == "people.Student"
     assert refusal.basis == "refused: cases.view_student_file"

@@ -16,6 +16,17 @@ def _student_id(cast) -> int:
     return cast.student_record.pk
 
 
+def _counseled_student_id(cast) -> int:
+    """The cast's student, with a case held by the cast's counselor (built once per route):
+    the family circumstances are the director's and the student's counselors' only."""
+    from tests.cases.factories import case_at
+
+    built = cast.__dict__.setdefault("_sweep_cases", {})
+    if "counseled" not in built:
+        built["counseled"] = case_at(cast, "intake")
+    return cast.student_record.pk
+
+
 ROUTES = [
     Route("GET /api/people/semesters", STAFF),
     Route("GET /api/people/semesters", STAFF, data={"school": 0}),
@@ -42,7 +53,7 @@ ROUTES = [
     Route(
         "GET /api/people/students/{student_id}/circumstances",
         COUNSELING,
-        kwargs={"student_id": _student_id},
+        kwargs={"student_id": _counseled_student_id},
         confidential=True,
     ),
     Route("GET /api/people/staff", STAFF),

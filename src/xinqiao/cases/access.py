@@ -168,8 +168,13 @@ def get_category(request, school, pk) -> ProblemCategory:
 
 
 def get_student_for_file(request, pk: int, perm: str) -> Student:
-    """The student whose file (一人一档) is opened, with what the file's header shows."""
-    queryset = Student.objects.select_related("school", "school_class__grade", "dormitory")
+    """The student whose file (一人一档) is opened, with what the file's header shows: a student
+    of a school the user directs, or of a case they hold; any other student is "not found"."""
+    user = request.user
+    held = CaseCounselor.objects.filter(user_id=user.pk).values("case__student_id")
+    queryset = Student.objects.filter(
+        Q(school_id__in=user.school_ids_with(Role.DIRECTOR)) | Q(pk__in=held)
+    ).select_related("school", "school_class__grade", "dormitory")
     return _always_logged(request, queryset, pk, perm)
 
 

@@ -180,18 +180,3 @@ def remove_triggers(schema_editor_connection=None) -> None:
         elif conn.vendor == "postgresql":
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_change ON {TABLE}")
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE}")
-
-
-def record_refusal(request, model: type[models.Model], pk, perm: str, *, school_id=None) -> None:
-    """Write a refused attempt to the log: the director sees who tried to open what."""
-    if school_id is None and any(f.name == "school" for f in model._meta.concrete_fields):
-        school_id = model._default_manager.filter(pk=pk).values_list("school_id", flat=True).first()
-    record_access(
-        actor=request.user,
-        action="denied",
-        object_type=model._meta.label,
-        object_id=pk,
-        school_id=school_id,
-        basis=f"refused: {perm}",
-        request=request,
-    )

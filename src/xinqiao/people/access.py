@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from xinqiao.core.access import get_or_refuse, record_read, record_refusal
+from xinqiao.core.access import NOT_FOUND, get_or_refuse, record_read, record_refusal
 from xinqiao.people.models import School, SchoolClass, Student, StudentCircumstances, WorkGroup
 from xinqiao.people.network import schools_for_network
 
@@ -59,7 +58,7 @@ def read_circumstances(request, student: Student) -> StudentCircumstances | None
             CIRCUMSTANCES_PERM,
             school_id=student.school_id,
         )
-        raise PermissionDenied
+        raise Http404(NOT_FOUND)  # not this reader's to see: as if there were none
     circumstances = StudentCircumstances.objects.for_user(request.user).filter(student=student)
     found = circumstances.first()
     record_read(

@@ -84,6 +84,8 @@ def _post_units(user, role: str, field: str) -> set[int]:
     """The units (class, grade or dormitory ids) of the user's posts of ``role`` in force."""
     cache = user.__dict__.setdefault("_post_units", {})
     key = (role, field)
+    if key not in cache and not user.has_role(role):
+        cache[key] = set()  # no such post: the roles already loaded say so, no query
     if key not in cache:
         cache[key] = set(
             RoleAssignment.objects.in_force()
