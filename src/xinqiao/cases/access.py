@@ -16,7 +16,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch, Q
-from django.http import Http404
 
 from xinqiao.cases.models import (
     Case,
@@ -62,17 +61,6 @@ def _through_case(request, queryset, pk: int, perm: str, case_path: str = "case"
         queryset = queryset.filter(**{f"{case_path}__in": readable})
     queryset = with_counselors(queryset.select_related(f"{case_path}__school"), case_path)
     return access.get_or_refuse(request, queryset, pk, perm, perm_on=case_path.replace("__", "."))
-
-
-def _always_logged(request, queryset, pk, perm: str):
-    """``get_or_refuse`` for a model that is not itself confidential but is opened on a route
-    that is: its refusals are written to the access log as well."""
-    try:
-        return access.get_or_refuse(request, queryset, pk, perm)
-    except (Http404, PermissionDenied):
-        if not queryset.model.is_confidential():
-            access.record_refusal(request, queryset.model, pk, perm)
-        raise
 
 
 # --- parts of a case ------------------------------------------------------------------------------
@@ -159,7 +147,8 @@ def cases_referred_by(user) -> models.QuerySet[Case]:
 
 # --- what the counseling side keeps beside the cases -----------------------------------------------
 def get_outside_service(request, pk: int, perm: str = "cases.manage_services") -> OutsideService:
-    return _always_logged(request, OutsideService.objects.all(), pk, perm)
+    # The directory is not confidential, but its routes sit among the case pages: refusals logged.
+    return access.get_or_refuse(request, OutsideService, pk, perm, confidential=True)
 
 
 def get_category(request, school, pk) -> ProblemCategory:
@@ -175,7 +164,7 @@ def get_student_for_file(request, pk: int, perm: str) -> Student:
     queryset = Student.objects.filter(
         Q(school_id__in=user.school_ids_with(Role.DIRECTOR)) | Q(pk__in=held)
     ).select_related("school", "school_class__grade", "dormitory")
-    return _always_logged(request, queryset, pk, perm)
+    return access.get_or_refuse(request, queryset, pk, perm, confidential=True)
 
 
 def refuse_unless(request, perm: str, model: type[models.Model], pk) -> None:

@@ -149,13 +149,15 @@ def get_or_refuse(
     *,
     perm_on: str = "",
     lookup: str = "pk",
+    confidential: bool | None = None,
 ):
     """The one getter for pages, fragments, the API and exports.
 
     The object when the user's scope holds it and ``perm`` (if given) allows it, asked of the
-    object or of the related object ``perm_on`` names ("case", "plan.case"). Otherwise,
-    for confidential models, the attempt is written to the access log; the answer is 404 when
-    the object is missing or not the user's to see, 403 when they see it but may not do this.
+    object or of the related object ``perm_on`` names ("case", "plan.case"). Otherwise, for a
+    confidential model (or on a route that is: ``confidential=True``) the attempt is written
+    to the access log; the answer is 404 when the object is missing or not the user's to see,
+    403 when they see it but may not do this.
     """
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
@@ -164,7 +166,7 @@ def get_or_refuse(
     obj = queryset.for_user(user).filter(**{lookup: pk}).first()
     if obj is not None and (perm is None or user.has_perm(perm, _related(obj, perm_on))):
         return obj
-    if model.is_confidential():
+    if model.is_confidential() if confidential is None else confidential:
         record_refusal(request, model, pk, perm or "view")
     if obj is None:
         raise Http404(NOT_FOUND)
