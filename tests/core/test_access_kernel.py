@@ -104,3 +104,40 @@ def test_a_duty_phone_intake_is_seen_by_the_counseling_side_and_its_recorder_onl
     for person in (cast.director, cast.counselor, cast.duty):
         assert list(Intake.objects.for_user(person)) == [intake], person.username
     assert not Intake.objects.for_user(cast.outsider).exists()
+
+
+def test_a_refused_part_of_a_case_is_logged_under_the_cases_school(cast):
+    """Review of issue 11: refusals of parts without a school field lost the school, so the
+    school's director did not see who tried."""
+    from tests.cases.factories import case_at
+    from xinqiao.cases.models import PlanMeasure, SupportPlan
+
+    case = case_at(cast, "active")
+    plan = SupportPlan.objects.filter(case=case).first()
+    measure = PlanMeasure.objects.filter(plan__case=case).first()
+    for model, pk in ((SupportPlan, plan.pk), (PlanMeasure, measure.pk)):
+        with pytest.raises(Http404, match=NOT_FOUND):
+            get_or_refuse(request_of(cast.second_counselor), model, pk, "cases.view_case")
+        refusal = AccessLog.objects.get(
+            action="denied", actor_username="second_counselor", object_type=model._meta.label
+        )
+        assert refusal.school_id == cast.school.pk
+
+
+def test_refusing_a_step_of_someone_elses_booking_is_logged(cast, client):
+    """Review of issue 11: the door's steps refused without a line in the access log."""
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+    from tests.rooms.appointment_factories import make_appointment, make_slot
+    from xinqiao.rooms.models import Appointment
+
+    slot = make_slot(cast.school, cast.counselor)
+    booking = make_appointment(slot, cast.student_record)
+    sign_in(client, cast.class_teacher)
+    response = client.post(reverse("rooms:appointment_check_in", args=[booking.pk]))
+    assert response.status_code == 404
+    assert Appointment.objects.get(pk=booking.pk).state == booking.state
+    assert AccessLog.objects.filter(
+        action="denied", actor_username="class_teacher", object_id=str(booking.pk)
+    ).exists()

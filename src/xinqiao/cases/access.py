@@ -74,7 +74,8 @@ def get_conference_share(request, pk: int) -> Conference:
     queryset = Conference.objects.filter(participants__user_id=request.user.pk).select_related(
         "case__student__school_class__grade"
     )
-    return access.get_or_refuse(request, queryset, pk, "cases.view_conference_share")
+    # The filter is the rule (cases.view_conference_share): no predicate asked again.
+    return access.get_or_refuse(request, queryset, pk)
 
 
 def get_plan(request, pk: int, perm: str) -> SupportPlan:

@@ -102,12 +102,26 @@ def require(user, perm: str, obj=None) -> None:
         raise PermissionDenied(f"refused: {perm}")
 
 
+def school_lookup(model: type[models.Model]) -> str | None:
+    """The lookup from ``model`` to its school's id: its own school, else its school parent's
+    or scope parent's (a referral through its case, a measure through its plan)."""
+    if any(field.name == "school" for field in model._meta.concrete_fields):
+        return "school_id"
+    parent = getattr(model, "school_parent", None) or getattr(model, "scope_parent", None)
+    if parent is None:
+        return None
+    inner = school_lookup(model._meta.get_field(parent).related_model)
+    return f"{parent}__{inner}" if inner else None
+
+
 def record_refusal(request, model: type[models.Model], pk, perm: str, *, school_id=None) -> None:
-    """Write a refused attempt to the log: the director sees who tried to open what."""
+    """Write a refused attempt to the log, with the school of what was asked for: the
+    director of that school sees who tried to open what."""
     from xinqiao.core.access_log import record_access
 
-    if school_id is None and any(f.name == "school" for f in model._meta.concrete_fields):
-        school_id = model._default_manager.filter(pk=pk).values_list("school_id", flat=True).first()
+    lookup = school_lookup(model)
+    if school_id is None and lookup is not None:
+        school_id = model._default_manager.filter(pk=pk).values_list(lookup, flat=True).first()
     record_access(
         actor=request.user,
         action="denied",
@@ -167,7 +181,8 @@ def get_or_refuse(
     if obj is not None and (perm is None or user.has_perm(perm, _related(obj, perm_on))):
         return obj
     if model.is_confidential() if confidential is None else confidential:
-        record_refusal(request, model, pk, perm or "view")
+        school_id = getattr(obj, "school_id", None) if obj is not None else None
+        record_refusal(request, model, pk, perm or "view", school_id=school_id)
     if obj is None:
         raise Http404(NOT_FOUND)
     raise PermissionDenied(f"refused: {perm}")

@@ -45,6 +45,7 @@ def stamp_service_actor(sender, instance, **kwargs) -> None:
     actor = _service_actor.get()
     if actor is not None:
         instance.actor = actor
+        instance.actor_email = getattr(actor, "email", None)
 
 
 def service(func):

@@ -56,6 +56,7 @@ class Conference(ProtectedModel):
     class Meta:
         ordering = ["-scheduled_at"]
 
+    school_parent = "case"
     confidential = True
 
     @classmethod
@@ -167,6 +168,7 @@ class PlanMeasure(ProtectedModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
 
+    school_parent = "plan"
     confidential = True
 
     @classmethod

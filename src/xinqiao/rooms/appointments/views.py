@@ -96,16 +96,6 @@ def free_slot_booking(
     )
 
 
-def _get_appointment(request, pk: int) -> Appointment:
-    """The appointment the object rules of the POST-only steps are checked against (their
-    permission is asked before the method, so a GET is refused as before)."""
-    return access.get_appointment(request, pk)
-
-
-def _slot_of(request, pk: int) -> AppointmentSlot:
-    return access.get_slot(request, pk)
-
-
 def _date_param(request, name: str) -> datetime.date | None:
     try:
         return parse_date(request.GET.get(name, "") or "")
@@ -214,7 +204,7 @@ def appointment_list(request):
 
 @login_required
 def appointment_detail(request, pk: int):
-    appointment = _get_appointment(request, pk)
+    appointment = access.get_appointment(request, pk)
     return _render_detail(request, appointment)
 
 
@@ -246,10 +236,10 @@ def _render_detail(request, appointment: Appointment, *, cancel_form=None, statu
     )
 
 
-@permission_required("rooms.change_appointment", fn=_get_appointment)
+@login_required
 @require_POST
 def appointment_cancel(request, pk: int):
-    appointment = _get_appointment(request, pk)
+    appointment = access.get_appointment(request, pk, "rooms.change_appointment")
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -294,7 +284,9 @@ def appointment_reschedule(request, pk: int):
 
 
 def _state_step(request, pk: int, step) -> object:
-    appointment = _get_appointment(request, pk)
+    """One step of the door's routine (check-in, no-show, completion): one fetch through the
+    kernel, which checks ``rooms.check_in`` and logs a refusal."""
+    appointment = access.get_appointment(request, pk, "rooms.check_in")
     try:
         step(appointment)
     except ValidationError as error:
@@ -305,7 +297,7 @@ def _state_step(request, pk: int, step) -> object:
     return redirect("rooms:appointment_detail", pk=appointment.pk)
 
 
-@permission_required("rooms.check_in", fn=_get_appointment)
+@login_required
 @require_POST
 def appointment_check_in(request, pk: int):
     return _state_step(
@@ -315,7 +307,7 @@ def appointment_check_in(request, pk: int):
     )
 
 
-@permission_required("rooms.check_in", fn=_get_appointment)
+@login_required
 @require_POST
 def appointment_no_show(request, pk: int):
     form = OptionalReasonForm(request.POST)
@@ -329,7 +321,7 @@ def appointment_no_show(request, pk: int):
     )
 
 
-@permission_required("rooms.check_in", fn=_get_appointment)
+@login_required
 @require_POST
 def appointment_complete(request, pk: int):
     return _state_step(
@@ -444,10 +436,10 @@ def slot_generate(request):
     )
 
 
-@permission_required("rooms.withdraw_slot", fn=_slot_of)
+@login_required
 @require_POST
 def slot_cancel(request, pk: int):
-    slot = _slot_of(request, pk)
+    slot = access.get_slot(request, pk, "rooms.withdraw_slot")
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
