@@ -108,7 +108,7 @@ def module_cast(django_db_setup, django_db_blocker):
 
 def sign_in(client, user):
     """Sign ``user`` in on ``client`` with every step done (second factor included)."""
-    client.force_login(user)
+    client.force_login(user, backend="xinqiao.core.backends.PasswordBackend")
     from xinqiao.core.two_factor import requires_second_factor
 
     if requires_second_factor(user):

@@ -96,6 +96,8 @@ ROUTES = [
         extras=SECOND_COUNSELOR,
     ),
     Route("cases:case_detail", COUNSELING, kwargs=_case("active"), confidential=True),
+    Route("cases:case_records_part", COUNSELING, kwargs=_case("active"), confidential=True),
+    Route("cases:case_links_part", COUNSELING, kwargs=_case("active"), confidential=True),
     Route(
         "cases:case_brief",
         COUNSELING,

@@ -223,10 +223,11 @@ def test_only_counseling_staff_of_the_school_take_an_internal_referral(cast):
 
 
 def test_the_case_page_shows_its_referrals_and_consents_and_where_to_add_them(cast, signed_in):
+    """The part of the case page that loads when the reader reaches it."""
     case = case_at(cast, "active")
     guardian_consent(cast, case, "referral")
     referral = refer_out(cast, case)
-    page = signed_in(cast.counselor).get(reverse("cases:case_detail", args=[case.pk]))
+    page = signed_in(cast.counselor).get(reverse("cases:case_links_part", args=[case.pk]))
     content = page.content.decode()
     assert reverse("cases:referral_detail", args=[referral.pk]) in content
     assert reverse("cases:referral_create", args=[case.pk]) in content

@@ -439,3 +439,32 @@ def test_the_case_page_charts_the_evaluations_over_time(client, cast, signed_in)
     chart = client.get(f"/cases/{case.pk}/").context["evaluation_chart"]
     assert chart["series"][0]["data"] == [4, 6, 8]
     assert len(chart["dates"]) == 3
+
+
+def test_the_case_page_loads_its_records_when_the_reader_reaches_them(cast, signed_in):
+    """The records and summaries are a part the page fetches (htmx) when scrolled to; without
+    scripts the link opens them on a page of their own. Each load is a read in the access log."""
+    case = case_at(cast, "active")
+    services_records.session_record(
+        actor=cast.counselor,
+        case=case,
+        kind="individual",
+        held_at=timezone.now(),
+        place="心理咨询室",
+        problem="第一次：睡不着",
+        measures_taken="放松训练",
+        student_agreed=True,
+    )
+    client = signed_in(cast.counselor)
+    part_url = f"/cases/{case.pk}/records/"
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f'hx-get="{part_url}"' in page and "第一次：睡不着" not in page
+    reads = AccessLog.objects.filter(object_id=str(case.pk), action="read").count()
+
+    fragment = client.get(part_url, headers={"HX-Request": "true"}).content.decode()
+    assert "第一次：睡不着" in fragment and "<html" not in fragment
+    assert f'href="/cases/{case.pk}/records/new/"' in fragment  # where to add the next one
+    whole = client.get(part_url).content.decode()
+    assert "第一次：睡不着" in whole and "<html" in whole
+    assert f'href="/cases/{case.pk}/"' in whole  # back to the case
+    assert AccessLog.objects.filter(object_id=str(case.pk), action="read").count() == reads + 2

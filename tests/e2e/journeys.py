@@ -37,6 +37,16 @@ def follow_menu_link(page, url: str) -> None:
     page.locator(f'.nav-wide a[href="{url}"]').click()
 
 
+def reveal(page, test_id: str) -> None:
+    """Scroll to a part of the page that loads when the reader reaches it (``hx-trigger=
+    "revealed"``), as a reader scrolling down would, and wait for it to arrive."""
+    page.evaluate(
+        "id => document.querySelector(`[data-testid='${id}-loading']`)?.scrollIntoView()",
+        test_id,
+    )
+    expect(page.get_by_test_id(test_id)).to_be_attached()
+
+
 def sign_out(page) -> None:
     page.get_by_test_id("sign-out").click()
     expect(page).to_have_url(re.compile(r"/accounts/sign-in/"))

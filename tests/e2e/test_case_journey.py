@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tests.e2e.journeys import open_page, sign_in
+from tests.e2e.journeys import open_page, reveal, sign_in
 from tests.factories import SchoolFactory, make_class_with_student, make_user
 from xinqiao.cases.models import Case
 from xinqiao.core.models import AccessLog
@@ -129,6 +129,7 @@ def test_a_teacher_referral_goes_from_intake_to_the_archive(page, browser, live_
         else:  # recorded with the first session, it is not asked again
             expect(agreed).to_have_count(0)
         page.get_by_test_id("save").click()
+        reveal(page, "records")
         expect(page.get_by_test_id("records").get_by_test_id("record")).to_have_count(number + 1)
     page.get_by_test_id("new-summary").click()
     page.locator("input[name=period_start]").fill(today)

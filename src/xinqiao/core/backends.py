@@ -1,6 +1,10 @@
 """Sign-in by password; permissions come from the rules of each app's rules.py alone."""
 
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from xinqiao.core.models import Notification, User
 
 
 class PasswordBackend(ModelBackend):
@@ -19,3 +23,20 @@ class PasswordBackend(ModelBackend):
 
     def has_perm(self, user_obj, perm, obj=None):
         return False
+
+    def get_user(self, user_id):
+        """The signed-in person with the count of their unread notices (the bell on every page)
+        in the same query: one query fewer on every page."""
+        unread = (
+            Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+            .order_by()
+            .values("recipient")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        user = (
+            User._default_manager.annotate(unread_notification_count=Coalesce(Subquery(unread), 0))
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -61,19 +61,35 @@ def case_list(request):
 
 
 def _case_page(request, pk: int, perm: str = "cases.view_case") -> Case:
-    """The case with what its page shows beside the parts below: the assessment, the typical
-    case, the categories and the referrals (with where they go)."""
-    queryset = (
-        case_queryset()
-        .select_related("assessment", "typical")
-        .prefetch_related(
-            "categories",
-            Prefetch(
-                "referrals", queryset=Referral.objects.select_related("to_service", "to_counselor")
-            ),
-        )
-    )
+    """The case with what its page shows beside the parts below: the assessment and the
+    categories."""
+    queryset = case_queryset().select_related("assessment").prefetch_related("categories")
     return get_case_or_refuse(request, pk, perm, queryset=queryset)
+
+
+CASE_PERMISSIONS = (
+    "write_records",
+    "assess_case",
+    "assign_counselors",
+    "convene_conference",
+    "draft_plan",
+    "approve_plan",
+    "request_closure",
+    "confirm_closure",
+    "archive_case",
+    "refer_case",
+    "record_consent",
+    "mark_typical",
+)
+
+
+def _case_may(request, case: Case) -> dict:
+    """What the reader may do on the case, asked of the counselors loaded with it."""
+    return {
+        "case": case,
+        "may": {name: request.user.has_perm(f"cases.{name}", case) for name in CASE_PERMISSIONS},
+        "working": case.state in Case.WORKING_STATES,
+    }
 
 
 def _case_context(request, case: Case) -> dict:
@@ -87,10 +103,9 @@ def _case_context(request, case: Case) -> dict:
             )
         ).select_related("approved_by", "created_by")
     )
-    user = request.user
     evaluations = list(case.evaluations.all())
     return {
-        "case": case,
+        **_case_may(request, case),
         "assessment": getattr(case, "assessment", None),
         # Loaded with the case for the predicates: no query of their own.
         "counselors": case.counselors.all(),
@@ -99,28 +114,8 @@ def _case_context(request, case: Case) -> dict:
         "plans": plans,
         "current_plan": next((p for p in plans if p.state == SupportPlan.State.APPROVED), None),
         "draft_plan": next((p for p in plans if p.state == SupportPlan.State.DRAFT), None),
-        "records": case.records.select_related("written_by"),
-        "summaries": case.summaries.select_related("written_by"),
         "evaluations": evaluations,
         "evaluation_chart": _evaluation_chart(evaluations),
-        "may": {
-            name: user.has_perm(f"cases.{name}", case)
-            for name in (
-                "write_records",
-                "assess_case",
-                "assign_counselors",
-                "convene_conference",
-                "draft_plan",
-                "approve_plan",
-                "request_closure",
-                "confirm_closure",
-                "archive_case",
-                "refer_case",
-                "record_consent",
-                "mark_typical",
-            )
-        },
-        "working": case.state in Case.WORKING_STATES,
         "brief_form": forms.BriefAnswerForm(),
     }
 
@@ -148,6 +143,44 @@ def case_detail(request, pk: int):
     case = _case_page(request, pk)
     record_read(request, case)
     return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+def _case_part(request, case: Case, template: str, context: dict):
+    """A part of the case page that loads when the reader reaches it (an htmx fragment), or
+    the same part on a page of its own without scripts."""
+    record_read(request, case)
+    context = {**_case_may(request, case), **context, "part": template}
+    if request.htmx:
+        return render(request, template, context)
+    return render(request, "cases/case_part_page.html", context)
+
+
+@login_required
+def case_records_part(request, pk: int):
+    """The session records and stage summaries of the case page."""
+    case = get_case_or_refuse(request, pk, queryset=case_queryset())
+    context = {
+        "records": case.records.select_related("written_by"),
+        "summaries": case.summaries.select_related("written_by"),
+    }
+    return _case_part(request, case, "cases/case_records_part.html", context)
+
+
+@login_required
+def case_links_part(request, pk: int):
+    """The referrals, consents and typical case of the case page."""
+    queryset = (
+        case_queryset()
+        .select_related("typical")
+        .prefetch_related(
+            Prefetch(
+                "referrals", queryset=Referral.objects.select_related("to_service", "to_counselor")
+            ),
+            "consents",
+        )
+    )
+    case = get_case_or_refuse(request, pk, queryset=queryset)
+    return _case_part(request, case, "cases/case_links_part.html", {})
 
 
 @login_required
