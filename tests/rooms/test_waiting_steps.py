@@ -11,6 +11,7 @@ from tests.factories import make_user
 from tests.rooms.factories import in_days, make_shift, term_around_today
 from xinqiao.core.models import Notification, PendingStep
 from xinqiao.rooms.leave import services
+from xinqiao.rooms.roster.services import shift_assign
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,9 @@ def test_an_approved_leave_waits_for_a_substitute_until_one_is_assigned(cast, le
     assert waiting(cast.director) == waiting(director_two) == ["substitute"]
     services.leave_assign_substitute(actor=director_two, leave=leave, substitute=cast.counselor)
     assert waiting(cast.director) == waiting(director_two) == []
+
+
+def test_a_gap_filled_on_the_roster_no_longer_waits_for_a_substitute(cast, leave):
+    services.leave_decide(actor=cast.director, leave=leave, approve=True)
+    shift_assign(actor=cast.director, shift=leave.shift, user=cast.counselor)
+    assert waiting(cast.director) == []

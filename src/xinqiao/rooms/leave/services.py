@@ -111,9 +111,9 @@ def leave_decide(
             # Not a pattern shift any more: regenerating the roster must not undo the leave.
             shift.origin = DutyShift.Origin.EXCEPTION
             shift.save(update_fields=["user", "origin"])
-            step_waiting(
+            step_waiting(  # on the shift: filling it on the roster is done too
                 kind="substitute",
-                obj=leave,
+                obj=shift,
                 assignees=directors_of(shift.school_id),
                 title=_("A duty needs a substitute: %(shift)s")
                 % {"shift": describe_shift(leave.shift)},
@@ -150,7 +150,7 @@ def leave_assign_substitute(*, actor: User, leave: LeaveRequest, substitute: Use
     put_on_shift(shift, substitute, DutyShift.Origin.SUBSTITUTE)
     leave.substitute = substitute
     leave.save(update_fields=["substitute"])
-    step_done(obj=leave)
+    step_done(kind="substitute", obj=shift)
     notify(
         recipients=[substitute],
         title=_("You stand in on duty: %(shift)s") % {"shift": describe_shift(shift)},
