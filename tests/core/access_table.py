@@ -15,6 +15,7 @@ ROUTES = [
     Route("core:security_events", frozenset({"admin"})),
     Route("core:notifications", EVERYONE),
     Route("core:notifications_mark_read", EVERYONE, method="post", ok=(302,)),
+    Route("core:waiting", EVERYONE),
     Route("core:healthz", EVERYONE, public=True),
     Route("set_language", EVERYONE, method="post", data={"language": "en"}, ok=(302,), public=True),
     Route("GET /api/me", EVERYONE),

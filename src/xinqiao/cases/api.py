@@ -54,7 +54,8 @@ def _submission_key(request, case: Case, key: str | None) -> str | None:
 @paginate
 def case_list(request, filters: Query[CaseFilter]):
     """The director gets every case of the school, a counselor the cases they hold. Filter by
-    ``state`` (``open``: intake to closing) and ``severity``."""
+    ``state`` (``open``: intake to closing; ``awaiting_approval``: a draft plan or a
+    closure for the director) and ``severity``."""
     require(request.auth, "cases.view_case_list")
     cases = (
         with_counselors(Case.objects.for_user(request.auth))
@@ -63,6 +64,8 @@ def case_list(request, filters: Query[CaseFilter]):
     )
     if filters.state == "open":
         cases = cases.open()
+    elif filters.state == "awaiting_approval":
+        cases = cases.awaiting_approval()
     elif filters.state:
         cases = cases.filter(state=filters.state)
     if filters.severity:

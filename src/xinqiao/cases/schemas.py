@@ -14,8 +14,9 @@ from ninja import Field, Schema
 
 from xinqiao.cases.models import Case, CaseCounselor, SessionRecord
 
-# The list's state filter: "open" (intake to closing) or one state.
-StateFilter = Literal[("open", *Case.State.values)]  # type: ignore[valid-type]
+# The list's state filter: "open" (intake to closing), "awaiting_approval" (a draft plan or a
+# closure for the director) or one state.
+StateFilter = Literal[("open", "awaiting_approval", *Case.State.values)]  # type: ignore[valid-type]
 
 
 class CaseOut(Schema):

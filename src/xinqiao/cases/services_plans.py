@@ -26,7 +26,7 @@ from xinqiao.cases.models import (
     PlanMeasure,
     SupportPlan,
 )
-from xinqiao.cases.services_common import lock_case, move_case, require_working, tell
+from xinqiao.cases.services_common import case_url, lock_case, move_case, require_working, tell
 from xinqiao.core.access_log import record_access
 from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
@@ -37,6 +37,7 @@ from xinqiao.core.roles import (
     PUPIL_AND_FAMILY_ROLES,
     Role,
 )
+from xinqiao.core.steps import step_done, step_waiting
 from xinqiao.people.models import RoleAssignment
 from xinqiao.people.selectors import holders_of
 
@@ -102,11 +103,12 @@ def conference_convene(
         for user, label in seats.values()
     )
     when = timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M")
-    notify(
-        recipients=[u for u, _label in seats.values() if u.pk != actor.pk],
-        title=_("Case conference on %(when)s, %(place)s") % {"when": when, "place": place},
+    step_waiting(
+        kind="conference",
+        obj=conference,
+        assignees=[u for u, _label in seats.values() if u.pk != actor.pk],
+        title=_("You are invited to a case conference on %(when)s") % {"when": when},
         url=reverse("cases:conference_share", args=[conference.pk]),
-        level=Notification.Level.ACTION,
         school_id=case.school_id,
     )
     return conference
@@ -135,6 +137,7 @@ def conference_record(
     conference.decisions = decisions.strip()
     conference.shared_summary = shared_summary.strip()
     conference.save()
+    step_done(obj=conference)
     for seat in conference.participants.all():
         seat.attended = seat.user_id in attended
         seat.save(update_fields=["attended"])
@@ -192,6 +195,15 @@ def plan_draft(
     for measure in measures:
         PlanMeasure(plan=plan, **measure).full_clean(exclude=["plan"])
     PlanMeasure.objects.bulk_create(PlanMeasure(plan=plan, **m) for m in measures)
+    step_waiting(
+        kind="plan_approval",
+        obj=case,
+        assignees=holders_of(case.school_id, Role.DIRECTOR),
+        title=_("A support plan waits for your approval (case %(number)s)")
+        % {"number": case.number},
+        url=case_url(case),
+        school_id=case.school_id,
+    )
     return plan
 
 
@@ -214,6 +226,7 @@ def plan_approve(*, actor: User, plan: SupportPlan) -> SupportPlan:
     plan.approved_by, plan.approved_at = actor, timezone.now()
     plan.next_review_on = timezone.localdate() + datetime.timedelta(weeks=plan.review_every_weeks)
     plan.save()
+    step_done(kind="plan_approval", obj=case)
     if case.state == Case.State.ASSESSING:
         move_case(case, Case.State.ACTIVE)
         case.save()

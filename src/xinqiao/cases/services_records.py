@@ -14,6 +14,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,11 +28,12 @@ from xinqiao.cases.models import (
     SupportPlan,
     retention_until,
 )
-from xinqiao.cases.services_common import lock_case, move_case, require_working, tell
+from xinqiao.cases.services_common import case_url, lock_case, move_case, require_working, tell
 from xinqiao.cases.services_consent import consent_in_force, consent_record
 from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
+from xinqiao.core.steps import step_done, step_waiting
 from xinqiao.people.models import School, Semester
 from xinqiao.people.selectors import holders_of
 
@@ -200,10 +202,13 @@ def case_request_closure(*, actor: User, case: Case, closing_summary: str) -> Ca
     move_case(case, Case.State.CLOSING)
     case.closing_summary = closing_summary.strip()
     case.save()
-    tell(
-        holders_of(case.school_id, Role.DIRECTOR),
-        case,
-        _("Case %(number)s is ready to close") % {"number": case.number},
+    step_waiting(
+        kind="closure",
+        obj=case,
+        assignees=holders_of(case.school_id, Role.DIRECTOR),
+        title=_("Case %(number)s is ready to close") % {"number": case.number},
+        url=case_url(case),
+        school_id=case.school_id,
     )
     return case
 
@@ -214,6 +219,7 @@ def case_confirm_closure(*, actor: User, case: Case) -> Case:
     move_case(case, Case.State.CLOSED)
     case.closed_at, case.closed_by = timezone.now(), actor
     case.save()
+    step_done(obj=case)  # the closure, and the approval of a draft plan that goes with it
     case.plans.filter(state=SupportPlan.State.DRAFT).delete()
     PlanMeasure.objects.filter(
         plan__case=case, status__in=[PlanMeasure.Status.PLANNED, PlanMeasure.Status.ONGOING]
@@ -227,6 +233,7 @@ def case_reopen(*, actor: User, case: Case) -> Case:
     case = lock_case(case)
     move_case(case, Case.State.ACTIVE)
     case.save()
+    step_done(kind="closure", obj=case)
     tell(
         [c.user for c in case.counselors.select_related("user")],
         case,
@@ -299,10 +306,14 @@ def reviews_and_follow_ups_remind(*, today: datetime.date | None = None) -> int:
     )
     for referral in due_referrals.select_related("case", "referred_by"):
         with transaction.atomic():
-            tell(
-                [c.user for c in referral.case.counselors.select_related("user")],
-                referral.case,
-                _("Follow up the referral of case %(number)s") % {"number": referral.case.number},
+            step_waiting(
+                kind="referral_follow_up",
+                obj=referral,
+                assignees=[c.user for c in referral.case.counselors.select_related("user")],
+                title=_("Follow up the referral of case %(number)s")
+                % {"number": referral.case.number},
+                url=reverse("cases:referral_detail", args=[referral.pk]),
+                school_id=referral.case.school_id,
             )
             referral.follow_up_reminded = True
             referral.save(update_fields=["follow_up_reminded"])

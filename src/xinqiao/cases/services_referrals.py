@@ -30,6 +30,7 @@ from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.core.roles import COUNSELING_ROLES, Role
+from xinqiao.core.steps import step_done
 from xinqiao.people.selectors import holders_of
 
 
@@ -160,6 +161,7 @@ def referral_record_outcome(*, actor: User, referral: Referral, outcome: str) ->
     referral.outcome_at = timezone.now()
     referral.state = Referral.State.DONE
     referral.save(update_fields=["outcome", "outcome_at", "state"])
+    step_done(obj=referral)
     return referral
 
 
@@ -172,6 +174,7 @@ def referral_cancel(*, actor: User, referral: Referral, note: str = "") -> Refer
     referral.outcome = note.strip()
     referral.outcome_at = timezone.now()
     referral.save(update_fields=["outcome", "outcome_at", "state"])
+    step_done(obj=referral)
     return referral
 
 

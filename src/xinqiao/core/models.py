@@ -5,10 +5,12 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from xinqiao.core.access import ProtectedModel
 from xinqiao.core.roles import COUNSELING_ROLES, PUPIL_AND_FAMILY_ROLES, Role
 
 
@@ -240,3 +242,41 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+
+
+class PendingStep(ProtectedModel):
+    """A step that waits for one person to act (待办): a plan to approve, a closure to confirm,
+    a leave request to decide, a conference to attend. Each app opens and closes its steps
+    through ``core.steps``; the object waited on is named by its model label and id, since
+    core imports no app. It holds a neutral title and a link, never confidential text."""
+
+    kind = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=100)
+    object_id = models.BigIntegerField()
+    assignee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    school_id = models.BigIntegerField()
+    title = models.CharField(_("title"), max_length=200)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The notice that told the assignee: read once the step is done, by whoever did it.
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("step waiting")
+        verbose_name_plural = _("steps waiting")
+        constraints = [
+            # A step tells each person once, also when the same form is sent twice at once;
+            # led by the object, it is also the index step_done looks steps up by.
+            models.UniqueConstraint(
+                fields=["object_type", "object_id", "kind", "assignee"],
+                name="core_one_pending_step",
+            )
+        ]
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """One's own steps, at the schools where one still holds a role."""
+        return Q(assignee_id=user.pk, school_id__in=user.school_ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinqiao.core.views import account, auth, health, home, notifications, security
+from xinqiao.core.views import account, auth, health, home, notifications, security, waiting
 
 app_name = "core"
 
@@ -21,5 +21,6 @@ urlpatterns = [
     path(
         "notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"
     ),
+    path("waiting/", waiting.waiting_list, name="waiting"),
     path("healthz", health.healthz, name="healthz"),
 ]

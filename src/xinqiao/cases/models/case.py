@@ -61,6 +61,10 @@ class CaseQuerySet(SchoolScopedQuerySet):
     def open(self) -> CaseQuerySet:
         return self.filter(state__in=Case.OPEN_STATES)
 
+    def awaiting_approval(self) -> CaseQuerySet:
+        """Cases waiting for the director: a draft plan to approve or a closure to confirm."""
+        return self.filter(Q(plans__state="draft") | Q(state=Case.State.CLOSING)).distinct()
+
 
 class Case(SchoolScopedModel):
     """One student's case: the intake record, then assessment, plan, records and closure."""

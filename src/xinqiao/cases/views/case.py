@@ -36,6 +36,8 @@ def case_list(request):
     if filters["state"] == "open" or not filters["state"]:
         filters["state"] = filters["state"] or "open"
         cases = cases.open()
+    elif filters["state"] == "awaiting_approval":
+        cases = cases.awaiting_approval()
     elif filters["state"] in Case.State.values:
         cases = cases.filter(state=filters["state"])
     if filters["severity"] in Severity.values:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
+from xinqiao.core.steps import step_done, step_waiting
 from xinqiao.rooms.models import DutyLog, DutyShift, LeaveRequest
 from xinqiao.rooms.roster.services import check_free, describe_shift, put_on_shift
 from xinqiao.rooms.selectors import directors_of
@@ -48,12 +49,13 @@ def leave_request(*, actor: User, shift: DutyShift, reason: str) -> LeaveRequest
     try:
         with transaction.atomic():
             leave = LeaveRequest.objects.create(shift=shift, requester=actor, reason=reason)
-            notify(
-                recipients=directors_of(shift.school_id),
+            step_waiting(
+                kind="leave",
+                obj=leave,
+                assignees=directors_of(shift.school_id),
                 title=_("%(name)s asks for leave: %(shift)s")
                 % {"name": actor.display_name, "shift": describe_shift(shift)},
                 url=_leave_url(leave),
-                level=Notification.Level.ACTION,
                 school_id=shift.school_id,
             )
     except IntegrityError:  # the same request sent twice at once: the constraint keeps one
@@ -77,6 +79,7 @@ def leave_withdraw(*, actor: User, leave: LeaveRequest) -> LeaveRequest:
     leave.state = LeaveRequest.State.WITHDRAWN
     leave.decided_at = timezone.now()
     leave.save(update_fields=["state", "decided_at"])
+    step_done(obj=leave)
     return leave
 
 
@@ -101,12 +104,22 @@ def leave_decide(
         leave.decided_at = timezone.now()
         leave.decision_note = note
         leave.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        step_done(obj=leave)
         shift = DutyShift.objects.select_for_update().get(pk=leave.shift_id)
         if approve and shift.user_id == leave.requester_id:
             shift.user = None
             # Not a pattern shift any more: regenerating the roster must not undo the leave.
             shift.origin = DutyShift.Origin.EXCEPTION
             shift.save(update_fields=["user", "origin"])
+            step_waiting(  # on the shift: filling it on the roster is done too
+                kind="substitute",
+                obj=shift,
+                assignees=directors_of(shift.school_id),
+                title=_("A duty needs a substitute: %(shift)s")
+                % {"shift": describe_shift(leave.shift)},
+                url=_leave_url(leave),
+                school_id=shift.school_id,
+            )
         title = (_("Leave approved: %(shift)s") if approve else _("Leave refused: %(shift)s")) % {
             "shift": describe_shift(leave.shift)
         }
@@ -137,6 +150,7 @@ def leave_assign_substitute(*, actor: User, leave: LeaveRequest, substitute: Use
     put_on_shift(shift, substitute, DutyShift.Origin.SUBSTITUTE)
     leave.substitute = substitute
     leave.save(update_fields=["substitute"])
+    step_done(kind="substitute", obj=shift)
     notify(
         recipients=[substitute],
         title=_("You stand in on duty: %(shift)s") % {"shift": describe_shift(shift)},

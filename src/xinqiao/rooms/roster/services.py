@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
+from xinqiao.core.steps import step_done
 from xinqiao.people.models import Semester
 from xinqiao.rooms.models import (
     MIN_WEEKLY_OPEN_HOURS,
@@ -304,6 +305,8 @@ def shift_assign(*, actor: User, shift: DutyShift, user: User | None) -> DutyShi
     if user is not None:
         check_free(user, shift)
     put_on_shift(shift, user, DutyShift.Origin.EXCEPTION)
+    if user is not None:
+        step_done(kind="substitute", obj=shift)
     if shift.published:
         if user is not None:
             notify(
