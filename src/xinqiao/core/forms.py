@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,8 +43,10 @@ class VerificationCodeForm(forms.Form):
         return code
 
 
-class NewPasswordForm(SetPasswordForm):
-    """Setting a new password (first sign-in or later); validated by Django's validators."""
+class NewPasswordForm(PasswordChangeForm):
+    """A new password (first sign-in or later), given with the current one: a session left
+    open on a shared computer is not enough to take the account. Validated by Django's
+    validators."""
 
 
 class ApiTokenForm(forms.Form):

@@ -118,6 +118,9 @@ def _base32(device: TOTPDevice) -> str:
 
 @login_required
 def password_change(request):
+    step = two_factor.pending_step(request)
+    if step in ("verify", "enroll"):  # the second factor comes first
+        return redirect("core:otp_verify" if step == "verify" else "core:otp_enroll")
     form = NewPasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.user_set_password(
