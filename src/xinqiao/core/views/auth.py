@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from xinqiao.core import services, two_factor
 from xinqiao.core.forms import NewPasswordForm, SignInForm, VerificationCodeForm
 from xinqiao.core.models import SecurityEvent
+from xinqiao.core.redirects import safe_next
 
 
 class SignInView(auth_views.LoginView):
@@ -65,7 +66,9 @@ def otp_verify(request):
         allowed, _why = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["code"]):
             otp_login(request, device)
-            return redirect(request.GET.get("next") or settings.LOGIN_REDIRECT_URL)
+            return redirect(
+                safe_next(request, request.GET.get("next")) or settings.LOGIN_REDIRECT_URL
+            )
         services.security_event_record(
             kind=SecurityEvent.Kind.SECOND_FACTOR_FAILED, user=request.user, request=request
         )
