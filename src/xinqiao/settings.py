@@ -244,6 +244,8 @@ AXES_FAILURE_LIMIT = env_int("XINQIAO_LOCKOUT_FAILURES", 6, minimum=1)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_COOLOFF_TIME = None  # an administrator unlocks
 AXES_RESET_ON_SUCCESS = True
+# Tries on a locked account neither count nor push the end of the lock further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "xinqiao.core.views.auth.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
@@ -254,6 +256,9 @@ AXES_IPWARE_PROXY_COUNT = env_int("XINQIAO_PROXY_COUNT", 0)
 OTP_TOTP_ISSUER = "心桥 Xinqiao"
 # Roles whose members read confidential material must use two-factor sign-in (DESIGN.md).
 TWO_FACTOR_ROLES = frozenset(env_list("XINQIAO_TWO_FACTOR_ROLES", ["director", "counselor"]))
+
+# API tokens end by themselves after this many days; their holder makes a new one.
+API_TOKEN_DAYS = env_int("XINQIAO_API_TOKEN_DAYS", 90, minimum=1)
 
 STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
 SESSION_COOKIE_AGE = env_int("XINQIAO_SESSION_DAYS", 14, minimum=1) * 24 * 3600

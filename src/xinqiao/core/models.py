@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -165,6 +167,7 @@ class SecurityEvent(models.Model):
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
         ACCOUNT_ISSUED = "account_issued", _("account issued")
+        DEACTIVATED = "deactivated", _("account disabled")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -181,7 +184,14 @@ class SecurityEvent(models.Model):
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        return self.filter(
+            revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True
+        )
+
+
+def api_token_expiry() -> datetime:
+    """When a token made now ends (XINQIAO_API_TOKEN_DAYS)."""
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
 
 
 class ApiToken(models.Model):
@@ -193,6 +203,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=api_token_expiry)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
@@ -205,6 +216,10 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class NotificationQuerySet(models.QuerySet):

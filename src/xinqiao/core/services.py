@@ -41,18 +41,44 @@ def account_unlock(*, actor: User, username: str, request=None) -> int:
     return removed
 
 
+def _end_sessions_and_tokens(user: User) -> None:
+    """A new session salt voids every session of ``user``; their API tokens are revoked."""
+    user.session_salt = secrets.token_hex(16)
+    user.save(update_fields=["session_salt"])
+    user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def account_locked_out(*, username: str, request=None) -> None:
+    """The account ``username`` has just been locked after repeated wrong passwords: recorded,
+    and its sessions and API tokens end (whoever holds them may be the one guessing)."""
+    user = User.objects.filter(username=username).first()
+    with transaction.atomic():
+        security_event_record(
+            kind=SecurityEvent.Kind.LOCKED_OUT, user=user, username=username, request=request
+        )
+        if user is not None:
+            _end_sessions_and_tokens(user)
+
+
 def user_sign_out_everywhere(*, user: User, actor: User | None = None, request=None) -> None:
     """End every session and revoke every API token of ``user``."""
     with transaction.atomic():
-        user.session_salt = secrets.token_hex(16)
-        user.save(update_fields=["session_salt"])
-        user.api_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        _end_sessions_and_tokens(user)
         security_event_record(
             kind=SecurityEvent.Kind.SIGNED_OUT_EVERYWHERE,
             user=user,
             actor=actor or user,
             request=request,
         )
+
+
+def user_deactivated(*, user: User) -> None:
+    """``user`` was just disabled: their sessions and tokens end for good, so that enabling
+    the account again does not bring them back (core.signals calls this on every save that
+    turns ``is_active`` off, whoever makes it)."""
+    with transaction.atomic():
+        _end_sessions_and_tokens(user)
+        security_event_record(kind=SecurityEvent.Kind.DEACTIVATED, user=user)
 
 
 def user_set_password(*, user: User, password: str, request=None) -> None:
