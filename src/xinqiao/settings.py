@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -219,7 +220,7 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "xinqiao.core.backends.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "xinqiao.core.backends.PasswordBackend",
 ]
@@ -242,7 +243,14 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lockout: keyed on the account, never the address (a whole school shares one address).
 AXES_FAILURE_LIMIT = env_int("XINQIAO_LOCKOUT_FAILURES", 6, minimum=1)
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_COOLOFF_TIME = None  # an administrator unlocks
+# The lock lifts by itself after the cool-off; 0 keeps it until an administrator unlocks.
+LOCKOUT_COOLOFF_MINUTES = env_int("XINQIAO_LOCKOUT_COOLOFF_MINUTES", 30, minimum=0)
+AXES_COOLOFF_TIME = timedelta(minutes=LOCKOUT_COOLOFF_MINUTES) if LOCKOUT_COOLOFF_MINUTES else None
+# Beside it, a throttle per address (core/sign_in.py): this many failed sign-ins from one
+# address within the window refuse further tries from it, without counting against accounts.
+SIGN_IN_ADDRESS_FAILURES = env_int("XINQIAO_SIGN_IN_ADDRESS_FAILURES", 40, minimum=1)
+SIGN_IN_ADDRESS_MINUTES = env_int("XINQIAO_SIGN_IN_ADDRESS_MINUTES", 15, minimum=1)
+AXES_WHITELIST_CALLABLE = "xinqiao.core.sign_in.was_throttled"
 AXES_RESET_ON_SUCCESS = True
 # Tries on a locked account neither count nor push the end of the lock further away.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -156,6 +156,10 @@ class SecurityEvent(models.Model):
     class Kind(models.TextChoices):
         SIGNED_IN = "signed_in", _("signed in")
         SIGN_IN_FAILED = "sign_in_failed", _("sign-in failed")
+        SIGN_IN_THROTTLED = (
+            "sign_in_throttled",
+            _("sign-in refused: too many failures from the address"),
+        )
         LOCKED_OUT = "locked_out", _("account locked")
         UNLOCKED = "unlocked", _("account unlocked")
         SECOND_FACTOR_FAILED = "otp_failed", _("wrong verification code")
@@ -178,6 +182,7 @@ class SecurityEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["ip", "created_at"])]  # the address throttle's count
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
 

@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from xinqiao.core import services
+from xinqiao.core import services, sign_in
 from xinqiao.core.models import SecurityEvent, User
 
 
@@ -19,8 +19,11 @@ def _signed_in(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
+    throttled = sign_in.was_throttled(request)
     services.security_event_record(
-        kind=SecurityEvent.Kind.SIGN_IN_FAILED,
+        kind=SecurityEvent.Kind.SIGN_IN_THROTTLED
+        if throttled
+        else SecurityEvent.Kind.SIGN_IN_FAILED,
         username=credentials.get("username", ""),
         request=request,
     )
