@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -219,7 +220,7 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "xinqiao.core.backends.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "xinqiao.core.backends.PasswordBackend",
 ]
@@ -242,8 +243,17 @@ AUTH_PASSWORD_VALIDATORS = [
 # Lockout: keyed on the account, never the address (a whole school shares one address).
 AXES_FAILURE_LIMIT = env_int("XINQIAO_LOCKOUT_FAILURES", 6, minimum=1)
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_COOLOFF_TIME = None  # an administrator unlocks
+# The lock lifts by itself after the cool-off; 0 keeps it until an administrator unlocks.
+LOCKOUT_COOLOFF_MINUTES = env_int("XINQIAO_LOCKOUT_COOLOFF_MINUTES", 30, minimum=0)
+AXES_COOLOFF_TIME = timedelta(minutes=LOCKOUT_COOLOFF_MINUTES) if LOCKOUT_COOLOFF_MINUTES else None
+# Beside it, a throttle per address (core/sign_in.py): this many failed sign-ins from one
+# address within the window refuse further tries from it, without counting against accounts.
+SIGN_IN_ADDRESS_FAILURES = env_int("XINQIAO_SIGN_IN_ADDRESS_FAILURES", 40, minimum=1)
+SIGN_IN_ADDRESS_MINUTES = env_int("XINQIAO_SIGN_IN_ADDRESS_MINUTES", 15, minimum=1)
+AXES_WHITELIST_CALLABLE = "xinqiao.core.sign_in.was_throttled"
 AXES_RESET_ON_SUCCESS = True
+# Tries on a locked account neither count nor push the end of the lock further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "xinqiao.core.views.auth.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
@@ -254,6 +264,9 @@ AXES_IPWARE_PROXY_COUNT = env_int("XINQIAO_PROXY_COUNT", 0)
 OTP_TOTP_ISSUER = "心桥 Xinqiao"
 # Roles whose members read confidential material must use two-factor sign-in (DESIGN.md).
 TWO_FACTOR_ROLES = frozenset(env_list("XINQIAO_TWO_FACTOR_ROLES", ["director", "counselor"]))
+
+# API tokens end by themselves after this many days; their holder makes a new one.
+API_TOKEN_DAYS = env_int("XINQIAO_API_TOKEN_DAYS", 90, minimum=1)
 
 STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
 SESSION_COOKIE_AGE = env_int("XINQIAO_SESSION_DAYS", 14, minimum=1) * 24 * 3600

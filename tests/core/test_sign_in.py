@@ -122,13 +122,15 @@ def test_first_sign_in_with_an_issued_password_forces_a_new_one(client, cast):
     post_sign_in(client, "student", TEST_PASSWORD)
     assert client.get("/").url == reverse("core:password_change")
     short = client.post(
-        reverse("core:password_change"), {"new_password1": "abc", "new_password2": "abc"}
+        reverse("core:password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": "abc", "new_password2": "abc"},
     )
     assert short.status_code == 200
     assert short.context["form"].errors
     good = "a-much-better-passphrase-7"
     response = client.post(
-        reverse("core:password_change"), {"new_password1": good, "new_password2": good}
+        reverse("core:password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": good, "new_password2": good},
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200

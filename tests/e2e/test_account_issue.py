@@ -54,6 +54,7 @@ def test_admin_issues_a_class_and_a_student_signs_in_with_the_printed_password(p
 
     sign_in(page, username, password)
     expect(page).to_have_url(re.compile(reverse("core:password_change") + "$"))
+    page.locator("input[name=old_password]").fill(password)
     page.locator("input[name=new_password1]").fill("my-own-secret-42")
     page.locator("input[name=new_password2]").fill("my-own-secret-42")
     page.locator("main form button[type=submit]").click()

@@ -325,7 +325,11 @@ def test_a_student_signing_in_with_the_issued_password_must_change_it(client, ca
     assert home.status_code == 302 and home.url == reverse("core:password_change")
     changed = student.post(
         reverse("core:password_change"),
-        {"new_password1": "my-own-secret-42", "new_password2": "my-own-secret-42"},
+        {
+            "old_password": slip.password,
+            "new_password1": "my-own-secret-42",
+            "new_password2": "my-own-secret-42",
+        },
     )
     assert changed.status_code == 302 and changed.url == reverse("core:home")
     assert student.get(reverse("core:home")).status_code == 200

@@ -19,6 +19,9 @@ class RoleDirectory(Protocol):
     def assignments(self, user) -> list:
         """The user's role assignments in force, with their schools and units loaded."""
 
+    def administrators_for(self, user) -> list:
+        """The active system administrators of the user's schools and of the installation."""
+
     def grant_installation_role(self, user, role: str) -> None:
         """Give ``user`` a role that is not tied to a school (the first administrator's)."""
 

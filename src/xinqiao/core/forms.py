@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+
+from xinqiao.core import sign_in
 
 
 class SignInForm(AuthenticationForm):
@@ -18,6 +21,18 @@ class SignInForm(AuthenticationForm):
             "Ask the school's system administrator if you cannot sign in."
         ),
     }
+
+    def get_invalid_login_error(self):
+        if sign_in.was_throttled(self.request):
+            return forms.ValidationError(
+                _(
+                    "Too many failed sign-ins from this network. Wait %(minutes)s minutes, "
+                    "then try again."
+                ),
+                code="throttled",
+                params={"minutes": settings.SIGN_IN_ADDRESS_MINUTES},
+            )
+        return super().get_invalid_login_error()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,8 +58,10 @@ class VerificationCodeForm(forms.Form):
         return code
 
 
-class NewPasswordForm(SetPasswordForm):
-    """Setting a new password (first sign-in or later); validated by Django's validators."""
+class NewPasswordForm(PasswordChangeForm):
+    """A new password (first sign-in or later), given with the current one: a session left
+    open on a shared computer is not enough to take the account. Validated by Django's
+    validators."""
 
 
 class ApiTokenForm(forms.Form):

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -156,6 +158,10 @@ class SecurityEvent(models.Model):
     class Kind(models.TextChoices):
         SIGNED_IN = "signed_in", _("signed in")
         SIGN_IN_FAILED = "sign_in_failed", _("sign-in failed")
+        SIGN_IN_THROTTLED = (
+            "sign_in_throttled",
+            _("sign-in refused: too many failures from the address"),
+        )
         LOCKED_OUT = "locked_out", _("account locked")
         UNLOCKED = "unlocked", _("account unlocked")
         SECOND_FACTOR_FAILED = "otp_failed", _("wrong verification code")
@@ -167,6 +173,7 @@ class SecurityEvent(models.Model):
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
         ACCOUNT_ISSUED = "account_issued", _("account issued")
+        DEACTIVATED = "deactivated", _("account disabled")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -177,13 +184,21 @@ class SecurityEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["ip", "created_at"])]  # the address throttle's count
         verbose_name = _("security event")
         verbose_name_plural = _("security events")
 
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        return self.filter(
+            revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True
+        )
+
+
+def api_token_expiry() -> datetime:
+    """When a token made now ends (XINQIAO_API_TOKEN_DAYS)."""
+    return timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
 
 
 class ApiToken(models.Model):
@@ -195,6 +210,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=api_token_expiry)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
@@ -207,6 +223,10 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -30,10 +30,15 @@ def pending_step(request) -> str | None:
     user = request.user
     if not user.is_authenticated:
         return None
+    second_factor_owed = requires_second_factor(user) and not user.is_verified()
+    # A second factor already set up is given first: the password alone opens nothing, not
+    # even the password change (issue 12, item 1).
+    if second_factor_owed and has_confirmed_device(user):
+        return "verify"
     if user.must_change_password:
         return "password"
-    if requires_second_factor(user) and not user.is_verified():
-        return "verify" if has_confirmed_device(user) else "enroll"
+    if second_factor_owed:
+        return "enroll"
     return None
 
 

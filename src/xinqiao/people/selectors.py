@@ -74,6 +74,11 @@ class PeopleRoleDirectory:
     def assignments(self, user) -> list[RoleAssignment]:
         return assignments_for_user(user)
 
+    def administrators_for(self, user) -> list[User]:
+        where = Q(school_id__in=user.school_ids) | Q(school__isnull=True, district__isnull=True)
+        holders = RoleAssignment.objects.in_force().filter(where, role=Role.ADMIN)
+        return list(User.objects.filter(pk__in=holders.values("user_id"), is_active=True))
+
     def grant_installation_role(self, user, role: str) -> None:
         from xinqiao.people.services import role_assign
 

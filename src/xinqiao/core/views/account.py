@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -33,6 +34,7 @@ def account_security(request):
             "new_key": new_key,
             "can_use_tokens": can_use_tokens,
             "tokens": request.user.api_tokens.all() if can_use_tokens else [],
+            "token_days": settings.API_TOKEN_DAYS,
             "has_device": user_has_device(request.user, confirmed=True),
             "second_factor_required": two_factor.requires_second_factor(request.user),
         },

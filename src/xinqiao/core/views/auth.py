@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from xinqiao.core import services, two_factor
 from xinqiao.core.forms import NewPasswordForm, SignInForm, VerificationCodeForm
 from xinqiao.core.models import SecurityEvent
+from xinqiao.core.redirects import safe_next
 
 
 class SignInView(auth_views.LoginView):
@@ -65,7 +66,9 @@ def otp_verify(request):
         allowed, _why = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["code"]):
             otp_login(request, device)
-            return redirect(request.GET.get("next") or settings.LOGIN_REDIRECT_URL)
+            return redirect(
+                safe_next(request, request.GET.get("next")) or settings.LOGIN_REDIRECT_URL
+            )
         services.security_event_record(
             kind=SecurityEvent.Kind.SECOND_FACTOR_FAILED, user=request.user, request=request
         )
@@ -118,6 +121,9 @@ def _base32(device: TOTPDevice) -> str:
 
 @login_required
 def password_change(request):
+    step = two_factor.pending_step(request)
+    if step in ("verify", "enroll"):  # the second factor comes first
+        return redirect("core:otp_verify" if step == "verify" else "core:otp_enroll")
     form = NewPasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.user_set_password(

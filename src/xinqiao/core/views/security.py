@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,10 +20,17 @@ from xinqiao.core.models import SecurityEvent
 @permission_required("core.unlock_account")
 def lockouts(request):
     attempts = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    cool_off = get_cool_off()
+    if cool_off is not None:  # the locks still in force
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
     return render(
         request,
         "core/lockouts.html",
-        {"attempts": attempts.order_by("-attempt_time"), "limit": settings.AXES_FAILURE_LIMIT},
+        {
+            "attempts": attempts.order_by("-attempt_time"),
+            "limit": settings.AXES_FAILURE_LIMIT,
+            "cool_off_minutes": settings.LOCKOUT_COOLOFF_MINUTES,
+        },
     )
 
 

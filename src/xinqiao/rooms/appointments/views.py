@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.redirects import safe_next
 from xinqiao.people.selectors import school_of
 from xinqiao.rooms import access
 from xinqiao.rooms.appointments import selectors, services
@@ -291,8 +292,8 @@ def _state_step(request, pk: int, step) -> object:
         step(appointment)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
+    next_url = safe_next(request, request.POST.get("next"))
+    if next_url:
         return redirect(next_url)
     return redirect("rooms:appointment_detail", pk=appointment.pk)
 
