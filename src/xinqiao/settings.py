@@ -255,6 +255,15 @@ OTP_TOTP_ISSUER = "心桥 Xinqiao"
 # Roles whose members read confidential material must use two-factor sign-in (DESIGN.md).
 TWO_FACTOR_ROLES = frozenset(env_list("XINQIAO_TWO_FACTOR_ROLES", ["director", "counselor"]))
 
+# A roster import that would mark more than this share of the enrolled students as having left
+# needs its numbers confirmed (issue 12: a one-student workbook taken for the whole roster).
+ROSTER_DEPARTURES_CONFIRM_PERCENT = env_int("XINQIAO_ROSTER_DEPARTURES_CONFIRM_PERCENT", 10)
+if ROSTER_DEPARTURES_CONFIRM_PERCENT > 100:
+    raise ImproperlyConfigured(
+        "XINQIAO_ROSTER_DEPARTURES_CONFIRM_PERCENT is a percentage: at most 100, "
+        f"not {ROSTER_DEPARTURES_CONFIRM_PERCENT}"
+    )
+
 STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
 SESSION_COOKIE_AGE = env_int("XINQIAO_SESSION_DAYS", 14, minimum=1) * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
