@@ -264,6 +264,10 @@ if ROSTER_DEPARTURES_CONFIRM_PERCENT > 100:
         f"not {ROSTER_DEPARTURES_CONFIRM_PERCENT}"
     )
 
+# Open hours a week asked of the care room (关爱室); 0: none. Seed 004 item 14 holds only the
+# counseling room to its 10 hours.
+CARE_ROOM_WEEKLY_HOURS = env_int("XINQIAO_CARE_ROOM_WEEKLY_HOURS", 0)
+
 STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
 SESSION_COOKIE_AGE = env_int("XINQIAO_SESSION_DAYS", 14, minimum=1) * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True

@@ -429,3 +429,15 @@ def test_a_name_that_looks_like_a_formula_is_text_in_the_export(client, cast, ro
     assert sheet["B4"].value == cast.duty.full_name
     assert sheet["B4"].data_type == "s"
     assert sheet["A1"].data_type == "s"
+
+
+def test_publishing_a_care_rooms_roster_of_one_hour_a_week_warns_nobody(cast, term):
+    """Issue 12 item 25: the care room has no weekly target unless one is configured."""
+    care = RoomFactory(school=cast.school, name="关爱室", kind="care")
+    plan(cast, care, term, d0=cast.duty)
+    services.roster_generate(actor=cast.director, room=care, semester=term)
+    result = services.roster_publish(actor=cast.director, room=care, semester=term)
+    assert result.short_weeks == []
+    assert not Notification.objects.filter(
+        recipient=cast.director, level=Notification.Level.ACTION
+    ).exists()
