@@ -1,10 +1,11 @@
-"""Access rows for the roster import: the administrator's alone."""
+"""Access rows for the roster import and the one-record pages: the administrator's alone."""
 
 import atexit
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.access import Route
+from tests.people.roster_factories import StaffFactory
 from tests.people.workbooks import roster_workbook
 from xinqiao.people.roster import jobs
 from xinqiao.people.roster.semesters import SemesterChoice
@@ -35,4 +36,40 @@ ROUTES = [
     Route("people:roster_import_status", ADMIN, kwargs={"job_id": _job}),
     Route("people:roster_import_confirm", ADMIN, method="post", kwargs={"job_id": _job}, ok=(302,)),
     Route("people:roster_import_cancel", ADMIN, method="post", kwargs={"job_id": _job}, ok=(302,)),
+]
+
+
+def _student(cast) -> int:
+    return cast.student_record.pk
+
+
+def _staff(cast) -> int:
+    return StaffFactory(school=cast.school).pk
+
+
+# One record at a time (issue 12 item 24); an empty form is answered 400 with its messages.
+ROUTES += [
+    Route("people:roster_student_add", ADMIN),
+    Route("people:roster_student_add", ADMIN, method="post", ok=(400,)),
+    Route("people:roster_student", ADMIN, kwargs={"pk": _student}),
+    Route("people:roster_student_edit", ADMIN, kwargs={"pk": _student}),
+    Route("people:roster_student_edit", ADMIN, method="post", kwargs={"pk": _student}, ok=(400,)),
+    Route("people:roster_student_leave", ADMIN, kwargs={"pk": _student}),
+    Route("people:roster_student_leave", ADMIN, method="post", kwargs={"pk": _student}, ok=(400,)),
+    Route("people:roster_student_transfer_in", ADMIN, kwargs={"pk": _student}),
+    Route(
+        "people:roster_student_transfer_in",
+        ADMIN,
+        method="post",
+        kwargs={"pk": _student},
+        ok=(400,),
+    ),
+    Route("people:roster_staff_list", ADMIN),
+    Route("people:roster_staff_add", ADMIN),
+    Route("people:roster_staff_add", ADMIN, method="post", ok=(400,)),
+    Route("people:roster_staff", ADMIN, kwargs={"pk": _staff}),
+    Route("people:roster_staff_edit", ADMIN, kwargs={"pk": _staff}),
+    Route("people:roster_staff_edit", ADMIN, method="post", kwargs={"pk": _staff}, ok=(400,)),
+    Route("people:roster_staff_leave", ADMIN, kwargs={"pk": _staff}),
+    Route("people:roster_staff_leave", ADMIN, method="post", kwargs={"pk": _staff}, ok=(302,)),
 ]
