@@ -73,3 +73,50 @@ ROUTES += [
     Route("people:roster_staff_leave", ADMIN, kwargs={"pk": _staff}),
     Route("people:roster_staff_leave", ADMIN, method="post", kwargs={"pk": _staff}, ok=(302,)),
 ]
+
+# The same through the API. A class or school that does not exist is "not found" to the
+# administrator; everyone else is refused before anything is looked up.
+ROUTES += [
+    Route(
+        "POST /api/people/roster/students",
+        ADMIN,
+        method="post",
+        data={"student_number": "2026079999", "name": "接口同学", "class_id": 999999},
+        ok=(404,),
+    ),
+    Route("PATCH /api/people/roster/students/{student_id}", ADMIN, kwargs={"student_id": _student}),
+    Route(
+        "POST /api/people/roster/students/{student_id}/leave",
+        ADMIN,
+        method="post",
+        kwargs={"student_id": _student},
+    ),
+    # The cast's student is enrolled: only one who left may be transferred in.
+    Route(
+        "POST /api/people/roster/students/{student_id}/transfer-in",
+        ADMIN,
+        method="post",
+        kwargs={"student_id": _student},
+        ok=(400,),
+    ),
+    Route(
+        "GET /api/people/roster/students/{student_id}/history",
+        ADMIN,
+        kwargs={"student_id": _student},
+    ),
+    Route(
+        "POST /api/people/roster/staff",
+        ADMIN,
+        method="post",
+        data={"school_id": 999999, "staff_number": "T9999", "name": "接口老师"},
+        ok=(404,),
+    ),
+    Route("PATCH /api/people/roster/staff/{staff_id}", ADMIN, kwargs={"staff_id": _staff}),
+    Route(
+        "POST /api/people/roster/staff/{staff_id}/leave",
+        ADMIN,
+        method="post",
+        kwargs={"staff_id": _staff},
+    ),
+    Route("GET /api/people/roster/staff/{staff_id}/history", ADMIN, kwargs={"staff_id": _staff}),
+]

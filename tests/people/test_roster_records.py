@@ -179,3 +179,58 @@ def test_people_who_may_not_import_the_roster_may_not_change_a_record(client, ca
 def test_the_administrator_manages_the_roster_of_every_school(admin, cast):
     foreign = StaffFactory(school=cast.other_school)
     assert admin.get(reverse("people:roster_staff", args=[foreign.pk])).status_code == 200
+
+
+# --- the API -------------------------------------------------------------------------------------
+def test_the_api_adds_corrects_transfers_and_shows_the_history_of_a_student(admin, cast):
+    base = "/api/people/roster/students"
+    added = admin.post(
+        base,
+        {"student_number": "2026070188", "name": "接口同学", "class_id": cast.school_class.pk},
+        content_type="application/json",
+    )
+    assert added.status_code == 201, added.content
+    pk = added.json()["id"]
+    other_class = SchoolClassFactory(school=cast.school, grade=cast.grade, number=3)
+
+    corrected = admin.patch(
+        f"{base}/{pk}", {"class_id": other_class.pk}, content_type="application/json"
+    )
+    assert corrected.status_code == 200 and corrected.json()["class_id"] == other_class.pk
+    assert corrected.json()["name"] == "接口同学"  # what was not given stays
+    left = admin.post(f"{base}/{pk}/leave", {"transferred": True}, content_type="application/json")
+    assert left.json()["status"] == "left"
+    back = admin.post(f"{base}/{pk}/transfer-in", {}, content_type="application/json")
+    assert back.json()["status"] == "enrolled" and back.json()["class_id"] == other_class.pk
+
+    rows = admin.get(f"{base}/{pk}/history").json()
+    assert [row["step"] for row in rows] == ["转入", "转出", "更正", "新增"]
+    assert {row["actor"] for row in rows} == {cast.admin.display_name}
+
+
+def test_the_api_refuses_bad_input_with_a_chinese_message_and_saves_nothing(admin, cast):
+    before = Student.objects.count()
+    response = admin.post(
+        "/api/people/roster/students",
+        {
+            "student_number": "2026070177",
+            "name": "某同学",
+            "class_id": cast.school_class.pk,
+            "gender": "X",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "性别" in response.json()["detail"]
+    assert Student.objects.count() == before
+
+
+def test_a_director_may_not_mark_a_student_as_left_through_the_api(client, cast):
+    sign_in(client, cast.director)
+    student = cast.student_record
+    response = client.post(
+        f"/api/people/roster/students/{student.pk}/leave", {}, content_type="application/json"
+    )
+    assert response.status_code in (403, 404)
+    student.refresh_from_db()
+    assert student.status == "enrolled"

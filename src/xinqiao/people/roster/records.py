@@ -23,6 +23,7 @@ from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
 from xinqiao.people.models import (
+    Gender,
     RoleAssignment,
     School,
     SchoolClass,
@@ -30,7 +31,10 @@ from xinqiao.people.models import (
     Student,
     StudentPlacement,
 )
+from xinqiao.people.roster.format import IDENTIFIER, MESSAGES, NAME_LENGTH, NUMBER_LENGTH
 from xinqiao.people.services import role_assign, role_withdraw, user_for_roster
+
+PERMISSION = "people.manage_roster"  # whoever may import the roster (people/rules.py)
 
 
 class Step(models.TextChoices):
@@ -52,6 +56,8 @@ def _record(obj: models.Model, *, actor: User | None, step: Step, before=None) -
         new = field.value_from_object(obj)
         if old != new:
             changes[field.name] = [str(old), str(new)]
+    if before is not None and not changes:
+        return  # nothing changed: nothing to record
     LogEntry.objects.log_create(
         obj,
         action=LogEntry.Action.CREATE if before is None else LogEntry.Action.UPDATE,
@@ -61,7 +67,20 @@ def _record(obj: models.Model, *, actor: User | None, step: Step, before=None) -
     )
 
 
+def _check_person(name: str, gender: str) -> None:
+    """What the roster import checks of a person's row, for records that come one at a time."""
+    if not name.strip():
+        raise ValidationError({"name": _("This field is required.")})
+    if len(name) > NAME_LENGTH:
+        raise ValidationError({"name": MESSAGES["too_long"] % {"max": NAME_LENGTH}})
+    if gender not in ("", *Gender.values):
+        raise ValidationError({"gender": _("Gender is M (male), F (female) or empty.")})
+
+
 def _account_name_free(username: str, field: str) -> None:
+    """A student or staff number names the person's account: the import's rule, free everywhere."""
+    if not IDENTIFIER.match(username) or len(username) > NUMBER_LENGTH:
+        raise ValidationError({field: MESSAGES["bad_identifier"]})
     if User.objects.filter(username=username).exists():
         raise ValidationError(
             {field: _("The account name “%(value)s” is taken by another account.")},
@@ -107,6 +126,7 @@ def student_add(
 ) -> Student:
     """A new student in ``school_class``: a record, an account to be issued, the student role."""
     school = school_class.school
+    _check_person(name, gender)
     _check_class(school, school_class)
     if Student.objects.filter(school=school, student_number=student_number).exists():
         raise ValidationError(
@@ -146,6 +166,7 @@ def student_update(
     school_class: SchoolClass,
 ) -> Student:
     """Correct a student's record (name, gender, date of birth, class)."""
+    _check_person(name, gender)
     _check_class(student.school, school_class)
     before = copy.copy(student)
     student.name, student.gender, student.birth_date = name, gender, birth_date
@@ -201,6 +222,7 @@ STAFF_FIELDS = ("name", "gender", "phone", "email", "job_title")
 @service
 def staff_add(*, actor: User | None, school: School, staff_number: str, **fields: Any) -> Staff:
     """A new staff member: a record and an account to be issued (roles: the network pages)."""
+    _check_person(fields["name"], fields.get("gender", ""))
     if Staff.objects.filter(school=school, staff_number=staff_number).exists():
         raise ValidationError(
             {"staff_number": _("The school already has a staff member with this number.")}
@@ -216,6 +238,7 @@ def staff_add(*, actor: User | None, school: School, staff_number: str, **fields
 @service
 def staff_update(*, actor: User | None, staff: Staff, **fields: Any) -> Staff:
     """Correct a staff member's record (name, gender, phone, e-mail, post)."""
+    _check_person(fields["name"], fields["gender"])
     before = copy.copy(staff)
     for name in STAFF_FIELDS:
         setattr(staff, name, fields[name])

@@ -17,7 +17,7 @@ from xinqiao.people.models import Gender, School, SchoolClass, Staff, Student
 from xinqiao.people.roster import records
 from xinqiao.people.roster.format import IDENTIFIER, MESSAGES
 
-PERMISSION = "people.manage_roster"
+PERMISSION = records.PERMISSION
 
 
 class DateInput(forms.DateInput):
