@@ -13,7 +13,6 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -138,8 +137,7 @@ def student_add(
             }
         )
     _account_name_free(student_number, "student_number")
-    with disable_auditlog():  # the account's creation is part of this step's history row
-        user = user_for_roster(username=student_number, full_name=name)
+    user = user_for_roster(username=student_number, full_name=name)
     student = Student.objects.create(
         school=school,
         user=user,
@@ -228,8 +226,7 @@ def staff_add(*, actor: User | None, school: School, staff_number: str, **fields
             {"staff_number": _("The school already has a staff member with this number.")}
         )
     _account_name_free(staff_number, "staff_number")
-    with disable_auditlog():
-        user = user_for_roster(username=staff_number, full_name=fields["name"])
+    user = user_for_roster(username=staff_number, full_name=fields["name"])
     staff = Staff.objects.create(school=school, user=user, staff_number=staff_number, **fields)
     _record(staff, actor=actor, step=Step.ADDED)
     return staff
