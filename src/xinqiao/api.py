@@ -7,6 +7,7 @@ from xinqiao.cases.api import router as cases_router
 from xinqiao.core.api import SessionAuth, TokenAuth
 from xinqiao.core.api import router as core_router
 from xinqiao.people.api import router as people_router
+from xinqiao.people.api_roster import router as people_roster_router
 from xinqiao.rooms.api import router as rooms_router
 
 api = NinjaAPI(
@@ -18,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/people", people_router)
+api.add_router("/people/roster", people_roster_router)
 api.add_router("/rooms", rooms_router)
 api.add_router("/cases", cases_router)
 

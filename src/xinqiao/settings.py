@@ -268,6 +268,19 @@ TWO_FACTOR_ROLES = frozenset(env_list("XINQIAO_TWO_FACTOR_ROLES", ["director", "
 # API tokens end by themselves after this many days; their holder makes a new one.
 API_TOKEN_DAYS = env_int("XINQIAO_API_TOKEN_DAYS", 90, minimum=1)
 
+# A roster import that would mark more than this share of the enrolled students as having left
+# needs its numbers confirmed (issue 12: a one-student workbook taken for the whole roster).
+ROSTER_DEPARTURES_CONFIRM_PERCENT = env_int("XINQIAO_ROSTER_DEPARTURES_CONFIRM_PERCENT", 10)
+if ROSTER_DEPARTURES_CONFIRM_PERCENT > 100:
+    raise ImproperlyConfigured(
+        "XINQIAO_ROSTER_DEPARTURES_CONFIRM_PERCENT is a percentage: at most 100, "
+        f"not {ROSTER_DEPARTURES_CONFIRM_PERCENT}"
+    )
+
+# Open hours a week asked of the care room (关爱室); 0: none. Seed 004 item 14 holds only the
+# counseling room to its 10 hours.
+CARE_ROOM_WEEKLY_HOURS = env_int("XINQIAO_CARE_ROOM_WEEKLY_HOURS", 0)
+
 STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
 SESSION_COOKIE_AGE = env_int("XINQIAO_SESSION_DAYS", 14, minimum=1) * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True

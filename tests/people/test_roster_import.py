@@ -36,7 +36,7 @@ from xinqiao.people.models import (
 from xinqiao.people.roster import jobs
 from xinqiao.people.roster.checks import roster_validate
 from xinqiao.people.roster.format import COLUMNS
-from xinqiao.people.roster.semesters import SemesterChoice
+from xinqiao.people.roster.semesters import SemesterChoice, semesters_advance
 from xinqiao.people.roster.workbook import parse_date, parse_phone
 from xinqiao.people.roster.writer import RosterInvalid, roster_import
 from xinqiao.people.services import role_assign
@@ -52,9 +52,14 @@ def _imports_in_tmp(settings, tmp_path):
     settings.DATA_DIR = tmp_path
 
 
-def run(school, roster: Roster | bytes, semester: SemesterChoice = FIRST_TERM):
+def run(school, roster: Roster | bytes, semester: SemesterChoice = FIRST_TERM, **options):
     source = roster if isinstance(roster, bytes) else roster.workbook()
-    return roster_import(actor=None, school=school, semester=semester, source=source)
+    return roster_import(actor=None, school=school, semester=semester, source=source, **options)
+
+
+def begin(school, semester: SemesterChoice) -> None:
+    """The first day of ``semester`` comes: it becomes the school's current semester."""
+    semesters_advance(school=school, today=semester.dates[0])
 
 
 def problems(plan) -> set[tuple[str, int | None, str, str]]:
@@ -312,6 +317,10 @@ def test_a_new_school_year_promotes_keeps_history_and_graduates_the_final_grade(
 
     second = Semester.objects.get(school=school, school_year=2027)
     first.refresh_from_db()
+    assert first.is_current and not second.is_current  # until the new year begins
+    begin(school, SemesterChoice(2027, 1))
+    first.refresh_from_db()
+    second.refresh_from_db()
     assert second.is_current and not first.is_current
     li_ming = Student.objects.get(name="李明")
     assert li_ming.status == "enrolled" and li_ming.school_class.grade.name == "八年级"
@@ -344,7 +353,7 @@ def test_students_not_listed_in_the_middle_of_a_school_year_have_left(school):
     roster.students = [s for s in roster.students if s["学号"] not in gone]
     roster.guardians = [g for g in roster.guardians if g["学生学号"] not in gone]
 
-    result = run(school, roster, SemesterChoice(2026, 2))
+    result = run(school, roster, SemesterChoice(2026, 2), confirm_departures=True)
 
     assert (result.counts["students_left"], result.counts["students_graduated"]) == (2, 0)
     assert set(
@@ -355,6 +364,7 @@ def test_students_not_listed_in_the_middle_of_a_school_year_have_left(school):
 
 def test_a_semester_before_the_current_one_is_refused(school):
     run(school, demo_roster(), SemesterChoice(2027, 1))
+    begin(school, SemesterChoice(2027, 1))
 
     plan = roster_validate(school=school, semester=FIRST_TERM, source=demo_roster().workbook())
 
@@ -639,6 +649,7 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_the_choices_kept(admin_cl
 
 def test_a_semester_before_the_current_one_is_refused_by_the_form(admin_client, school):
     run(school, demo_roster(), SemesterChoice(2027, 1))
+    begin(school, SemesterChoice(2027, 1))
     response = upload(admin_client, school, demo_roster().workbook(), year=2026, term=2)
     assert response.status_code == 200
     assert "school_year" in response.context["form"].errors

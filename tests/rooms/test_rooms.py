@@ -56,7 +56,51 @@ def test_weekly_open_hours_count_holidays_and_days_outside_the_semester_as_close
     weeks = {w.week: w for w in selectors.weekly_open_hours(room=room, semester=semester)}
     # Week 1 starts on Wednesday; weeks 5 and 6 lose 1–2 Oct and 5–7 Oct to National Day.
     assert [weeks[n].hours for n in range(1, 7)] == [6.0, 10.0, 10.0, 10.0, 6.0, 4.0]
-    assert [w.week for w in selectors.short_weeks(room=room, semester=semester)] == [1, 5, 6]
+
+
+def test_a_week_with_holidays_asks_only_for_its_school_days_share(cast, semester):
+    """Issue 12 item 25: holiday weeks are not short weeks; a week is held to its school days."""
+    room = RoomFactory(school=cast.school)
+    open_daily(room, semester)
+    weeks = selectors.weekly_open_hours(room=room, semester=semester)
+    assert [w.target for w in weeks] == [6.0, 10.0, 10.0, 10.0, 6.0, 4.0]
+    assert selectors.short_weeks(room=room, semester=semester) == []
+
+    OpeningPeriod.objects.filter(room=room, weekday=4).delete()  # no Friday any more
+    # Week 5's Friday is a holiday anyway: Monday to Wednesday give the 6 hours it asks.
+    assert [w.week for w in selectors.short_weeks(room=room, semester=semester)] == [1, 2, 3, 4, 6]
+
+
+def test_a_week_of_holidays_is_not_measured(cast, semester):
+    Holiday.objects.create(
+        semester=semester,
+        name="秋假",
+        starts_on=datetime.date(2026, 9, 14),
+        ends_on=datetime.date(2026, 9, 18),
+    )
+    room = RoomFactory(school=cast.school)
+    open_daily(room, semester)
+    week = selectors.weekly_open_hours(room=room, semester=semester)[2]
+    assert (week.hours, week.target, week.short) == (0.0, None, False)
+
+
+def test_the_care_room_has_no_weekly_target_unless_one_is_configured(cast, semester, settings):
+    """Issue 12 item 25: seed 004 item 14 holds the counseling room, not the care room."""
+    care = RoomFactory(school=cast.school, name="关爱室", kind=Room.Kind.CARE)
+    OpeningPeriodFactory(room=care, semester=semester, weekday=0)  # one hour on Mondays
+    assert selectors.weekly_hours_target(care) is None
+    assert selectors.short_weeks(room=care, semester=semester) == []
+
+    settings.CARE_ROOM_WEEKLY_HOURS = 4
+    assert selectors.weekly_hours_target(care) == 4
+    assert [w.week for w in selectors.short_weeks(room=care, semester=semester)] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
 
 
 def test_a_full_week_of_ten_hours_meets_the_standard(cast, semester):
@@ -89,17 +133,19 @@ def test_the_rooms_page_flags_a_room_with_short_weeks(client, cast, semester):
     assert 'data-testid="short-weeks"' in row
     enough_row = body.split(f'data-testid="room-{enough.pk}"')[1].split("</tr>")[0]
     assert 'data-testid="short-weeks"' not in enough_row
+    assert "心理咨询室每个教学周须开放不少于 10 小时" in body
 
 
 def test_the_room_page_shows_each_week_and_warns_of_short_ones(client, cast, semester):
     room = RoomFactory(school=cast.school)
-    open_daily(room, semester)
+    open_daily(room, semester, hours=1)
     sign_in(client, cast.counselor)
     response = client.get(reverse("rooms:room_detail", args=[room.pk]))
     body = response.content.decode()
     assert 'data-testid="short-weeks-warning"' in body
-    assert [w.week for w in response.context["short_weeks"]] == [1, 5, 6]
+    assert [w.week for w in response.context["short_weeks"]] == [1, 2, 3, 4, 5, 6]
     assert 'data-testid="week-3"' in body
+    assert body.count('data-testid="week-target"') == 6
 
 
 def test_the_director_sets_up_a_room_and_a_duplicate_name_keeps_what_was_typed(client, cast):

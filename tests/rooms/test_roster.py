@@ -413,3 +413,31 @@ def test_the_export_opens_in_a_spreadsheet_program(client, cast, room, term, tmp
     assert rows[0][0].endswith("心理咨询室 值班表")
     assert rows[2][0] == "时间" and rows[2][1].startswith("星期一")
     assert rows[3][:2] == ["12:00—13:00", "李值班"]
+
+
+def test_a_name_that_looks_like_a_formula_is_text_in_the_export(client, cast, room, term):
+    """Issue 12 item 4: a person's name is written as text, never as a live formula."""
+    day = next_monday()
+    make_shift(school=cast.school, semester=term, user=cast.duty, day=day, room=room)
+    cast.duty.full_name = '=HYPERLINK("http://evil.example","值班")'
+    cast.duty.save()
+    room.name = "+心理咨询室"
+    room.save()
+    sign_in(client, cast.duty)
+    response = client.get(reverse("rooms:roster_export"), {"week": term.week_of(day)})
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert sheet["B4"].value == cast.duty.full_name
+    assert sheet["B4"].data_type == "s"
+    assert sheet["A1"].data_type == "s"
+
+
+def test_publishing_a_care_rooms_roster_of_one_hour_a_week_warns_nobody(cast, term):
+    """Issue 12 item 25: the care room has no weekly target unless one is configured."""
+    care = RoomFactory(school=cast.school, name="关爱室", kind="care")
+    plan(cast, care, term, d0=cast.duty)
+    services.roster_generate(actor=cast.director, room=care, semester=term)
+    result = services.roster_publish(actor=cast.director, room=care, semester=term)
+    assert result.short_weeks == []
+    assert not Notification.objects.filter(
+        recipient=cast.director, level=Notification.Level.ACTION
+    ).exists()

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.http import Http404
 
 from xinqiao.core.access import NOT_FOUND, get_or_refuse, record_read, record_refusal
-from xinqiao.people.models import School, SchoolClass, Student, StudentCircumstances, WorkGroup
+from xinqiao.people.models import (
+    School,
+    SchoolClass,
+    Staff,
+    Student,
+    StudentCircumstances,
+    WorkGroup,
+)
 from xinqiao.people.network import schools_for_network
 
 CIRCUMSTANCES_PERM = "people.view_student_circumstances"
@@ -68,3 +75,7 @@ def read_circumstances(request, student: Student) -> StudentCircumstances | None
         school_id=student.school_id,
     )
     return found
+
+
+def get_staff(request, pk: int, *, perm: str) -> Staff:
+    return get_or_refuse(request, Staff.objects.select_related("school", "user"), pk, perm)

@@ -9,7 +9,6 @@ change it at the first sign-in (core.two_factor's "password" step).
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
 from collections.abc import Iterable
@@ -362,6 +361,8 @@ def sheet_workbook(groups: Iterable[SheetGroup]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from xinqiao.core.xlsx import workbook_bytes
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     titles: set[str] = set()
@@ -395,9 +396,7 @@ def sheet_workbook(groups: Iterable[SheetGroup]) -> bytes:
         for cell in sheet["F"][1:]:
             cell.font = Font(name="Consolas")
         sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 # --- writes --------------------------------------------------------------------------------------

@@ -78,8 +78,7 @@ def room_detail(request, pk: int):
             "periods": periods,
             "weeks": weeks,
             "short_weeks": [week for week in weeks if week.short],
-            "checked": selectors.room_is_checked(room),
-            "minimum": MIN_WEEKLY_OPEN_HOURS,
+            "minimum": selectors.weekly_hours_target(room),
             "may_manage": request.user.has_perm("rooms.manage_rooms", room),
             "may_plan": request.user.has_perm("rooms.manage_roster", room),
         },
@@ -159,7 +158,7 @@ def opening_edit(request, pk: int):
             "copy_form": OpeningCopyForm(room=room, initial={"target": semester}),
             "short_weeks": [week for week in weeks if week.short],
             "usual_hours": round(sum(p.hours for p in periods), 2),
-            "minimum": MIN_WEEKLY_OPEN_HOURS,
+            "minimum": selectors.weekly_hours_target(room),
         },
         status=400 if form.errors else 200,
     )

@@ -9,9 +9,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from xinqiao.core.models import User
+from xinqiao.core.xlsx import looks_like_formula
 from xinqiao.people.models import (
     Grade,
     Guardian,
@@ -84,11 +86,15 @@ COUNT_LABELS = {
 
 @dataclass
 class RosterPlan:
-    """What a workbook says and what importing it would do; ``errors`` empty means it may."""
+    """What a workbook says and what importing it would do; ``errors`` empty means it may.
+
+    ``warnings`` are shown with the report and do not stop the import.
+    """
 
     school: School
     semester: SemesterChoice
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
     classes: list[ClassRow] = field(default_factory=list)
     staff: list[StaffRow] = field(default_factory=list)
     students: list[StudentRow] = field(default_factory=list)
@@ -100,6 +106,7 @@ class RosterPlan:
     leavers: dict[int, str] = field(default_factory=dict)  # student pk → new status
     semester_exists: bool = False
     rows: int = 0
+    enrolled: int = 0  # students enrolled at the school before the import
     # What the school already has, found while checking (used again when writing).
     existing_students: dict[str, Student] = field(default_factory=dict, repr=False)
     existing_staff_numbers: set[str] = field(default_factory=set, repr=False)
@@ -134,6 +141,21 @@ class RosterPlan:
             "semester_added": int(not self.semester_exists),
         }
 
+    @property
+    def departures_to_confirm(self) -> dict[str, int] | None:
+        """The numbers the importer must confirm when more students would leave than the share
+        ``ROSTER_DEPARTURES_CONFIRM_PERCENT`` allows (a part of the roster taken for the whole);
+        None when no confirmation is needed."""
+        left = sum(1 for status in self.leavers.values() if status == Student.Status.LEFT)
+        if not left or left * 100 <= settings.ROSTER_DEPARTURES_CONFIRM_PERCENT * self.enrolled:
+            return None
+        return {
+            "left": left,
+            "enrolled": self.enrolled,
+            "percent": round(100 * left / self.enrolled),
+            "classes_closed": len(self.classes_to_close),
+        }
+
 
 # --- validation ----------------------------------------------------------------------------------
 def roster_validate(*, school: School, semester: SemesterChoice, source: Source) -> RosterPlan:
@@ -162,6 +184,7 @@ def roster_validate(*, school: School, semester: SemesterChoice, source: Source)
     _check_guardians(plan, guardian_rows)
     _check_usernames(plan)
     _plan_leavers(plan)
+    _warn_of_formulas(plan)
     errors.sort(
         key=lambda e: (
             list(COLUMNS).index(e.sheet) if e.sheet in COLUMNS else -1,
@@ -472,6 +495,20 @@ def _users_of_other_schools(user_ids: set[int], school: School) -> set[int]:
     return found
 
 
+def _warn_of_formulas(plan: RosterPlan) -> None:
+    """Names a spreadsheet program would run as formulas (issue 12): likely a prank or a slip."""
+    names = [
+        *((STAFF, s.row, "姓名", s.name) for s in plan.staff),
+        *((STUDENTS, s.row, "姓名", s.name) for s in plan.students),
+        *((GUARDIANS, r.row, "家长姓名", g.name) for g in plan.guardians for r in g.rows[:1]),
+    ]
+    plan.warnings.extend(
+        RowError(sheet, row, column, "looks_like_formula", {"value": name})
+        for sheet, row, column, name in names
+        if looks_like_formula(name)
+    )
+
+
 def _plan_leavers(plan: RosterPlan) -> None:
     """Enrolled students the roster no longer lists: graduates of the final grade or leavers.
 
@@ -484,7 +521,10 @@ def _plan_leavers(plan: RosterPlan) -> None:
     new_year = current is None or plan.semester.school_year > current.school_year
     listed = {s.number for s in plan.students}
     for number, student in plan.existing_students.items():
-        if number in listed or student.status != Student.Status.ENROLLED:
+        if student.status != Student.Status.ENROLLED:
+            continue
+        plan.enrolled += 1
+        if number in listed:
             continue
         final = student.school_class is not None and student.school_class.grade.is_final
         plan.leavers[student.pk] = (

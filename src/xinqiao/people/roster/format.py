@@ -176,6 +176,16 @@ MESSAGES = {
         "The account name “%(value)s” is also used in the sheet %(sheet)s, row %(row)s."
     ),
     "dormitory_incomplete": _("Give both the building and the room, or neither."),
+    "departures_unconfirmed": _(
+        "Importing would mark %(left)s of the school's %(enrolled)s enrolled students "
+        "(%(percent)s%%) as having left and close %(classes_closed)s classes: confirm these "
+        "departures to import the workbook."
+    ),
+    # Warnings: the import goes on, the admin is asked to look.
+    "looks_like_formula": _(
+        "“%(value)s” begins with = + - or @, which a spreadsheet program takes for a formula: "
+        "check the name (exports write it as text)."
+    ),
 }
 
 

@@ -68,7 +68,11 @@ class RosterJob:
     done: int = 0
     total: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # The numbers to confirm when too many students would leave (RosterPlan.departures_to_confirm).
+    departures: dict[str, int] | None = None
+    departures_confirmed: bool = False
     created_at: str = field(default_factory=lambda: timezone.now().isoformat())
 
     @property
@@ -90,6 +94,10 @@ class RosterJob:
     @property
     def row_errors(self) -> list[RowError]:
         return [RowError.from_dict(e) for e in self.errors]
+
+    @property
+    def row_warnings(self) -> list[RowError]:
+        return [RowError.from_dict(e) for e in self.warnings]
 
     @property
     def running(self) -> bool:
@@ -168,15 +176,19 @@ def roster_job_create(
     return _load(job.id) or job
 
 
-def roster_job_confirm(*, actor: User, job: RosterJob) -> bool:
-    """Start writing a checked workbook; False when it is not ready (or already started)."""
+def roster_job_confirm(*, actor: User, job: RosterJob, departures_confirmed: bool = False) -> bool:
+    """Start writing a checked workbook; False when it is not ready (or already started), or
+    when it would mark many students as having left and ``departures_confirmed`` is not given."""
     if job.state != State.READY or job.user_id != actor.pk:
+        return False
+    if job.departures and not departures_confirmed:
         return False
     try:  # one claim per job, whichever process gets there first (a double click, two tabs)
         os.close(os.open(imports_dir() / f"{job.id}.lock", os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         return False
     job.state, job.done, job.total = State.COMMITTING, 0, 0
+    job.departures_confirmed = departures_confirmed
     _save(job)
     if job.in_background:
         from xinqiao.people import tasks
@@ -209,7 +221,9 @@ def run_validation(job_id: str) -> None:
         _finish(job, State.FAILED)
         return
     job.errors = [e.as_dict() for e in plan.errors]
+    job.warnings = [e.as_dict() for e in plan.warnings]
     job.counts = plan.counts
+    job.departures = plan.departures_to_confirm
     job.rows = plan.rows or job.rows
     _finish(job, State.READY if plan.ok else State.INVALID)
     if not plan.ok:
@@ -232,6 +246,7 @@ def run_commit(job_id: str) -> None:
             semester=job.semester_choice,
             source=job.workbook_path,
             progress=progress,
+            confirm_departures=job.departures_confirmed,
         )
     except RosterInvalid as invalid:  # the school changed since the check
         job.errors = [e.as_dict() for e in invalid.plan.errors]

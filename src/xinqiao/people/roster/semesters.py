@@ -1,4 +1,5 @@
-"""The semester a roster is imported into (``SemesterChoice``, written ``2026-1``)."""
+"""The semester a roster is imported into (``SemesterChoice``, written ``2026-1``), and which
+semester is current (``semesters_advance``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,3 +76,32 @@ def semester_problem(school: School, choice: SemesterChoice) -> RowError | None:
             "", None, "", "semester_before_current", {"current": str(SemesterChoice.of(current))}
         )
     return None
+
+
+def semesters_advance(*, school: School | None = None, today: datetime.date | None = None) -> int:
+    """Make current, in ``school`` (or every school), the latest semester that has begun.
+
+    A semester becomes current on its first day, not when its roster is imported (issue 12):
+    next term's roster may be imported weeks ahead while this term goes on. Between two terms
+    the last one stays current. The task queue runs this every night; an import runs it for its
+    school. Returns how many schools changed their current semester.
+    """
+    today = today or timezone.localdate()
+    begun = Semester.objects.filter(starts_on__lte=today).order_by("school_id", "-starts_on")
+    if school is not None:
+        begun = begun.filter(school=school)
+    latest: dict[int, Semester] = {}
+    for semester in begun.only("pk", "school_id", "is_current"):
+        latest.setdefault(semester.school_id, semester)
+    changed = 0
+    for semester in latest.values():
+        if semester.is_current:
+            continue
+        with transaction.atomic():
+            # The partial unique constraint allows one current semester: clear it first.
+            Semester.objects.filter(school_id=semester.school_id, is_current=True).update(
+                is_current=False
+            )
+            Semester.objects.filter(pk=semester.pk).update(is_current=True)
+        changed += 1
+    return changed

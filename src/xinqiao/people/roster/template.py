@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
 import openpyxl
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from xinqiao.core.xlsx import workbook_bytes
 from xinqiao.people.roster.format import (
     CLASSES,
     COLUMNS,
@@ -102,9 +102,7 @@ def roster_template() -> bytes:
                 dimension.number_format = "@"  # numbers and phones stay text, leading 0 kept
         sheet.freeze_panes = "A2"
         _add_choices(sheet, headers)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _add_choices(sheet, headers: tuple[str, ...]) -> None:

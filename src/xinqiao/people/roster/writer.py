@@ -39,7 +39,8 @@ from xinqiao.people.models import (
     StudentPlacement,
 )
 from xinqiao.people.roster.checks import BATCH, RosterPlan, chunks, roster_validate
-from xinqiao.people.roster.semesters import SemesterChoice
+from xinqiao.people.roster.format import RowError
+from xinqiao.people.roster.semesters import SemesterChoice, semesters_advance
 from xinqiao.people.roster.workbook import GuardianPerson, Source, StaffRow, StudentRow
 from xinqiao.people.services import role_assign, role_withdraw, user_for_roster
 
@@ -61,6 +62,7 @@ STEPS = 9
 class RosterResult:
     semester: Semester
     counts: dict[str, int]
+    warnings: list[RowError]
 
 
 def roster_import(
@@ -70,11 +72,14 @@ def roster_import(
     semester: SemesterChoice,
     source: Source,
     progress: Progress | None = None,
+    confirm_departures: bool = False,
 ) -> RosterResult:
     """Validate and write the workbook in one transaction; raise RosterInvalid if a row is bad.
 
     The validation runs again inside the transaction so that it sees exactly what is written
     over (SQLite takes the write lock at the start; PostgreSQL's unique constraints back it up).
+    An import that would mark more students as having left than the configured share is
+    refused unless ``confirm_departures`` (the importer saw the numbers and agreed).
     """
     if isinstance(source, bytes):
         data = source
@@ -89,9 +94,13 @@ def roster_import(
         step()
         if not plan.ok:
             raise RosterInvalid(plan)
+        departures = plan.departures_to_confirm
+        if departures and not confirm_departures:
+            plan.errors.append(RowError("", None, "", "departures_unconfirmed", departures))
+            raise RosterInvalid(plan)
         writer = _Writer(plan, actor, step)
         writer.run()
-    return RosterResult(semester=writer.semester, counts=plan.counts)
+    return RosterResult(semester=writer.semester, counts=plan.counts, warnings=plan.warnings)
 
 
 def _stepper(progress: Progress | None) -> Callable[[], None]:
@@ -146,11 +155,8 @@ class _Writer:
                 starts_on=starts_on,
                 ends_on=ends_on,
             )
-        if not semester.is_current:
-            # The partial unique constraint allows one current semester: clear it first.
-            Semester.objects.filter(school=self.school, is_current=True).update(is_current=False)
-            semester.is_current = True
-            semester.save(update_fields=["is_current"])
+        semesters_advance(school=self.school)  # current once begun, not on import
+        semester.refresh_from_db(fields=["is_current"])
         self.semester = semester
         Grade.objects.bulk_create(
             [

@@ -122,6 +122,7 @@ def roster_import_status(request, job_id):
         "semester": job.semester_choice,
         "errors": Paginator(errors, 50).get_page(request.GET.get("page")),
         "error_count": len(job.errors),
+        "warnings": job.row_warnings,
         "sheets": [name for name in COLUMNS if any(e["sheet"] == name for e in job.errors)],
         "sheet": sheet,
         "counts": [(key, COUNT_LABELS[key], job.counts.get(key, 0)) for key in COUNT_KEYS],
@@ -136,8 +137,12 @@ def roster_import_status(request, job_id):
 @permission_required(PERMISSION)
 def roster_import_confirm(request, job_id):
     job = _job_or_404(request, job_id)
-    if not jobs.roster_job_confirm(actor=request.user, job=job):
-        messages.warning(request, _("This import is not waiting for confirmation."))
+    confirmed = request.POST.get("confirm_departures") == "yes"
+    if not jobs.roster_job_confirm(actor=request.user, job=job, departures_confirmed=confirmed):
+        if job.state == jobs.State.READY and job.departures and not confirmed:
+            messages.error(request, _("Tick the box to confirm the departures, then import."))
+        else:
+            messages.warning(request, _("This import is not waiting for confirmation."))
     return redirect("people:roster_import_status", job_id=job.id)
 
 

@@ -6,7 +6,6 @@ name of the person on duty in each cell. Headers are Chinese, as the door notice
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable
 
@@ -15,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
+from xinqiao.core.xlsx import workbook_bytes
 from xinqiao.people.models import School, Semester
 from xinqiao.rooms.roster.selectors import RoomWeek
 
@@ -121,6 +121,4 @@ def roster_workbook(
     if not workbook.sheetnames:
         sheet = workbook.create_sheet("值班表")
         sheet["A1"] = f"{school.name} 值班表：本周无值班安排"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

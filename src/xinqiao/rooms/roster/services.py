@@ -24,7 +24,6 @@ from xinqiao.core.notifications import notify
 from xinqiao.core.steps import step_done
 from xinqiao.people.models import Semester
 from xinqiao.rooms.models import (
-    MIN_WEEKLY_OPEN_HOURS,
     DutyLog,
     DutyPattern,
     DutyShift,
@@ -33,7 +32,13 @@ from xinqiao.rooms.models import (
 )
 from xinqiao.rooms.roster import selectors
 from xinqiao.rooms.roster.selectors import untouched_pattern_shifts
-from xinqiao.rooms.selectors import WeekHours, directors_of, open_days, short_weeks
+from xinqiao.rooms.selectors import (
+    WeekHours,
+    directors_of,
+    open_days,
+    short_weeks,
+    weekly_hours_target,
+)
 from xinqiao.rooms.services import check_semester
 
 
@@ -248,7 +253,7 @@ def roster_publish(*, actor: User, room: Room, semester: Semester) -> PublishRes
                 body=_("Weeks %(weeks)s are short of %(hours)s open hours a week.")
                 % {
                     "weeks": ", ".join(str(week.week) for week in short),
-                    "hours": MIN_WEEKLY_OPEN_HOURS,
+                    "hours": weekly_hours_target(room),
                 },
                 url=reverse("rooms:room_detail", args=[room.pk]) + f"?semester={semester.pk}",
                 level=Notification.Level.ACTION,

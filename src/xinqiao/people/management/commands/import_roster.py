@@ -1,4 +1,5 @@
-"""``xinqiao import-roster FILE --school CODE [--semester YEAR-TERM] [--dry-run]``."""
+"""``xinqiao import-roster FILE --school CODE [--semester YEAR-TERM] [--dry-run]
+[--confirm-departures]``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.management import BaseCommand, CommandError
 
 from xinqiao.people.models import School
 from xinqiao.people.roster.checks import COUNT_KEYS, COUNT_LABELS, roster_validate
+from xinqiao.people.roster.format import RowError
 from xinqiao.people.roster.semesters import SemesterChoice
 from xinqiao.people.roster.writer import RosterInvalid, roster_import
 
@@ -27,6 +29,14 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="check and report only; write nothing"
+        )
+        parser.add_argument(
+            "--confirm-departures",
+            action="store_true",
+            help=(
+                "import even though more than XINQIAO_ROSTER_DEPARTURES_CONFIRM_PERCENT of the "
+                "enrolled students would be marked as having left (the report gives the numbers)"
+            ),
         )
 
     def handle(self, *args, **options):
@@ -50,20 +60,35 @@ class Command(BaseCommand):
                 plan = roster_validate(school=school, semester=semester, source=path)
                 if not plan.ok:
                     raise RosterInvalid(plan)
+                self._warn(plan.warnings, path)
+                if plan.departures_to_confirm:
+                    departures = RowError(
+                        "", None, "", "departures_unconfirmed", plan.departures_to_confirm
+                    )
+                    self.stderr.write(f"warning: {departures.message}")
                 counts = plan.counts
             else:
-                counts = roster_import(
+                result = roster_import(
                     actor=None,
                     school=school,
                     semester=semester,
                     source=path,
                     progress=progress,
-                ).counts
+                    confirm_departures=options["confirm_departures"],
+                )
+                self._warn(result.warnings, path)
+                counts = result.counts
         except RosterInvalid as invalid:
+            self._warn(invalid.plan.warnings, path)
             for error in invalid.plan.errors:
                 self.stderr.write(f"{error.cell or path.name}: {error.message}")
+            hint = (
+                " Run again with --confirm-departures if these departures are right."
+                if any(e.code == "departures_unconfirmed" for e in invalid.plan.errors)
+                else ""
+            )
             raise CommandError(
-                f"{len(invalid.plan.errors)} problem(s) in {path.name}; nothing was imported."
+                f"{len(invalid.plan.errors)} problem(s) in {path.name}; nothing was imported.{hint}"
             ) from None
         heading = (
             "Dry run: the workbook is correct; importing would give"
@@ -76,6 +101,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {COUNT_LABELS[key]}: {counts[key]}")
         if not options["dry_run"]:
             self.stdout.write(self.style.SUCCESS("Done."))
+
+    def _warn(self, warnings: list[RowError], path: Path) -> None:
+        for warning in warnings:
+            self.stderr.write(f"warning: {warning.cell or path.name}: {warning.message}")
 
     def _progress(self, done: int, total: int) -> None:
         self.stdout.write(f"step {done} of {total}")
