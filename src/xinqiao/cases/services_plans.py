@@ -104,7 +104,8 @@ def conference_convene(
     when = timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M")
     notify(
         recipients=[u for u, _label in seats.values() if u.pk != actor.pk],
-        title=_("Case conference on %(when)s, %(place)s") % {"when": when, "place": place},
+        title=_("Case conference on %(when)s") % {"when": when},
+        body=_("Open the invitation for the place and your part."),
         url=reverse("cases:conference_share", args=[conference.pk]),
         level=Notification.Level.ACTION,
         school_id=case.school_id,
