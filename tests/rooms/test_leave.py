@@ -71,7 +71,10 @@ def test_a_refusal_needs_a_note_and_leaves_the_person_on_duty(cast, shift):
     leave.refresh_from_db()
     assert shift.user == cast.duty
     assert (leave.state, leave.decision_note) == (LeaveRequest.State.REFUSED, "当天人手不足")
-    assert Notification.objects.filter(recipient=cast.duty, body="当天人手不足").exists()
+    # Told, and sent to the request for the note: a notification never copies free text.
+    told = Notification.objects.get(recipient=cast.duty)
+    assert told.url == reverse("rooms:leave_detail", args=[leave.pk])
+    assert "当天人手不足" not in told.title + told.body
 
 
 @pytest.mark.parametrize(

@@ -78,20 +78,24 @@ def consent_record(
                 % {"purpose": Consent.Purpose(purpose).label}
             }
         )
-    # The same form sent twice stores one consent.
+    # The same form sent twice stores one consent (the name is encrypted: compared here).
     given = {
         "student": student,
         "case": case,
         "purpose": purpose,
         "given_by": given_by,
-        "giver_name": giver_name,
         "given_on": given_on,
     }
-    same = Consent.objects.filter(**given, withdrawn_on__isnull=True).first()
+    open_ones = Consent.objects.filter(**given, withdrawn_on__isnull=True).order_by("id")
+    same = next((c for c in open_ones if c.giver_name == giver_name), None)
     if same is not None:
         return same
     return Consent.objects.create(
-        school_id=case.school_id, **given, how=how.strip(), recorded_by=actor
+        school_id=case.school_id,
+        **given,
+        giver_name=giver_name,
+        how=how.strip(),
+        recorded_by=actor,
     )
 
 

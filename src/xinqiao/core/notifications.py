@@ -26,6 +26,10 @@ def notify(
 ) -> list[Notification]:
     """Create one notification per distinct recipient, inside the caller's transaction.
 
+    ``title`` and ``body`` are the product's own words with dates, numbers and names of staff
+    or rooms: never free text someone typed (a reason, a note, a place, a description), which
+    is confidential or encrypted where it is kept; ``url`` leads to the page that shows it.
+
     E-mails (``email=True``) are sent by the task queue once the transaction has committed.
     """
     unique = {user.pk: user for user in recipients if user is not None}

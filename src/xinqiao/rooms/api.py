@@ -8,7 +8,7 @@ import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -67,8 +67,8 @@ class BookingIn(Schema):
     # Staff only: for whom (a student by id, or a guardian or teacher by name).
     for_kind: str = Appointment.ForKind.STUDENT
     student_id: int | None = None
-    person_name: str = ""
-    contact: str = ""
+    person_name: str = Field("", max_length=100)
+    contact: str = Field("", max_length=100)
 
 
 class BookingOut(Schema):

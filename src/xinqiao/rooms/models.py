@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xinqiao.core.access import ProtectedModel, school_members_q
-from xinqiao.core.fields import EncryptedTextField
+from xinqiao.core.fields import EncryptedCharField, EncryptedTextField
 from xinqiao.core.roles import COUNSELING_ROLES, Role
 from xinqiao.core.tenancy import SchoolScopedModel
 from xinqiao.people.models import GuardianLink
@@ -201,7 +201,7 @@ class LeaveRequest(ProtectedModel):
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.CharField(_("reason"), max_length=500)
+    reason = EncryptedCharField(_("reason"), max_length=500)
     state = models.CharField(max_length=20, choices=State.choices, default=State.REQUESTED)
     requested_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(
@@ -248,7 +248,7 @@ class DutyLog(ProtectedModel):
         _("appointments registered"), default=0
     )
     unusual = EncryptedTextField(_("anything unusual"), blank=True)
-    handover = models.TextField(_("hand-over notes"), blank=True)
+    handover = EncryptedTextField(_("hand-over notes"), blank=True)
     written_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -302,8 +302,8 @@ class Intake(SchoolScopedModel):
     received_at = models.DateTimeField(default=timezone.now)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     caller_kind = models.CharField(_("who"), max_length=20, choices=CallerKind.choices)
-    caller_name = models.CharField(_("name"), max_length=100, blank=True)
-    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    caller_name = EncryptedCharField(_("name"), max_length=100, blank=True)
+    contact = EncryptedCharField(_("contact"), max_length=100, blank=True)
     student = models.ForeignKey(
         "people.Student", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -403,8 +403,8 @@ class Appointment(SchoolScopedModel):
     student = models.ForeignKey(
         "people.Student", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    person_name = models.CharField(pgettext_lazy("person", "name"), max_length=100, blank=True)
-    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    person_name = EncryptedCharField(pgettext_lazy("person", "name"), max_length=100, blank=True)
+    contact = EncryptedCharField(_("contact"), max_length=100, blank=True)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -414,7 +414,7 @@ class Appointment(SchoolScopedModel):
         Intake, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.BOOKED)
-    state_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    state_reason = EncryptedCharField(_("reason"), max_length=300, blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
     reminded_day_before = models.BooleanField(default=False)
     reminded_hour_before = models.BooleanField(default=False)
@@ -452,4 +452,5 @@ class Appointment(SchoolScopedModel):
         )
 
     def __str__(self) -> str:
-        return f"{self.slot} · {self.student or self.person_name}"
+        # Never the name: the change history copies this text in the clear.
+        return f"{self.slot} · {self.get_for_kind_display()}"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xinqiao.core.access import NOTHING, school_members_q
-from xinqiao.core.fields import EncryptedTextField
+from xinqiao.core.fields import EncryptedCharField, EncryptedTextField
 from xinqiao.core.roles import Role
 from xinqiao.core.tenancy import SchoolScopedModel, SchoolScopedQuerySet
 
@@ -101,7 +101,7 @@ class Case(SchoolScopedModel):
     )
     number = models.CharField(_("case number"), max_length=30)
     channel = models.CharField(_("channel"), max_length=30, choices=Channel.choices)
-    brought_by = models.CharField(_("brought by"), max_length=100, blank=True)
+    brought_by = EncryptedCharField(_("brought by"), max_length=100, blank=True)
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

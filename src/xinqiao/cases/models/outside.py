@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from xinqiao.cases.models.case import Case, ProblemCategory, Severity
 from xinqiao.core.access import ProtectedModel, school_members_q
-from xinqiao.core.fields import EncryptedTextField
+from xinqiao.core.fields import EncryptedCharField, EncryptedTextField
 from xinqiao.core.roles import Role
 from xinqiao.core.tenancy import SchoolScopedModel
 
@@ -72,9 +72,9 @@ class Consent(SchoolScopedModel):
         pgettext_lazy("consent", "for"), max_length=20, choices=Purpose.choices
     )
     given_by = models.CharField(_("given by"), max_length=20, choices=GivenBy.choices)
-    giver_name = models.CharField(_("name of the person consenting"), max_length=100)
+    giver_name = EncryptedCharField(_("name of the person consenting"), max_length=100)
     given_on = models.DateField(_("date"))
-    how = models.CharField(_("how it was given"), max_length=100, blank=True)
+    how = EncryptedCharField(_("how it was given"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqiao.cases.models.case import Case, Severity
 from xinqiao.core.access import ProtectedModel
-from xinqiao.core.fields import EncryptedTextField
+from xinqiao.core.fields import EncryptedCharField, EncryptedTextField
 
 
 class Assessment(ProtectedModel):
@@ -161,7 +161,7 @@ class PlanMeasure(ProtectedModel):
         verbose_name=_("responsible"),
     )
     # A volunteer student or someone without an account (seed 003 学业指导: 志愿者).
-    responsible_name = models.CharField(_("responsible (name)"), max_length=100, blank=True)
+    responsible_name = EncryptedCharField(_("responsible (name)"), max_length=100, blank=True)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
     status = models.CharField(
@@ -237,8 +237,8 @@ class SessionRecord(ProtectedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="records")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     held_at = models.DateTimeField(_("when"), db_index=True)
-    place = models.CharField(_("place"), max_length=100)
-    participants = models.CharField(_("participants"), max_length=200, blank=True)
+    place = EncryptedCharField(_("place"), max_length=100)
+    participants = EncryptedCharField(_("participants"), max_length=200, blank=True)
     problem = EncryptedTextField(_("problem"))
     measures_taken = EncryptedTextField(_("measures taken"))
     effect = EncryptedTextField(_("effect"), blank=True)
@@ -300,7 +300,7 @@ class Evaluation(ProtectedModel):
         _("guardian's rating"), null=True, blank=True
     )
     guardian_feedback = EncryptedTextField(_("guardian's feedback"), blank=True)
-    questionnaire = models.CharField(_("questionnaire"), max_length=100, blank=True)
+    questionnaire = EncryptedCharField(_("questionnaire"), max_length=100, blank=True)
     questionnaire_score = models.DecimalField(
         _("questionnaire score"), max_digits=7, decimal_places=2, null=True, blank=True
     )

@@ -39,6 +39,10 @@ MAX_OPEN_OWN_BOOKINGS = 3
 # How far ahead slots may be generated in one go (a semester is about 20 weeks).
 MAX_GENERATE_DAYS = 150
 
+# A notification never copies the reason (free text, encrypted on the appointment): it says
+# where to read it, on the page that shows it to those allowed.
+SEE_THE_REASON = gettext_lazy("Open the appointment to see the reason.")
+
 
 class Topic(models.TextChoices):
     """What the appointment is about, in broad words only: the list of bookings is read at the
@@ -218,7 +222,7 @@ def slot_cancel(*, actor: User, slot: AppointmentSlot, reason: str) -> Appointme
                 actor=actor,
                 title=_("Your appointment on %(time)s was cancelled")
                 % {"time": _local(locked.starts_at)},
-                body=reason,
+                body=SEE_THE_REASON,
             )
         locked.cancelled = True
         locked.save(update_fields=["cancelled"])
@@ -278,8 +282,11 @@ def appointment_book(
             _tell_counselor(
                 appointment,
                 actor=actor,
-                title=_("New appointment on %(time)s: %(who)s")
-                % {"time": _local(appointment.slot.starts_at), "who": appointment.person_name},
+                title=_("New appointment on %(time)s (%(kind)s)")
+                % {
+                    "time": _local(appointment.slot.starts_at),
+                    "kind": appointment.get_for_kind_display(),
+                },
             )
             _tell_person(
                 appointment,
@@ -417,15 +424,14 @@ def appointment_cancel(*, actor: User, appointment: Appointment, reason: str) ->
         _tell_counselor(
             locked,
             actor=actor,
-            title=_("Appointment on %(time)s cancelled: %(who)s")
-            % {"time": when, "who": locked.person_name},
-            body=reason,
+            title=_("Appointment on %(time)s cancelled") % {"time": when},
+            body=SEE_THE_REASON,
         )
         _tell_person(
             locked,
             actor=actor,
             title=_("Your appointment on %(time)s was cancelled") % {"time": when},
-            body=reason,
+            body=SEE_THE_REASON,
         )
     return locked
 
@@ -462,9 +468,9 @@ def appointment_reschedule(
             "old": old_when,
             "new": _local(new.slot.starts_at),
         }
-        _tell_counselor(locked, actor=actor, title=title, body=reason)
+        _tell_counselor(locked, actor=actor, title=title, body=SEE_THE_REASON)
         if new.slot.counselor_id != locked.slot.counselor_id:
-            _tell_counselor(new, actor=actor, title=title, body=reason)
+            _tell_counselor(new, actor=actor, title=title, body=SEE_THE_REASON)
         _tell_person(new, actor=actor, title=title, body=_where(new.slot))
     return new
 

@@ -126,7 +126,7 @@ def leave_decide(
         notify(
             recipients=[leave.requester],
             title=title,
-            body=note[:500],
+            body=_("Open the request to read the director's note.") if note else "",
             url=_leave_url(leave),
             school_id=shift.school_id,
         )
