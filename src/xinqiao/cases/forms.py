@@ -217,7 +217,8 @@ class PlanForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Measure"), choices=PlanMeasure.Kind.choices)
+    # A blank first choice: an untouched row sends nothing, so it is dropped (issue 12 item 27).
+    kind = forms.ChoiceField(label=_("Measure"), choices=[("", "—"), *PlanMeasure.Kind.choices])
     description = forms.CharField(
         label=_("What is done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
@@ -242,6 +243,12 @@ class MeasureForm(forms.Form):
             raise forms.ValidationError(_("The measure ends before it starts."))
         return data
 
+    def has_changed(self) -> bool:
+        """Whether anything is filled in, whatever the row showed before: an empty row (an
+        untouched blank one, or a measure emptied to drop it) is skipped, and a measure left
+        as it was is kept."""
+        return any(self[name].data not in field.empty_values for name, field in self.fields.items())
+
     def measure_fields(self) -> dict:
         data = self.cleaned_data
         return {
@@ -255,6 +262,11 @@ class MeasureForm(forms.Form):
 
 
 class BaseMeasureFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        # Any row may be left empty, an existing measure's too (it is dropped); ``clean`` asks
+        # for at least one measure.
+        return {**super().get_form_kwargs(index), "empty_permitted": True}
+
     def clean(self):
         super().clean()
         if any(self.errors):
