@@ -29,6 +29,7 @@ def case_at(
     counselor=None,
     severity: str = Severity.GENERAL,
     problem: str = PROBLEM,
+    opened_days_ago: int = 1,
 ) -> Case:
     student = student or cast.student_record
     counselor = counselor or cast.counselor
@@ -39,6 +40,10 @@ def case_at(
         problem=problem,
         referred_by=cast.class_teacher,
     )
+    # Opened the day before (or earlier): what a test dates in the last hours falls inside the
+    # case whatever the hour it runs (nothing of a case is dated before the day it was opened).
+    case.opened_at = timezone.now() - datetime.timedelta(days=opened_days_ago)
+    Case.objects.filter(pk=case.pk).update(opened_at=case.opened_at)
     target = ORDER.index(state)
     if target >= 1:
         services_intake.case_assess(

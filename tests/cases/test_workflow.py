@@ -427,7 +427,7 @@ def test_a_due_plan_review_is_reminded_once(cast):
 
 
 def test_the_case_page_charts_the_evaluations_over_time(client, cast, signed_in):
-    case = case_at(cast, "active")
+    case = case_at(cast, "active", opened_days_ago=21)
     for days, rating in ((14, 4), (7, 6), (0, 8)):
         services_records.evaluation_record(
             actor=cast.counselor,

@@ -130,6 +130,13 @@ def conference_record(
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     if conference.state != Conference.State.PLANNED:
         raise ValidationError(_("This conference is already recorded."))
+    # A held conference is what a serious case's plan waits for (plan_approve).
+    scheduled_on = timezone.localdate(conference.scheduled_at)
+    if scheduled_on > timezone.localdate():
+        raise ValidationError(
+            _("The conference is scheduled for %(day)s: record it on that day or later.")
+            % {"day": scheduled_on.isoformat()}
+        )
     conference.state = Conference.State.HELD
     conference.held_at = timezone.now()
     conference.decisions = decisions.strip()

@@ -62,7 +62,10 @@ def session_record(
     """
     require_working(case)
     if held_at > timezone.now() + datetime.timedelta(minutes=5):
-        raise ValidationError(_("A record describes what has happened: the time is in the future."))
+        raise ValidationError(
+            {"held_at": _("A record describes what has happened: the time is in the future.")}
+        )
+    _require_during_case(case, timezone.localdate(held_at), "held_at")
     if not problem.strip() or not measures_taken.strip():
         raise ValidationError(_("Write the problem and the measures taken."))
     if appointment is not None and appointment.student_id != case.student_id:
@@ -110,6 +113,21 @@ def session_record(
             )
     except IntegrityError:
         return SessionRecord.objects.get(submission_key=submission_key)
+
+
+def _require_during_case(case: Case, day: datetime.date, field: str) -> None:
+    """What is recorded of a case happened between the day it was opened and today. The day,
+    not the hour: a student seen at nine may have their case opened at ten."""
+    opened_on = timezone.localdate(case.opened_at)
+    if day < opened_on:
+        raise ValidationError(
+            {
+                field: _("The date is before the case was opened (%(day)s).")
+                % {"day": opened_on.isoformat()}
+            }
+        )
+    if day > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")})
 
 
 def counseling_agreement_missing(case: Case, kind: str) -> bool:
@@ -174,6 +192,11 @@ def evaluation_record(
             raise ValidationError(_("Ratings go from 1 to 10."))
     if questionnaire_score is not None and not questionnaire.strip():
         raise ValidationError(_("Name the questionnaire the score comes from."))
+    if questionnaire_score is not None and questionnaire_score < 0:
+        raise ValidationError(
+            {"questionnaire_score": _("A questionnaire score cannot be negative.")}
+        )
+    _require_during_case(case, evaluated_on, "evaluated_on")
     return Evaluation.objects.create(
         case=case,
         evaluated_on=evaluated_on,
