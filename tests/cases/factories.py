@@ -21,6 +21,11 @@ def category(school, name: str = "学习") -> ProblemCategory:
     return ProblemCategory.objects.get_or_create(school=school, name=name)[0]
 
 
+def all_done(case: Case) -> dict[int, tuple[str, str]]:
+    """Every open measure of the case ended as planned, for closing it."""
+    return {m.pk: (PlanMeasure.Status.DONE, "") for m in services_records.open_measures(case)}
+
+
 def case_at(
     cast,
     state: str = "active",
@@ -108,7 +113,10 @@ def case_at(
             actor=counselor, case=case, evaluated_on=timezone.localdate(), student_rating=7
         )
         services_records.case_request_closure(
-            actor=counselor, case=case, closing_summary="情况好转。"
+            actor=counselor,
+            case=case,
+            closing_summary="情况好转。",
+            measure_ends=all_done(case),
         )
     if target >= 4:
         services_records.case_confirm_closure(actor=cast.director, case=case)

@@ -562,7 +562,14 @@ class CaseLife:
         ratings: tuple[int, int, int],
     ) -> None:
         self.evaluation(case, lead, line.end, ratings)
-        services_records.case_request_closure(actor=lead, case=case, closing_summary=script.closing)
+        services_records.case_request_closure(
+            actor=lead,
+            case=case,
+            closing_summary=script.closing,
+            measure_ends={
+                m.pk: (PlanMeasure.Status.DONE, "") for m in services_records.open_measures(case)
+            },
+        )
         if spec.state == CG:
             return
         services_records.case_confirm_closure(actor=self.director, case=case)

@@ -363,9 +363,39 @@ class EvaluationForm(forms.Form):
 
 
 class ClosingForm(forms.Form):
+    """The closing summary, and how each open measure of the plan ended (issue 12 item 21):
+    a field ``measure_<id>`` for its end, ``measure_<id>_reason`` for why."""
+
     closing_summary = forms.CharField(
         label=_("Closing summary"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000
     )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_measures = list(services_records.open_measures(case))
+        endings = [(s.value, s.label) for s in PlanMeasure.END_STATUSES]
+        for measure in self.open_measures:
+            name = f"measure_{measure.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=_("How it ended: %(kind)s · %(what)s · %(who)s")
+                % {
+                    "kind": measure.get_kind_display(),
+                    "what": measure.description,
+                    "who": measure.responsible_label,
+                },
+                choices=endings,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"{name}_reason"] = forms.CharField(
+                label=_("Why it was not done or stopped"), max_length=1000, required=False
+            )
+
+    def measure_ends(self) -> dict[int, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            m.pk: (data[f"measure_{m.pk}"], data[f"measure_{m.pk}_reason"])
+            for m in self.open_measures
+        }
 
 
 class MeasureActivityForm(forms.Form):

@@ -147,7 +147,14 @@ class PlanMeasure(ProtectedModel):
         PLANNED = "planned", _("planned")
         ONGOING = "ongoing", _("ongoing")
         DONE = "done", _("done")
+        NOT_DONE = "not_done", _("not done")
         STOPPED = "stopped", _("stopped")
+
+    #: Not ended yet: when the case closes, each gets how it really ended (issue 12 item 21).
+    OPEN_STATUSES = frozenset({Status.PLANNED, Status.ONGOING})
+    END_STATUSES = (Status.DONE, Status.NOT_DONE, Status.STOPPED)
+    #: Endings that say why (seed 003 结案: the file states what happened).
+    NEEDS_REASON = frozenset({Status.NOT_DONE, Status.STOPPED})
 
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="measures")
     kind = models.CharField(_("measure"), max_length=30, choices=Kind.choices)
@@ -167,6 +174,7 @@ class PlanMeasure(ProtectedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
+    end_note = EncryptedTextField(_("why it was not done or stopped"), blank=True)
 
     school_parent = "plan"
     confidential = True
