@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xinqiao.cases import services_intake, services_plans, services_records
 from xinqiao.cases.models import Case, PlanMeasure, ProblemCategory, Severity
+from xinqiao.core.roles import Role
 
 ORDER = ["intake", "assessing", "active", "closing", "closed", "archived"]
 PROBLEM = "上课注意力不集中，和同桌发生冲突后不愿上学。"
@@ -68,7 +69,10 @@ def case_at(
                 scheduled_at=timezone.now(),
                 place="心理咨询室",
                 agenda="讨论帮扶方案",
-                participants=[(counselor, "心理教师"), (cast.class_teacher, "班主任")],
+                participants=[
+                    (counselor, Role.COUNSELOR),
+                    (cast.class_teacher, Role.CLASS_TEACHER),
+                ],
             )
             services_plans.conference_record(
                 actor=cast.director,

@@ -50,14 +50,13 @@ def conference_candidates(case: Case) -> models.QuerySet[User]:
     )
 
 
-def role_labels(school_id: int) -> dict[int, str]:
-    """{user id: the label of their role at the school}, to show who sits at a conference as what."""
-    labels = dict(Role.choices)
+def seat_roles(school_id: int) -> dict[int, str]:
+    """{user id: their role at the school}, the code of who sits at a conference as what."""
     found: dict[int, str] = {}
     for user_id, role in (
         RoleAssignment.objects.in_force().filter(school_id=school_id).values_list("user_id", "role")
     ):
-        found.setdefault(user_id, str(labels.get(role, role)))
+        found.setdefault(user_id, role)
     return found
 
 
@@ -71,7 +70,9 @@ def conference_convene(
     agenda: str,
     participants: Sequence[tuple[User, str]],
 ) -> Conference:
-    """The director convenes the director, counselors and the part-time staff concerned."""
+    """The director convenes the director, counselors and the part-time staff concerned.
+
+    ``participants``: (user, the code of their seat: a role, or "" for none)."""
     if case.state != Case.State.ASSESSING and case.state != Case.State.ACTIVE:
         raise ValidationError(_("A conference is held for a case in assessment or in progress."))
     if not agenda.strip() or not place.strip():
@@ -85,25 +86,27 @@ def conference_convene(
         place=place.strip(),
         agenda=agenda.strip(),
     )
-    seats = {actor.pk: (actor, _("convener"))}
-    for user, label in participants:
+    seats = {actor.pk: (actor, ConferenceParticipant.CONVENER)}
+    for user, role in participants:
         if user.pk not in school_staff:
             raise ValidationError(
                 _("%(name)s is not on the staff of this school.") % {"name": user}
             )
-        seats.setdefault(user.pk, (user, label))
+        if role and role not in Role.values:
+            raise ValidationError(_("Unknown role for %(name)s.") % {"name": user})
+        seats.setdefault(user.pk, (user, role))
     ConferenceParticipant.objects.bulk_create(
         ConferenceParticipant(
             conference=conference,
             user=user,
-            role_label=str(label)[:50],
+            role=role,
             is_counseling_staff=user.pk in counseling,
         )
-        for user, label in seats.values()
+        for user, role in seats.values()
     )
     when = timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M")
     notify(
-        recipients=[u for u, _label in seats.values() if u.pk != actor.pk],
+        recipients=[u for u, _role in seats.values() if u.pk != actor.pk],
         title=_("Case conference on %(when)s, %(place)s") % {"when": when, "place": place},
         url=reverse("cases:conference_share", args=[conference.pk]),
         level=Notification.Level.ACTION,

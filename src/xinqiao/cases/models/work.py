@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from xinqiao.cases.models.case import Case, Severity
 from xinqiao.core.access import ProtectedModel
 from xinqiao.core.fields import EncryptedTextField
+from xinqiao.core.roles import Role
 
 
 class Assessment(ProtectedModel):
@@ -75,7 +76,12 @@ class ConferenceParticipant(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conference_seats"
     )
-    role_label = models.CharField(_("as"), max_length=50, blank=True)
+    #: Who convened it; every other seat is the person's role at the school.
+    CONVENER = "convener"
+    ROLE_CHOICES = [(CONVENER, _("convener")), *Role.choices]
+
+    # A code, said in the reader's language (issue 12 item 26).
+    role = models.CharField(_("as"), max_length=30, choices=ROLE_CHOICES, blank=True)
     is_counseling_staff = models.BooleanField(default=False)
     attended = models.BooleanField(_("attended"), null=True)
 
