@@ -97,3 +97,24 @@ def test_a_half_filled_measure_is_refused_and_the_page_keeps_what_was_typed(
     assert response.status_code == 400
     assert "家访一次" in response.content.decode()
     assert not case.plans.filter(state=SupportPlan.State.DRAFT).exists()
+
+
+def test_the_first_row_of_a_new_plan_left_with_only_its_start_date_is_dropped(
+    client, cast, signed_in
+):
+    case = case_at(cast, "assessing")
+    signed_in(cast.counselor)
+    data = _as_a_browser_sends_it(client.get(f"/cases/{case.pk}/plan/").content.decode())
+    assert data["measures-0-starts_on"]  # the page starts the first measure today
+    data.update(
+        {
+            "goals": "恢复正常上学。",
+            "measures-1-kind": "individual",
+            "measures-1-description": "每周一次个体辅导",
+            "measures-1-responsible": str(cast.counselor.pk),
+            "measures-1-starts_on": data["measures-0-starts_on"],
+        }
+    )
+
+    assert client.post(f"/cases/{case.pk}/plan/", data).status_code == 302
+    assert [m.description for m in case.plans.get().measures.all()] == ["每周一次个体辅导"]

@@ -244,10 +244,14 @@ class MeasureForm(forms.Form):
         return data
 
     def has_changed(self) -> bool:
-        """Whether anything is filled in, whatever the row showed before: an empty row (an
-        untouched blank one, or a measure emptied to drop it) is skipped, and a measure left
-        as it was is kept."""
-        return any(self[name].data not in field.empty_values for name, field in self.fields.items())
+        """Whether anything besides the dates is filled in, whatever the row showed before: an
+        empty row (an untouched blank one, the first row of a new plan with only its start
+        date, or a measure emptied to drop it) is skipped, and a measure left as it was is kept."""
+        return any(
+            self[name].data not in field.empty_values
+            for name, field in self.fields.items()
+            if name not in ("starts_on", "ends_on")
+        )
 
     def measure_fields(self) -> dict:
         data = self.cleaned_data
