@@ -5,6 +5,8 @@ only the counselor writes its records (the director, who reads it, is refused wi
 everyone else gets 404 with the refusal in the access log.
 """
 
+from django.utils import timezone
+
 from tests.access import SECOND_COUNSELOR, Route
 
 COUNSELING = frozenset({"director", "counselor"})
@@ -21,7 +23,7 @@ def counselors_case(cast) -> int:
 case = {"case_id": counselors_case}
 RECORD = {
     "kind": "individual",
-    "held_at": "2026-01-05T10:00:00+08:00",
+    "held_at": timezone.localtime().isoformat(),  # within the case, opened the day before
     "place": "心理咨询室",
     "problem": "期中考试前紧张，睡眠不好。",
     "measures_taken": "腹式呼吸练习，约定下周再谈。",

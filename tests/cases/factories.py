@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xinqiao.cases import services_intake, services_plans, services_records
 from xinqiao.cases.models import Case, PlanMeasure, ProblemCategory, Severity
+from xinqiao.core.roles import Role
 
 ORDER = ["intake", "assessing", "active", "closing", "closed", "archived"]
 PROBLEM = "上课注意力不集中，和同桌发生冲突后不愿上学。"
@@ -19,6 +20,11 @@ PROBLEM = "上课注意力不集中，和同桌发生冲突后不愿上学。"
 
 def category(school, name: str = "学习") -> ProblemCategory:
     return ProblemCategory.objects.get_or_create(school=school, name=name)[0]
+
+
+def all_done(case: Case) -> dict[int, tuple[str, str]]:
+    """Every open measure of the case ended as planned, for closing it."""
+    return {m.pk: (PlanMeasure.Status.DONE, "") for m in services_records.open_measures(case)}
 
 
 def case_at(
@@ -29,6 +35,7 @@ def case_at(
     counselor=None,
     severity: str = Severity.GENERAL,
     problem: str = PROBLEM,
+    opened_days_ago: int = 1,
 ) -> Case:
     student = student or cast.student_record
     counselor = counselor or cast.counselor
@@ -39,6 +46,10 @@ def case_at(
         problem=problem,
         referred_by=cast.class_teacher,
     )
+    # Opened the day before (or earlier): what a test dates in the last hours falls inside the
+    # case whatever the hour it runs (nothing of a case is dated before the day it was opened).
+    case.opened_at = timezone.now() - datetime.timedelta(days=opened_days_ago)
+    Case.objects.filter(pk=case.pk).update(opened_at=case.opened_at)
     target = ORDER.index(state)
     if target >= 1:
         services_intake.case_assess(
@@ -58,7 +69,10 @@ def case_at(
                 scheduled_at=timezone.now(),
                 place="心理咨询室",
                 agenda="讨论帮扶方案",
-                participants=[(counselor, "心理教师"), (cast.class_teacher, "班主任")],
+                participants=[
+                    (counselor, Role.COUNSELOR),
+                    (cast.class_teacher, Role.CLASS_TEACHER),
+                ],
             )
             services_plans.conference_record(
                 actor=cast.director,
@@ -103,7 +117,10 @@ def case_at(
             actor=counselor, case=case, evaluated_on=timezone.localdate(), student_rating=7
         )
         services_records.case_request_closure(
-            actor=counselor, case=case, closing_summary="情况好转。"
+            actor=counselor,
+            case=case,
+            closing_summary="情况好转。",
+            measure_ends=all_done(case),
         )
     if target >= 4:
         services_records.case_confirm_closure(actor=cast.director, case=case)

@@ -185,7 +185,7 @@ def test_the_file_holds_plans_assessment_evaluations_closure_and_alerts(cast, si
 
 
 def test_the_timeline_runs_in_time_order_across_cases(cast, signed_in):
-    first = case_at(cast, "active")
+    first = case_at(cast, "active", opened_days_ago=3)
     write_record(cast, first, "最早的一次记录", hours_ago=48)
     second = case_at(cast, "active")
     write_record(cast, second, "最近的一次记录", hours_ago=1)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cases.access_table_referrals import guardian_consent
-from tests.cases.factories import case_at, category
+from tests.cases.factories import all_done, case_at, category
 from tests.factories import make_user
 from xinqiao.cases import services_consent, services_records, services_typical
 from xinqiao.cases.models import TypicalCase
@@ -48,7 +48,9 @@ def closed_case_with_story(cast):
     services_records.evaluation_record(
         actor=cast.counselor, case=case, evaluated_on=timezone.localdate(), student_rating=8
     )
-    services_records.case_request_closure(actor=cast.counselor, case=case, closing_summary=CLOSING)
+    services_records.case_request_closure(
+        actor=cast.counselor, case=case, closing_summary=CLOSING, measure_ends=all_done(case)
+    )
     return services_records.case_confirm_closure(actor=cast.director, case=case)
 
 

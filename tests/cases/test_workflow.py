@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
-from tests.cases.factories import PROBLEM, case_at, category
+from tests.cases.factories import PROBLEM, all_done, case_at, category
 from tests.factories import make_user
 from xinqiao.cases import services_intake, services_plans, services_records
 from xinqiao.cases.models import Case, PlanMeasure, SessionRecord, Severity, SupportPlan
@@ -207,7 +207,9 @@ def test_closing_needs_an_evaluation_and_a_summary(cast):
     with pytest.raises(ValidationError, match="请填写结案小结"):
         services_records.case_request_closure(actor=cast.counselor, case=case, closing_summary=" ")
     assert Case.objects.get(pk=case.pk).state == Case.State.ACTIVE
-    services_records.case_request_closure(actor=cast.counselor, case=case, closing_summary="好转")
+    services_records.case_request_closure(
+        actor=cast.counselor, case=case, closing_summary="好转", measure_ends=all_done(case)
+    )
     assert Case.objects.get(pk=case.pk).state == Case.State.CLOSING
 
 
@@ -427,7 +429,7 @@ def test_a_due_plan_review_is_reminded_once(cast):
 
 
 def test_the_case_page_charts_the_evaluations_over_time(client, cast, signed_in):
-    case = case_at(cast, "active")
+    case = case_at(cast, "active", opened_days_ago=21)
     for days, rating in ((14, 4), (7, 6), (0, 8)):
         services_records.evaluation_record(
             actor=cast.counselor,

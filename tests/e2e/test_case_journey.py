@@ -19,6 +19,7 @@ from xinqiao.cases.models import Case
 from xinqiao.core.models import AccessLog
 
 PROBLEM = "最近两周上课经常哭，不愿意和同学说话，作业没有交。"
+MEETING_MISSED = "家长两次爽约，面谈没有进行。"
 
 
 def _when(hours_ago: int) -> str:
@@ -51,6 +52,9 @@ def test_a_teacher_referral_goes_from_intake_to_the_archive(page, browser, live_
     expect(page.get_by_test_id("my-referrals")).to_contain_text(student.name)
     expect(page.get_by_test_id("my-referrals")).not_to_contain_text(PROBLEM)
     case = Case.objects.get(student=student)
+    # Opened the day before: the records below, dated in the last hours, fall inside the case
+    # whatever the hour the test runs.
+    Case.objects.filter(pk=case.pk).update(opened_at=timezone.now() - datetime.timedelta(days=1))
     teacher = page
 
     # The director assesses it as serious, with two sides, and convenes a case conference.
@@ -141,6 +145,12 @@ def test_a_teacher_referral_goes_from_intake_to_the_archive(page, browser, live_
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("evaluation")).to_have_count(1)
     page.get_by_test_id("close-case").click()
+    # Each measure gets how it really ended (issue 12 item 21).
+    individual, tutoring, meeting = case.plans.get().measures.all()
+    for measure in (individual, tutoring):
+        page.locator(f"input[name=measure_{measure.pk}][value=done]").check()
+    page.locator(f"input[name=measure_{meeting.pk}][value=not_done]").check()
+    page.locator(f"input[name=measure_{meeting.pk}_reason]").fill(MEETING_MISSED)
     page.locator("textarea[name=closing_summary]").fill("目标达成，结案。")
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("case-state")).to_have_attribute("data-state", "closing")
@@ -158,6 +168,7 @@ def test_a_teacher_referral_goes_from_intake_to_the_archive(page, browser, live_
     page.get_by_test_id("file-records-lazy").locator("summary").click()
     expect(page.get_by_test_id("file-record")).to_have_count(4)
     expect(page.get_by_test_id("file-record").first).to_contain_text("第1次辅导")
+    expect(page.get_by_test_id("file-plan")).to_contain_text(MEETING_MISSED)
 
     case.refresh_from_db()
     assert case.records.count() == 4 and case.summaries.count() == 1

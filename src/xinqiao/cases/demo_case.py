@@ -68,6 +68,7 @@ from xinqiao.cases.models import (
     retention_until,
 )
 from xinqiao.core.models import User
+from xinqiao.core.roles import Role
 from xinqiao.people.models import GuardianLink, School, Semester, Student
 
 
@@ -210,13 +211,13 @@ class CaseLife:
         if not needs:
             return None
         teacher = self.user_for(TEACHER, student)
-        seats = [(lead, "心理教师" if lead != self.director else "心理中心主任")]
+        seats = [(lead, Role.COUNSELOR if lead != self.director else Role.DIRECTOR)]
         if self.counselor != lead:
-            seats.append((self.counselor, "心理教师"))
+            seats.append((self.counselor, Role.COUNSELOR))
         if teacher is not None:
-            seats.append((teacher, "班主任"))
+            seats.append((teacher, Role.CLASS_TEACHER))
         if spec.categories[0] in ("life", "behaviour") and AFFAIRS in self.accounts:
-            seats.append((self.accounts[AFFAIRS], "学生科"))
+            seats.append((self.accounts[AFFAIRS], Role.STUDENT_AFFAIRS))
         planned = spec.state == AS and spec.waiting == "conference"
         day = self.plus(self.today, 2, 4, latest=self.today + datetime.timedelta(days=10))
         when = timezone.make_aware(
@@ -232,7 +233,7 @@ class CaseLife:
         )
         if planned:
             return conference
-        names = "、".join(dict.fromkeys(u.display_name for u, _label in seats))
+        names = "、".join(dict.fromkeys(u.display_name for u, _role in seats))
         services_plans.conference_record(
             actor=self.director,
             conference=conference,
@@ -562,7 +563,14 @@ class CaseLife:
         ratings: tuple[int, int, int],
     ) -> None:
         self.evaluation(case, lead, line.end, ratings)
-        services_records.case_request_closure(actor=lead, case=case, closing_summary=script.closing)
+        services_records.case_request_closure(
+            actor=lead,
+            case=case,
+            closing_summary=script.closing,
+            measure_ends={
+                m.pk: (PlanMeasure.Status.DONE, "") for m in services_records.open_measures(case)
+            },
+        )
         if spec.state == CG:
             return
         services_records.case_confirm_closure(actor=self.director, case=case)

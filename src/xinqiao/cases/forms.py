@@ -217,7 +217,8 @@ class PlanForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Measure"), choices=PlanMeasure.Kind.choices)
+    # A blank first choice: an untouched row sends nothing, so it is dropped (issue 12 item 27).
+    kind = forms.ChoiceField(label=_("Measure"), choices=[("", "—"), *PlanMeasure.Kind.choices])
     description = forms.CharField(
         label=_("What is done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
@@ -242,6 +243,16 @@ class MeasureForm(forms.Form):
             raise forms.ValidationError(_("The measure ends before it starts."))
         return data
 
+    def has_changed(self) -> bool:
+        """Whether anything besides the dates is filled in, whatever the row showed before: an
+        empty row (an untouched blank one, the first row of a new plan with only its start
+        date, or a measure emptied to drop it) is skipped, and a measure left as it was is kept."""
+        return any(
+            self[name].data not in field.empty_values
+            for name, field in self.fields.items()
+            if name not in ("starts_on", "ends_on")
+        )
+
     def measure_fields(self) -> dict:
         data = self.cleaned_data
         return {
@@ -255,6 +266,11 @@ class MeasureForm(forms.Form):
 
 
 class BaseMeasureFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        # Any row may be left empty, an existing measure's too (it is dropped); ``clean`` asks
+        # for at least one measure.
+        return {**super().get_form_kwargs(index), "empty_permitted": True}
+
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -351,9 +367,39 @@ class EvaluationForm(forms.Form):
 
 
 class ClosingForm(forms.Form):
+    """The closing summary, and how each open measure of the plan ended (issue 12 item 21):
+    a field ``measure_<id>`` for its end, ``measure_<id>_reason`` for why."""
+
     closing_summary = forms.CharField(
         label=_("Closing summary"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000
     )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_measures = list(services_records.open_measures(case))
+        endings = [(s.value, s.label) for s in PlanMeasure.END_STATUSES]
+        for measure in self.open_measures:
+            name = f"measure_{measure.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=_("How it ended: %(kind)s · %(what)s · %(who)s")
+                % {
+                    "kind": measure.get_kind_display(),
+                    "what": measure.description,
+                    "who": measure.responsible_label,
+                },
+                choices=endings,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"{name}_reason"] = forms.CharField(
+                label=_("Why it was not done or stopped"), max_length=1000, required=False
+            )
+
+    def measure_ends(self) -> dict[int, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            m.pk: (data[f"measure_{m.pk}"], data[f"measure_{m.pk}_reason"])
+            for m in self.open_measures
+        }
 
 
 class MeasureActivityForm(forms.Form):

@@ -51,14 +51,13 @@ def conference_candidates(case: Case) -> models.QuerySet[User]:
     )
 
 
-def role_labels(school_id: int) -> dict[int, str]:
-    """{user id: the label of their role at the school}, to show who sits at a conference as what."""
-    labels = dict(Role.choices)
+def seat_roles(school_id: int) -> dict[int, str]:
+    """{user id: their role at the school}, the code of who sits at a conference as what."""
     found: dict[int, str] = {}
     for user_id, role in (
         RoleAssignment.objects.in_force().filter(school_id=school_id).values_list("user_id", "role")
     ):
-        found.setdefault(user_id, str(labels.get(role, role)))
+        found.setdefault(user_id, role)
     return found
 
 
@@ -72,7 +71,9 @@ def conference_convene(
     agenda: str,
     participants: Sequence[tuple[User, str]],
 ) -> Conference:
-    """The director convenes the director, counselors and the part-time staff concerned."""
+    """The director convenes the director, counselors and the part-time staff concerned.
+
+    ``participants``: (user, the code of their seat: a role, or "" for none)."""
     if case.state != Case.State.ASSESSING and case.state != Case.State.ACTIVE:
         raise ValidationError(_("A conference is held for a case in assessment or in progress."))
     if not agenda.strip() or not place.strip():
@@ -86,27 +87,29 @@ def conference_convene(
         place=place.strip(),
         agenda=agenda.strip(),
     )
-    seats = {actor.pk: (actor, _("convener"))}
-    for user, label in participants:
+    seats = {actor.pk: (actor, ConferenceParticipant.CONVENER)}
+    for user, role in participants:
         if user.pk not in school_staff:
             raise ValidationError(
                 _("%(name)s is not on the staff of this school.") % {"name": user}
             )
-        seats.setdefault(user.pk, (user, label))
+        if role and role not in Role.values:
+            raise ValidationError(_("Unknown role for %(name)s.") % {"name": user})
+        seats.setdefault(user.pk, (user, role))
     ConferenceParticipant.objects.bulk_create(
         ConferenceParticipant(
             conference=conference,
             user=user,
-            role_label=str(label)[:50],
+            role=role,
             is_counseling_staff=user.pk in counseling,
         )
-        for user, label in seats.values()
+        for user, role in seats.values()
     )
     when = timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M")
     step_waiting(
         kind="conference",
         obj=conference,
-        assignees=[u for u, _label in seats.values() if u.pk != actor.pk],
+        assignees=[u for u, _role in seats.values() if u.pk != actor.pk],
         title=_("You are invited to a case conference on %(when)s") % {"when": when},
         url=reverse("cases:conference_share", args=[conference.pk]),
         school_id=case.school_id,
@@ -132,6 +135,13 @@ def conference_record(
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     if conference.state != Conference.State.PLANNED:
         raise ValidationError(_("This conference is already recorded."))
+    # A held conference is what a serious case's plan waits for (plan_approve).
+    scheduled_on = timezone.localdate(conference.scheduled_at)
+    if scheduled_on > timezone.localdate():
+        raise ValidationError(
+            _("The conference is scheduled for %(day)s: record it on that day or later.")
+            % {"day": scheduled_on.isoformat()}
+        )
     conference.state = Conference.State.HELD
     conference.held_at = timezone.now()
     conference.decisions = decisions.strip()

@@ -11,6 +11,7 @@ after commit; notifications name the case number and where to act, never what th
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -64,7 +65,10 @@ def session_record(
     """
     require_working(case)
     if held_at > timezone.now() + datetime.timedelta(minutes=5):
-        raise ValidationError(_("A record describes what has happened: the time is in the future."))
+        raise ValidationError(
+            {"held_at": _("A record describes what has happened: the time is in the future.")}
+        )
+    _require_during_case(case, timezone.localdate(held_at), "held_at")
     if not problem.strip() or not measures_taken.strip():
         raise ValidationError(_("Write the problem and the measures taken."))
     if appointment is not None and appointment.student_id != case.student_id:
@@ -112,6 +116,21 @@ def session_record(
             )
     except IntegrityError:
         return SessionRecord.objects.get(submission_key=submission_key)
+
+
+def _require_during_case(case: Case, day: datetime.date, field: str) -> None:
+    """What is recorded of a case happened between the day it was opened and today. The day,
+    not the hour: a student seen at nine may have their case opened at ten."""
+    opened_on = timezone.localdate(case.opened_at)
+    if day < opened_on:
+        raise ValidationError(
+            {
+                field: _("The date is before the case was opened (%(day)s).")
+                % {"day": opened_on.isoformat()}
+            }
+        )
+    if day > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")})
 
 
 def counseling_agreement_missing(case: Case, kind: str) -> bool:
@@ -176,6 +195,11 @@ def evaluation_record(
             raise ValidationError(_("Ratings go from 1 to 10."))
     if questionnaire_score is not None and not questionnaire.strip():
         raise ValidationError(_("Name the questionnaire the score comes from."))
+    if questionnaire_score is not None and questionnaire_score < 0:
+        raise ValidationError(
+            {"questionnaire_score": _("A questionnaire score cannot be negative.")}
+        )
+    _require_during_case(case, evaluated_on, "evaluated_on")
     return Evaluation.objects.create(
         case=case,
         evaluated_on=evaluated_on,
@@ -191,14 +215,47 @@ def evaluation_record(
 
 
 # --- closure and archive ------------------------------------------------------------------------
+def open_measures(case: Case) -> models.QuerySet[PlanMeasure]:
+    """The measures of the plan in force that have not ended: closing the case says how each
+    one did."""
+    return PlanMeasure.objects.filter(
+        plan__case=case,
+        plan__state=SupportPlan.State.APPROVED,
+        status__in=PlanMeasure.OPEN_STATUSES,
+    ).select_related("responsible")
+
+
 @service
-def case_request_closure(*, actor: User, case: Case, closing_summary: str) -> Case:
-    """The counselor proposes to close: a closing summary and at least one evaluation."""
+def case_request_closure(
+    *,
+    actor: User,
+    case: Case,
+    closing_summary: str,
+    measure_ends: Mapping[int, tuple[str, str]] | None = None,
+) -> Case:
+    """The counselor proposes to close: a closing summary, at least one evaluation, and how
+    each open measure ended (``measure_ends``: {measure id: (done, not done or stopped, why)},
+    why needed unless done). Errors about a measure are keyed ``measure_<id>``."""
     if not closing_summary.strip():
         raise ValidationError(_("Write the closing summary."))
     case = lock_case(case)
     if not case.evaluations.exists():
         raise ValidationError(_("Record an effect evaluation before closing the case."))
+    measure_ends = measure_ends or {}
+    ended = []
+    for measure in open_measures(case):
+        status, why = measure_ends.get(measure.pk, ("", ""))
+        if status not in PlanMeasure.END_STATUSES:
+            error = _("Say how each measure ended: done, not done or stopped.")
+        elif status in PlanMeasure.NEEDS_REASON and not why.strip():
+            error = _("Say why the measure was not done or was stopped.")
+        else:
+            measure.status, measure.end_note = status, why.strip()
+            ended.append(measure)
+            continue
+        raise ValidationError({f"measure_{measure.pk}": error})
+    for measure in ended:
+        measure.save(update_fields=["status", "end_note"])
     move_case(case, Case.State.CLOSING)
     case.closing_summary = closing_summary.strip()
     case.save()
@@ -215,15 +272,21 @@ def case_request_closure(*, actor: User, case: Case, closing_summary: str) -> Ca
 
 @service
 def case_confirm_closure(*, actor: User, case: Case) -> Case:
+    """The director confirms the closure; the measures keep the ends the counselor gave them."""
     case = lock_case(case)
+    if open_measures(case).exists():
+        # Sent to closing before measures were given their ends: back to the counselor.
+        raise ValidationError(
+            _(
+                "Say how each measure ended: done, not done or stopped. Send the case back to "
+                "work so that its counselor closes it again."
+            )
+        )
     move_case(case, Case.State.CLOSED)
     case.closed_at, case.closed_by = timezone.now(), actor
     case.save()
     step_done(obj=case)  # the closure, and the approval of a draft plan that goes with it
     case.plans.filter(state=SupportPlan.State.DRAFT).delete()
-    PlanMeasure.objects.filter(
-        plan__case=case, status__in=[PlanMeasure.Status.PLANNED, PlanMeasure.Status.ONGOING]
-    ).update(status=PlanMeasure.Status.DONE)
     return case
 
 

@@ -211,7 +211,9 @@ def _write_case(w: _Writer, case) -> None:
             w.document.add_paragraph(
                 f"{measure.get_kind_display()} · {measure.responsible_label} · "
                 f"{_when(measure.starts_on)}–{_when(measure.ends_on)} · "
-                f"{measure.get_status_display()}：{measure.description}",
+                f"{measure.get_status_display()}"
+                + (f"（{measure.end_note}）" if measure.end_note else "")
+                + f"：{measure.description}",
                 style="List Bullet",
             )
             for activity in measure.activities.all():

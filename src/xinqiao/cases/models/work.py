@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from xinqiao.cases.models.case import Case, Severity
 from xinqiao.core.access import ProtectedModel
 from xinqiao.core.fields import EncryptedCharField, EncryptedTextField
+from xinqiao.core.roles import Role
 
 
 class Assessment(ProtectedModel):
@@ -75,7 +76,12 @@ class ConferenceParticipant(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="conference_seats"
     )
-    role_label = models.CharField(_("as"), max_length=50, blank=True)
+    #: Who convened it; every other seat is the person's role at the school.
+    CONVENER = "convener"
+    ROLE_CHOICES = [(CONVENER, _("convener")), *Role.choices]
+
+    # A code, said in the reader's language (issue 12 item 26).
+    role = models.CharField(_("as"), max_length=30, choices=ROLE_CHOICES, blank=True)
     is_counseling_staff = models.BooleanField(default=False)
     attended = models.BooleanField(_("attended"), null=True)
 
@@ -147,7 +153,14 @@ class PlanMeasure(ProtectedModel):
         PLANNED = "planned", _("planned")
         ONGOING = "ongoing", _("ongoing")
         DONE = "done", _("done")
+        NOT_DONE = "not_done", _("not done")
         STOPPED = "stopped", _("stopped")
+
+    #: Not ended yet: when the case closes, each gets how it really ended (issue 12 item 21).
+    OPEN_STATUSES = frozenset({Status.PLANNED, Status.ONGOING})
+    END_STATUSES = (Status.DONE, Status.NOT_DONE, Status.STOPPED)
+    #: Endings that say why (seed 003 结案: the file states what happened).
+    NEEDS_REASON = frozenset({Status.NOT_DONE, Status.STOPPED})
 
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="measures")
     kind = models.CharField(_("measure"), max_length=30, choices=Kind.choices)
@@ -167,6 +180,7 @@ class PlanMeasure(ProtectedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
     )
+    end_note = EncryptedTextField(_("why it was not done or stopped"), blank=True)
 
     school_parent = "plan"
     confidential = True

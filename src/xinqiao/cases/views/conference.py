@@ -34,7 +34,7 @@ def conference_convene(request, pk: int):
     form = forms.ConferenceForm(request.POST or None, case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        labels = services_plans.role_labels(case.school_id)
+        roles = services_plans.seat_roles(case.school_id)
         try:
             conference = services_plans.conference_convene(
                 actor=request.user,
@@ -42,7 +42,7 @@ def conference_convene(request, pk: int):
                 scheduled_at=data["scheduled_at"],
                 place=data["place"],
                 agenda=data["agenda"],
-                participants=[(u, labels.get(u.pk, "")) for u in data["participants"]],
+                participants=[(u, roles.get(u.pk, "")) for u in data["participants"]],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -12,26 +12,39 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.cases import forms, services_records
-from xinqiao.cases.access import get_case_or_refuse
+from xinqiao.cases.access import get_case_or_refuse, record_read
 from xinqiao.cases.views.common import form_page, run_step
 from xinqiao.rooms.access import get_appointment
 
 
 def _case_form(
-    request, pk, *, perm, form_class, title, testid, save, initial=None, form_takes_case=False
+    request,
+    pk,
+    *,
+    perm,
+    form_class,
+    title,
+    testid,
+    save,
+    initial=None,
+    form_takes_case=False,
+    shows_case_material=False,
 ):
-    """A form page about one case whose valid input goes to one service call."""
+    """A form page about one case whose valid input goes to one service call; ``save`` gets
+    the case and the form."""
     case = get_case_or_refuse(request, pk, perm)
     form_kwargs = {"case": case} if form_takes_case else {}
     form = form_class(request.POST or None, initial=initial or {}, **form_kwargs)
     if request.method == "POST" and form.is_valid():
         try:
-            save(case, form.cleaned_data)
+            save(case, form)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("cases:case_detail", pk=case.pk)
+    if shows_case_material:
+        record_read(request, case)
     return form_page(
         request,
         "cases/form_page.html",
@@ -52,7 +65,8 @@ def record_create(request, pk: int):
             "kind": "group" if appointment.slot.is_group else "individual",
         }
 
-    def save(case, data):
+    def save(case, form):
+        data = form.cleaned_data
         services_records.session_record(
             actor=request.user,
             case=case,
@@ -85,8 +99,8 @@ def record_create(request, pk: int):
 def _dated_form(request, pk: int, *, service, form_class, title, testid: str, date_field: str):
     """A record about one case whose every field goes to ``service``; its date starts as today."""
 
-    def save(case, data):
-        service(actor=request.user, case=case, **data)
+    def save(case, form):
+        service(actor=request.user, case=case, **form.cleaned_data)
 
     return _case_form(
         request,
@@ -128,9 +142,12 @@ def evaluation_create(request, pk: int):
 
 @login_required
 def case_close(request, pk: int):
-    def save(case, data):
+    def save(case, form):
         services_records.case_request_closure(
-            actor=request.user, case=case, closing_summary=data["closing_summary"]
+            actor=request.user,
+            case=case,
+            closing_summary=form.cleaned_data["closing_summary"],
+            measure_ends=form.measure_ends(),
         )
 
     return _case_form(
@@ -141,6 +158,8 @@ def case_close(request, pk: int):
         title=_("Close the case"),
         testid="close-form",
         save=save,
+        form_takes_case=True,
+        shows_case_material=True,  # the measures and who holds them
     )
 
 

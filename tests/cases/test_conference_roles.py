@@ -1,0 +1,89 @@
+"""Who sits at a case conference as what (issue 12 item 26): the seat keeps a code, and its
+label is said in the reader's language, whatever the language of the person who convened it.
+The data migration turns the labels stored before into codes."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from tests.cases.factories import case_at
+from xinqiao.cases import services_plans
+from xinqiao.cases.models import ConferenceParticipant, Severity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_conference_convened_in_english_shows_its_seats_in_chinese(client, cast, signed_in):
+    case = case_at(cast, "assessing", severity=Severity.SERIOUS)
+    signed_in(cast.director)
+    with translation.override("en"):
+        response = client.post(
+            reverse("cases:conference_convene", args=[case.pk]),
+            {
+                "scheduled_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "place": "Counseling room",
+                "agenda": "The plan",
+                "participants": [cast.counselor.pk, cast.class_teacher.pk],
+            },
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert response.status_code == 302
+    conference = case.conferences.get()
+    seats = {p.user_id: p.role for p in ConferenceParticipant.objects.filter(conference=conference)}
+    assert seats == {
+        cast.director.pk: "convener",
+        cast.counselor.pk: "counselor",
+        cast.class_teacher.pk: "class_teacher",
+    }
+
+    page = client.get(
+        reverse("cases:conference_detail", args=[conference.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert "召集人" in page and "班主任" in page
+    assert "convener" not in page and "Class teacher" not in page
+
+
+def test_a_seat_with_an_unknown_role_is_refused(cast):
+    case = case_at(cast, "assessing", severity=Severity.SERIOUS)
+
+    with pytest.raises(ValidationError, match="角色"):
+        services_plans.conference_convene(
+            actor=cast.director,
+            case=case,
+            scheduled_at=timezone.now(),
+            place="心理咨询室",
+            agenda="讨论帮扶方案",
+            participants=[(cast.counselor, "(convener)")],
+        )
+
+    assert not case.conferences.exists()
+
+
+@pytest.mark.parametrize(
+    "label, code",
+    [
+        ("convener", "convener"),
+        ("(convener)", "convener"),
+        ("召集人", "convener"),
+        ("Class teacher", "class_teacher"),
+        ("班主任", "class_teacher"),
+        ("心理教师", "counselor"),
+        ("Counseling center director", "director"),
+        ("心理中心主任", "director"),
+        ("学生科", "student_affairs"),
+        ("学生科（政教处）", "student_affairs"),
+        ("counselor", "counselor"),
+        ("志愿者", ""),
+    ],
+)
+def test_the_migration_turns_each_stored_label_into_its_code(label, code):
+    migration = importlib.import_module(
+        "xinqiao.cases.migrations.0002_measure_ends_and_conference_role_codes"
+    )
+    assert migration.role_code(label) == code
