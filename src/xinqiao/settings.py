@@ -67,6 +67,10 @@ PRODUCTION = PROFILE == "production"
 DATA_DIR = Path(env("XINQIAO_DATA_DIR", "./var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite database and task store live here
 KEY_FILE = Path(env("XINQIAO_KEY_FILE") or DATA_DIR / "keys" / "fields.keys")
+# The access log's chain key, beside the field keys; and the newest head of the chain, kept
+# outside the database so that deleting the newest rows and the head row is detected too.
+AUDIT_KEY_FILE = Path(env("XINQIAO_AUDIT_KEY_FILE") or KEY_FILE.parent / "audit.key")
+AUDIT_HEAD_FILE = DATA_DIR / "audit-head.json"
 
 DEBUG = env_bool("XINQIAO_DEBUG", False)
 DEMO_MODE = env_bool("XINQIAO_DEMO_MODE", False)
