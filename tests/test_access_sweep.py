@@ -114,8 +114,9 @@ def test_route_allows_exactly_its_roles(route, module_cast, db):
             assert_refusal_recorded(user, path)
         else:
             assert status in (403, 404), (who, path, status)
-            if route.confidential and who == "duty":
-                # Issue 5: a duty person opening a case or note URL is refused and recorded.
+            if route.confidential:
+                # Issue 5: a duty person opening a case or note URL is refused and recorded;
+                # issue 12 (item 9): so is everyone else refused confidential material.
                 assert_refusal_recorded(user, path)
 
 
