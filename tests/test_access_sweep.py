@@ -97,6 +97,9 @@ def test_route_allows_exactly_its_roles(route, module_cast, db):
         method, path = resolve(route, cast)
         response = getattr(client, method)(path, route.data)
         status = response.status_code
+        if route.confidential and who != ANONYMOUS:
+            # Issue 12 (item 6): confidential material, and its refusal, is never stored.
+            assert "no-store" in response.get("Cache-Control", ""), (who, path)
         if who == ANONYMOUS:
             if route.public:
                 assert status in route.ok, (who, path, status)

@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "xinqiao.core.protection.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "xinqiao.core.middleware.IdleTimeoutMiddleware",
     "xinqiao.core.middleware.SignInStepsMiddleware",
@@ -260,6 +261,9 @@ OTP_TOTP_ISSUER = "心桥 Xinqiao"
 TWO_FACTOR_ROLES = frozenset(env_list("XINQIAO_TWO_FACTOR_ROLES", ["director", "counselor"]))
 
 STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
+# Refusals a person may collect in a minute before the answer is 429 and the director is told
+# (issue 12: a student probed made-up case ids). The tests walk every route as one person.
+REFUSALS_PER_MINUTE = env_int("XINQIAO_REFUSALS_PER_MINUTE", 10_000 if TESTING else 30, minimum=1)
 SESSION_COOKIE_AGE = env_int("XINQIAO_SESSION_DAYS", 14, minimum=1) * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
