@@ -3,12 +3,17 @@ records they may not open is turned away and the director is told (item 16)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from xinqiao.core.models import AccessLog, Notification
 
 pytestmark = pytest.mark.django_db
+SRC = Path(settings.BASE_DIR)
 
 
 def test_a_signed_in_page_and_an_api_answer_are_never_stored(cast, signed_in):
@@ -48,3 +53,27 @@ def test_refusals_below_the_limit_tell_nobody(cast, signed_in, settings):
     for n in range(9):
         assert client.get(reverse("cases:case_detail", args=[900_000 + n])).status_code == 404
     assert not Notification.objects.filter(level="urgent").exists()
+
+
+def test_every_response_carries_a_policy_without_inline_script(client):
+    policy = client.get(reverse("core:login"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in directives["script-src"]
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.I)
+
+
+def test_no_template_holds_inline_script_or_an_event_handler_attribute():
+    """The policy would block them: behaviour goes in static/js with data attributes."""
+    offending = [
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("templates/**/*.html")
+        if INLINE_SCRIPT.search(text := path.read_text(encoding="utf-8"))
+        or INLINE_HANDLER.search(text)
+    ]
+    assert offending == []
