@@ -131,6 +131,8 @@ def limit_refusals(request) -> None:
     from xinqiao.core.models import AccessLog
 
     user = request.user
+    if not is_active_user(user):
+        return  # a signed-out caller is sent to sign in before any getter
     since = timezone.now() - timedelta(minutes=1)
     refused = AccessLog.objects.filter(actor_id=user.pk, action="denied", created_at__gte=since)
     if refused.count() < settings.REFUSALS_PER_MINUTE:
