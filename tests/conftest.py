@@ -22,6 +22,8 @@ def pytest_configure(config):
     # A key file of the test run's own, outside the repository.
     key_dir = Path(tempfile.mkdtemp(prefix="xinqiao-keys-"))
     settings.KEY_FILE = key_dir / "fields.keys"
+    settings.AUDIT_KEY_FILE = key_dir / "audit.key"
+    settings.AUDIT_HEAD_FILE = key_dir / "audit-head.json"
     crypto.ensure_key_file()
 
 
@@ -40,7 +42,8 @@ def _append_only_access_log(request):
     """Keep the access log's triggers on in every database test.
 
     Transactional tests end with a flush that empties every table, which the triggers would
-    refuse; the triggers are lifted just for that flush and restored by the next test.
+    refuse; the triggers are lifted just for that flush and restored by the next test. The head
+    file outside the database follows the test's log: it starts absent, as the log starts empty.
     """
     mode = _db_mode(request)
     if mode is None:
@@ -48,7 +51,9 @@ def _append_only_access_log(request):
         return
     request.getfixturevalue("transactional_db" if mode == "transactional" else "db")
     install_triggers()
+    Path(settings.AUDIT_HEAD_FILE).unlink(missing_ok=True)
     yield
+    Path(settings.AUDIT_HEAD_FILE).unlink(missing_ok=True)
     if mode == "transactional":
         remove_triggers()
 

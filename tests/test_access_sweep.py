@@ -97,6 +97,9 @@ def test_route_allows_exactly_its_roles(route, module_cast, db):
         method, path = resolve(route, cast)
         response = getattr(client, method)(path, route.data)
         status = response.status_code
+        if route.confidential and who != ANONYMOUS:
+            # Issue 12 (item 6): confidential material, and its refusal, is never stored.
+            assert "no-store" in response.get("Cache-Control", ""), (who, path)
         if who == ANONYMOUS:
             if route.public:
                 assert status in route.ok, (who, path, status)
@@ -114,8 +117,9 @@ def test_route_allows_exactly_its_roles(route, module_cast, db):
             assert_refusal_recorded(user, path)
         else:
             assert status in (403, 404), (who, path, status)
-            if route.confidential and who == "duty":
-                # Issue 5: a duty person opening a case or note URL is refused and recorded.
+            if route.confidential:
+                # Issue 5: a duty person opening a case or note URL is refused and recorded;
+                # issue 12 (item 9): so is everyone else refused confidential material.
                 assert_refusal_recorded(user, path)
 
 

@@ -68,6 +68,10 @@ PRODUCTION = PROFILE == "production"
 DATA_DIR = Path(env("XINQIAO_DATA_DIR", "./var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite database and task store live here
 KEY_FILE = Path(env("XINQIAO_KEY_FILE") or DATA_DIR / "keys" / "fields.keys")
+# The access log's chain key, beside the field keys; and the newest head of the chain, kept
+# outside the database so that deleting the newest rows and the head row is detected too.
+AUDIT_KEY_FILE = Path(env("XINQIAO_AUDIT_KEY_FILE") or KEY_FILE.parent / "audit.key")
+AUDIT_HEAD_FILE = DATA_DIR / "audit-head.json"
 
 DEBUG = env_bool("XINQIAO_DEBUG", False)
 DEMO_MODE = env_bool("XINQIAO_DEMO_MODE", False)
@@ -129,6 +133,7 @@ if TESTING:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "xinqiao.core.protection.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xinqiao.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,6 +142,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "xinqiao.core.protection.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "xinqiao.core.middleware.IdleTimeoutMiddleware",
     "xinqiao.core.middleware.SignInStepsMiddleware",
@@ -282,6 +288,9 @@ if ROSTER_DEPARTURES_CONFIRM_PERCENT > 100:
 CARE_ROOM_WEEKLY_HOURS = env_int("XINQIAO_CARE_ROOM_WEEKLY_HOURS", 0)
 
 STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
+# Refusals a person may collect in a minute before the answer is 429 and the director is told
+# (issue 12: a student probed made-up case ids). The tests walk every route as one person.
+REFUSALS_PER_MINUTE = env_int("XINQIAO_REFUSALS_PER_MINUTE", 10_000 if TESTING else 30, minimum=1)
 SESSION_COOKIE_AGE = env_int("XINQIAO_SESSION_DAYS", 14, minimum=1) * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -29,6 +29,14 @@ def test_init_creates_a_first_admin_whose_password_is_printed_once():
     assert User.objects.filter(username="admin").count() == 1
 
 
+def test_init_creates_the_access_log_key_readable_by_its_owner_only(tmp_path, settings):
+    settings.AUDIT_KEY_FILE = tmp_path / "keys" / "audit.key"
+    out = StringIO()
+    call_command("init", "--no-admin", stdout=out)
+    assert f"Created the access-log key file {settings.AUDIT_KEY_FILE} (0600)" in out.getvalue()
+    assert settings.AUDIT_KEY_FILE.stat().st_mode & 0o777 == 0o600
+
+
 def test_demo_creates_one_account_per_role_and_prints_the_log_ins():
     out = StringIO()
     call_command("demo", stdout=out)

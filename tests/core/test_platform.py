@@ -22,7 +22,7 @@ SRC = Path(settings.BASE_DIR)
 def test_healthz_reports_database_and_queue(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "queue": "ok"}
+    assert response.json() == {"database": "ok", "queue": "ok", "access_log": "ok"}
 
 
 @pytest.mark.django_db

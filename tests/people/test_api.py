@@ -192,7 +192,9 @@ def test_a_counselor_without_a_case_of_the_student_is_refused_and_it_is_logged(s
     assert AccessLog.objects.filter(actor_username="second_counselor", action="denied").exists()
 
 
-@pytest.mark.parametrize("role", ["class_teacher", "principal", "student", "guardian", "admin"])
+@pytest.mark.parametrize(
+    "role", ["class_teacher", "principal", "student", "guardian", "admin", "supervisor", "district"]
+)
 def test_others_in_scope_are_refused_the_circumstances(signed_in, cast, role):
     response = signed_in(getattr(cast, role)).get(circumstances_url(cast.student_record))
     assert response.status_code == 404  # the circumstances are not theirs to know exist

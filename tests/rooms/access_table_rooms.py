@@ -74,9 +74,11 @@ ROUTES = [
     Route("rooms:duty_log_write", SHIFT_HOLDER, kwargs=past_shift),
     Route("rooms:duty_log_list", LOG_READERS),
     Route("rooms:duty_log_missing", LOG_READERS),
+    # Its hand-over and "anything unusual" may hold what a student confided: refusals are logged.
     Route(
         "rooms:duty_log_detail",
         LOG_READERS | SHIFT_HOLDER,
         kwargs={"pk": lambda cast: f.sweep_log(cast).pk},
+        confidential=True,
     ),
 ]

@@ -211,3 +211,29 @@ def test_a_duty_person_opening_an_alert_they_did_not_raise_is_refused_and_record
     assert response.status_code in (403, 404)
     denied = AccessLog.objects.get(action="denied")
     assert (denied.actor_username, denied.object_id) == ("duty", str(alert.pk))
+
+
+def test_a_duty_person_reading_the_concern_of_their_own_intake_is_recorded(cast, signed_in):
+    """Issue 12 (item 9): every read of a concern is in the access log, the recorder's too."""
+    intake = make_intake(cast.school, cast.duty)
+    response = signed_in(cast.duty).get(reverse("rooms:intake_detail", args=[intake.pk]))
+    assert response.status_code == 200
+    logged = AccessLog.objects.get(action="read")
+    assert (logged.actor_username, logged.object_id) == (cast.duty.username, str(intake.pk))
+    assert logged.basis == "recorded this intake"
+
+
+@pytest.mark.parametrize("role", ["principal", "class_teacher", "supervisor"])
+def test_a_refused_intake_is_recorded_for_every_role(cast, signed_in, role):
+    """Issue 12 (item 9): the principal, a class teacher and a supervisor were refused
+    without a trace; the getter now writes every refusal, and nothing changes."""
+    intake = make_intake(cast.school, cast.duty)
+    client = signed_in(getattr(cast, role))
+    assert client.get(reverse("rooms:intake_detail", args=[intake.pk])).status_code in (403, 404)
+    posted = client.post(reverse("rooms:intake_alert", args=[intake.pk]), {"risk_level": "high"})
+    assert posted.status_code in (403, 404)
+    denied = AccessLog.objects.filter(action="denied", object_type="rooms.Intake")
+    assert set(denied.values_list("actor_username", flat=True)) == {getattr(cast, role).username}
+    assert denied.count() == 2
+    intake.refresh_from_db()
+    assert intake.outcome == "open" and not Alert.objects.exists()

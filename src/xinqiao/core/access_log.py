@@ -1,12 +1,37 @@
-"""The access log: record reads of confidential material, and prove nobody changed the record."""
+"""The access log: record reads of confidential material, and prove nobody changed the record.
+
+Three things make a change evident, each checked by ``xinqiao verify-audit`` (and the last two,
+cheaply, by /healthz):
+
+- every row carries an HMAC of its content and of the previous row's code, keyed with the audit
+  key (``settings.AUDIT_KEY_FILE``, beside the field keys, outside the database): someone with
+  database access only cannot rewrite the chain after deleting or changing rows;
+- the database refuses UPDATE, DELETE (and TRUNCATE) by trigger, and the triggers must be there;
+- the newest head is also written, signed, to a file in the data directory
+  (``settings.AUDIT_HEAD_FILE``): deleting the newest rows and the head row is detected.
+
+The head file's rule: a writer advances it after its transaction commits, under a file lock,
+and only forward. It is never ahead of a committed row (a rolled-back write does not advance
+it); it is behind only by the rows whose writers are between their commit and the next line of
+code (at most one per web thread, and none once writing pauses). verify-audit checks that the
+row the head file names is in the log, unchanged, and that nothing before it is missing.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import hmac
 import json
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -31,6 +56,49 @@ _HASHED_FIELDS = (
 )
 
 
+# --- the audit key --------------------------------------------------------------------------------
+_key_lock = threading.Lock()
+_key_cache: tuple[Path, bytes] | None = None
+
+
+def ensure_audit_key(path: Path | None = None) -> bool:
+    """Create the audit key file (0600) if it is missing. True when created.
+
+    Several processes may need it at once: the file appears whole or not at all (written
+    aside, then linked into place; the link fails when another process was first)."""
+    path = path or Path(settings.AUDIT_KEY_FILE)
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink()
+    return True
+
+
+def audit_key() -> bytes:
+    """The key of the chain, created on first need."""
+    global _key_cache
+    path = Path(settings.AUDIT_KEY_FILE)
+    with _key_lock:
+        if _key_cache is None or _key_cache[0] != path:
+            ensure_audit_key(path)
+            key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+            _key_cache = (path, key)
+        return _key_cache[1]
+
+
+# --- the chain ------------------------------------------------------------------------------------
 def _canonical(row: dict) -> bytes:
     values = {}
     for name in _HASHED_FIELDS:
@@ -42,6 +110,12 @@ def _canonical(row: dict) -> bytes:
 
 
 def compute_hash(row: dict) -> str:
+    """The row's keyed code: its content and the previous row's code, under the audit key."""
+    return hmac.new(audit_key(), _canonical(row), hashlib.sha256).hexdigest()
+
+
+def plain_hash(row: dict) -> str:
+    """The unkeyed SHA-256 the log was chained with before the audit key (migration 0004)."""
     return hashlib.sha256(_canonical(row)).hexdigest()
 
 
@@ -64,7 +138,8 @@ def record_access(
 
     Call it inside the same transaction as the read it records. Writers are serialised by the
     lock on the head row (PostgreSQL) or by SQLite's IMMEDIATE transactions. Inside a caller's
-    transaction no savepoint is made: a failed write fails the caller's transaction too.
+    transaction no savepoint is made: a failed write fails the caller's transaction too. The
+    head file advances once the transaction commits.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label
@@ -91,9 +166,69 @@ def record_access(
         entry = AccessLog.objects.create(**row)
         head.seq, head.row_hash = entry.seq, entry.row_hash
         head.save(update_fields=["seq", "row_hash"])
+        transaction.on_commit(lambda: write_anchor(entry.seq, entry.row_hash))
     return entry
 
 
+# --- the head file outside the database ---------------------------------------------------------
+@dataclass(frozen=True)
+class Anchor:
+    seq: int
+    row_hash: str
+
+
+class AnchorInvalid(Exception):
+    """The head file is there but unreadable or its signature does not match."""
+
+
+def _anchor_mac(seq: int, row_hash: str) -> str:
+    message = f"xinqiao-access-log-head:{seq}:{row_hash}".encode("ascii")
+    return hmac.new(audit_key(), message, hashlib.sha256).hexdigest()
+
+
+def read_anchor() -> Anchor | None:
+    """The signed head the file holds; None when there is no file yet."""
+    path = Path(settings.AUDIT_HEAD_FILE)
+    try:
+        data = json.loads(path.read_text(encoding="ascii"))
+        anchor = Anchor(int(data["seq"]), str(data["row_hash"]))
+        mac = str(data["mac"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise AnchorInvalid(f"the head file {path} cannot be read ({error})") from None
+    if not hmac.compare_digest(mac, _anchor_mac(anchor.seq, anchor.row_hash)):
+        raise AnchorInvalid(f"the head file {path} is not signed with the audit key")
+    return anchor
+
+
+def write_anchor(seq: int, row_hash: str, *, forward_only: bool = True) -> None:
+    """Write the signed head, under a lock every process of the server shares."""
+    path = Path(settings.AUDIT_HEAD_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_fd = os.open(path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        if forward_only:
+            try:
+                current = read_anchor()
+            except AnchorInvalid:
+                return  # leave the evidence for verify-audit; never paper over it
+            if current is not None and current.seq >= seq:
+                return
+        body = json.dumps({"seq": seq, "row_hash": row_hash, "mac": _anchor_mac(seq, row_hash)})
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        os.close(lock_fd)  # releases the lock
+
+
+# --- verification ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AuditProblem:
     seq: int | None
@@ -101,47 +236,160 @@ class AuditProblem:
     message: str
 
     def __str__(self) -> str:
-        where = f"row id {self.row_id} (seq {self.seq})" if self.row_id else f"seq {self.seq}"
-        return f"{where}: {self.message}"
+        if self.row_id:
+            return f"row id {self.row_id} (seq {self.seq}): {self.message}"
+        return f"seq {self.seq}: {self.message}" if self.seq is not None else self.message
+
+
+@dataclass
+class _Walk:
+    """Where a walk of the chain ended: the next seq expected and the last code seen."""
+
+    expected_seq: int = 1
+    prev_hash: str = GENESIS_HASH
+    rows: int = 0
+
+
+def _walk(
+    rows, hash_row: Callable[[dict], str], state: _Walk, anchor: Anchor | None = None
+) -> Iterator[AuditProblem | dict]:
+    """Check rows in seq order against the chain; yield each problem, and each good row."""
+    for row in rows:
+        state.rows += 1
+        if row["seq"] != state.expected_seq:
+            yield AuditProblem(
+                state.expected_seq,
+                None,
+                f"rows with seq {state.expected_seq} to {row['seq'] - 1} are missing (deleted)",
+            )
+        if row["prev_hash"] != state.prev_hash:
+            yield AuditProblem(row["seq"], row["id"], "does not link to the row before it")
+        if not hmac.compare_digest(hash_row(row), row["row_hash"]):
+            yield AuditProblem(row["seq"], row["id"], "content was changed after it was written")
+        elif anchor is not None and row["seq"] == anchor.seq and row["row_hash"] != anchor.row_hash:
+            yield AuditProblem(row["seq"], row["id"], "differs from the head file")
+        yield row
+        state.expected_seq, state.prev_hash = row["seq"] + 1, row["row_hash"]
+
+
+def _rows(model=AccessLog, batch_size: int = 5000):
+    return (
+        model.objects.order_by("seq")
+        .values("id", "row_hash", *_HASHED_FIELDS)
+        .iterator(chunk_size=batch_size)
+    )
+
+
+def _anchor_problems(anchor: Anchor | None, state: _Walk) -> list[AuditProblem]:
+    head_file = settings.AUDIT_HEAD_FILE
+    if anchor is None:
+        if state.rows:
+            return [AuditProblem(None, None, f"the head file {head_file} is missing")]
+        return []
+    if anchor.seq >= state.expected_seq:
+        return [
+            AuditProblem(
+                state.expected_seq,
+                None,
+                f"the newest rows (seq {state.expected_seq} to {anchor.seq}) are missing "
+                f"(deleted): the head file {head_file} records seq {anchor.seq}",
+            )
+        ]
+    return []
 
 
 def verify_chain(batch_size: int = 5000) -> list[AuditProblem]:
-    """Walk the whole log; every changed, inserted or deleted row is reported by its number."""
-    problems: list[AuditProblem] = []
-    expected_seq, prev_hash = 1, GENESIS_HASH
-    rows = AccessLog.objects.order_by("seq").values("id", "row_hash", *_HASHED_FIELDS)
-    for row in rows.iterator(chunk_size=batch_size):
-        if row["seq"] != expected_seq:
-            problems.append(
-                AuditProblem(
-                    expected_seq,
-                    None,
-                    f"rows with seq {expected_seq} to {row['seq'] - 1} are missing (deleted)",
-                )
-            )
-        if row["prev_hash"] != prev_hash:
-            problems.append(
-                AuditProblem(row["seq"], row["id"], "does not link to the row before it")
-            )
-        if compute_hash(row) != row["row_hash"]:
-            problems.append(
-                AuditProblem(row["seq"], row["id"], "content was changed after it was written")
-            )
-        expected_seq, prev_hash = row["seq"] + 1, row["row_hash"]
+    """Walk the whole log; every changed, inserted or deleted row is reported by its number, and
+    so are missing guard triggers and a head file that does not match the log."""
+    problems: list[AuditProblem] = [
+        AuditProblem(None, None, f"the append-only trigger {name} is missing or altered")
+        for name in missing_triggers()
+    ]
+    try:
+        anchor, anchor_invalid = read_anchor(), None
+    except AnchorInvalid as invalid:
+        anchor, anchor_invalid = None, AuditProblem(None, None, str(invalid))
+    state = _Walk()
+    for item in _walk(_rows(batch_size=batch_size), compute_hash, state, anchor):
+        if isinstance(item, AuditProblem):
+            problems.append(item)
     head = AccessLogHead.objects.filter(pk=1).first()
-    if head is not None and head.seq >= expected_seq:
+    if head is not None and head.seq >= state.expected_seq:
         problems.append(
             AuditProblem(
-                expected_seq,
+                state.expected_seq,
                 None,
-                f"the newest rows (seq {expected_seq} to {head.seq}) are missing (deleted)",
+                f"the newest rows (seq {state.expected_seq} to {head.seq}) are missing (deleted)",
             )
         )
-    elif head is not None and head.seq and head.row_hash != prev_hash:
+    elif head is not None and head.seq and head.row_hash != state.prev_hash:
         problems.append(
             AuditProblem(head.seq, None, "the newest row differs from the recorded head")
         )
+    problems.extend([anchor_invalid] if anchor_invalid else _anchor_problems(anchor, state))
     return problems
+
+
+def head_file_matches() -> bool:
+    """The cheap check of /healthz: the guard triggers are there, and the row the head file
+    names is in the log, unchanged (the whole chain is verify-audit's)."""
+    if missing_triggers():
+        return False
+    try:
+        anchor = read_anchor()
+    except AnchorInvalid:
+        return False
+    if anchor is None:
+        return not AccessLog.objects.exists()
+    return AccessLog.objects.filter(seq=anchor.seq, row_hash=anchor.row_hash).exists()
+
+
+def reanchor() -> Anchor | None:
+    """Accept the database's newest row as the head (after restoring a backup, or when the
+    head file was lost), once the chain itself verifies. Returns the new head."""
+    last = AccessLog.objects.order_by("-seq").values("seq", "row_hash").first()
+    if last is None:
+        Path(settings.AUDIT_HEAD_FILE).unlink(missing_ok=True)
+        return None
+    write_anchor(last["seq"], last["row_hash"], forward_only=False)
+    return Anchor(last["seq"], last["row_hash"])
+
+
+def rechain_with_key(model=AccessLog, head_model=AccessLogHead, batch_size: int = 2000) -> int:
+    """Migration 0004: the rows chained with plain SHA-256 are chained again with the audit key.
+
+    The plain chain is checked first, row by row: a log that was already tampered with is not
+    laundered into a valid keyed one (the migration stops and names the problem). Returns the
+    number of rows re-chained."""
+    conn = transaction.get_connection()
+    remove_triggers(conn)
+    old, new = _Walk(), GENESIS_HASH
+    last_seq = 0
+    while True:
+        batch = list(
+            model.objects.filter(seq__gt=last_seq)
+            .order_by("seq")
+            .values("id", "row_hash", *_HASHED_FIELDS)[:batch_size]
+        )
+        if not batch:
+            break
+        changed = []
+        for item in _walk(batch, plain_hash, old):
+            if isinstance(item, AuditProblem):
+                raise RuntimeError(
+                    f"The access log fails its check before re-chaining ({item}); investigate "
+                    'before migrating (README.md, "The access log").'
+                )
+            row = dict(item, prev_hash=new)
+            new = compute_hash(row)
+            changed.append(model(id=row["id"], prev_hash=row["prev_hash"], row_hash=new))
+        model.objects.bulk_update(changed, ["prev_hash", "row_hash"])
+        last_seq = batch[-1]["seq"]
+    install_triggers(conn)
+    if old.rows:
+        head_model.objects.filter(pk=1).update(seq=last_seq, row_hash=new)
+        transaction.on_commit(lambda: write_anchor(last_seq, new, forward_only=False))
+    return old.rows
 
 
 # --- database triggers: the log is append-only -------------------------------------------------
@@ -180,3 +428,33 @@ def remove_triggers(schema_editor_connection=None) -> None:
         elif conn.vendor == "postgresql":
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_change ON {TABLE}")
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE}")
+
+
+_EXPECTED_TRIGGERS = {
+    "sqlite": (f"{TABLE}_no_update", f"{TABLE}_no_delete"),
+    "postgresql": (f"{TABLE}_no_change", f"{TABLE}_no_truncate"),
+}
+
+
+def missing_triggers(conn=None) -> list[str]:
+    """The append-only triggers that are not there, disabled, or no longer refuse."""
+    conn = conn or connection
+    expected = _EXPECTED_TRIGGERS.get(conn.vendor, ())
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
+                "AND sql LIKE %s",
+                [TABLE, "%RAISE(ABORT%"],
+            )
+        elif conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE t.tgrelid = %s::regclass AND NOT t.tgisinternal AND t.tgenabled <> 'D' "
+                "AND p.proname = %s AND p.prosrc LIKE %s",
+                [TABLE, f"{TABLE}_append_only", "%RAISE EXCEPTION%"],
+            )
+        else:
+            return []
+        present = {name for (name,) in cursor.fetchall()}
+    return [name for name in expected if name not in present]

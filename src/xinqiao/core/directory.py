@@ -6,6 +6,7 @@ schools and role assignments, registers its answers in ``PeopleConfig.ready``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +25,9 @@ class RoleDirectory(Protocol):
 
     def grant_installation_role(self, user, role: str) -> None:
         """Give ``user`` a role that is not tied to a school (the first administrator's)."""
+
+    def holders(self, school_id: int | None, role: str) -> Iterable:
+        """The active people holding ``role`` in the school (None: installation-wide)."""
 
 
 _directory: RoleDirectory | None = None

@@ -111,8 +111,10 @@ class User(AbstractUser):
 class AccessLog(models.Model):
     """Append-only record of every read, export or refusal of confidential material.
 
-    Rows are hash-chained (``row_hash`` covers the row and the previous row's hash) and the
-    database refuses UPDATE and DELETE by trigger; ``xinqiao verify-audit`` checks the chain.
+    Rows are chained by a keyed hash (``row_hash``, an HMAC of the row and the previous row's
+    hash under the audit key kept outside the database), the database refuses UPDATE and DELETE
+    by trigger, and the newest head is also kept in a signed file (core/access_log.py);
+    ``xinqiao verify-audit`` checks all three.
     Foreign keys are not used: identifiers are copied so the record survives any deletion.
     """
 

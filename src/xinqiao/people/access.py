@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from xinqiao.core.access import NOT_FOUND, get_or_refuse, record_read, record_refusal
@@ -46,10 +47,10 @@ def get_work_group(request, pk: int, perm: str = "people.manage_network") -> Wor
 
 def get_student_for_circumstances(request, pk: int) -> Student:
     """The student whose family circumstances are asked for; a student the reader may not
-    see at all is a refused read of the circumstances too, and logged as one."""
+    see at all, or may not open, is a refused read of the circumstances too, and logged as one."""
     try:
         return get_student(request, pk)
-    except Http404:
+    except (Http404, PermissionDenied):
         record_refusal(request, StudentCircumstances, pk, CIRCUMSTANCES_PERM)
         raise
 

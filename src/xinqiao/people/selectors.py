@@ -84,6 +84,9 @@ class PeopleRoleDirectory:
 
         role_assign(user=user, role=role)
 
+    def holders(self, school_id: int | None, role: str) -> QuerySet[User]:
+        return holders_of(school_id, role)
+
 
 def _post_units(user, role: str, field: str) -> set[int]:
     """The units (class, grade or dormitory ids) of the user's posts of ``role`` in force."""

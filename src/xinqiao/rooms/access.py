@@ -53,8 +53,10 @@ def get_leave(request, pk: int, perm: str | None = None) -> LeaveRequest:
 
 
 def get_duty_log(request, pk: int, perm: str | None = None) -> DutyLog:
+    """A duty log: its hand-over and "anything unusual" may hold what a caller confided, so
+    every refusal is written to the access log (issue 12)."""
     queryset = DutyLog.objects.select_related("shift__room", "shift__school", "written_by")
-    return get_or_refuse(request, queryset, pk, perm)
+    return get_or_refuse(request, queryset, pk, perm, confidential=True)
 
 
 def get_intake(request, pk: int, perm: str = "rooms.view_intakes") -> Intake:

@@ -74,7 +74,10 @@ rules.add_perm("rooms.view_duty_log_unusual", is_director)
 
 # --- intake and appointments (names fixed here; the views live in the appointments area) --------
 rules.add_perm("rooms.record_intake", duty_holder)
-rules.add_perm("rooms.view_intakes", counseling_side | (has_role(Role.DUTY) & received_the_intake))
+intake_reader = counseling_side | (has_role(Role.DUTY) & received_the_intake)
+rules.add_perm("rooms.view_intakes", intake_reader)
+# Booking the caller of one intake or raising its alert: a duty holder who may read it.
+rules.add_perm("rooms.act_on_intake", intake_reader & duty_holder)
 rules.add_perm("rooms.book_for_others", duty_holder)
 rules.add_perm("rooms.book_own", has_role(Role.STUDENT))
 rules.add_perm("rooms.view_slots", has_role(Role.STUDENT, *DUTY_HOLDER_ROLES))

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, call_command
 from django.db import connection
 
-from xinqiao.core import crypto
+from xinqiao.core import access_log, crypto
 
 
 class Command(BaseCommand):
@@ -28,6 +28,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Created the secret key file {secret_path}")
         if crypto.ensure_key_file():
             self.stdout.write(f"Created the field-encryption key file {crypto.key_file()} (0600)")
+        if access_log.ensure_audit_key():
+            self.stdout.write(f"Created the access-log key file {settings.AUDIT_KEY_FILE} (0600)")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Database ready ({connection.vendor}).")
         call_command("collectstatic", interactive=False, verbosity=0)
