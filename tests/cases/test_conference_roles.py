@@ -84,6 +84,6 @@ def test_a_seat_with_an_unknown_role_is_refused(cast):
 )
 def test_the_migration_turns_each_stored_label_into_its_code(label, code):
     migration = importlib.import_module(
-        "xinqiao.cases.migrations.0002_measure_ends_and_conference_role_codes"
+        "xinqiao.cases.migrations.0003_measure_ends_and_conference_role_codes"
     )
     assert migration.role_code(label) == code

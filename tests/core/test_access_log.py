@@ -263,7 +263,7 @@ def test_the_audit_key_is_made_on_first_need_readable_by_its_owner_only(tmp_path
 
 
 def test_a_log_chained_before_the_audit_key_is_rechained_and_then_verifies(cast):
-    """Migration 0004: a deployed school's log keeps verifying."""
+    """Migration 0006: a deployed school's log keeps verifying."""
     three_reads(cast.director)
     remove_triggers()
     prev = access_log.GENESIS_HASH
