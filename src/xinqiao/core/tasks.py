@@ -17,3 +17,12 @@ def clear_expired_sessions() -> int:
 @db_task(retries=3, retry_delay=60)
 def send_notification_email(title: str, body: str, addresses: list[str]) -> None:
     send_mail(title, body or title, None, addresses, fail_silently=False)
+
+
+@db_task()
+def run_backup(run_id: int) -> None:
+    """The backup the administrator's page asked for (``xinqiao backup`` does the same)."""
+    from xinqiao.core.models import BackupRun
+    from xinqiao.core.services_backup import backup_run_perform
+
+    backup_run_perform(run=BackupRun.objects.get(pk=run_id))
