@@ -61,3 +61,51 @@ def print_decrypted() -> None:
             rows = model._base_manager.order_by("pk").values_list("pk", *names)
             values[model._meta.label] = [list(row) for row in rows]
     print(json.dumps(values, ensure_ascii=False, sort_keys=True))
+
+
+def write_until(stop_file: str, clients: int = 20) -> None:
+    """Twenty clients writing session records and access-log rows until ``stop_file`` exists."""
+    import threading
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from tests.cases.factories import case_at
+    from xinqiao.cases import services_records
+    from xinqiao.core.access_log import record_access
+    from xinqiao.core.models import User
+    from xinqiao.people.models import School, Student
+
+    cast = SimpleNamespace(
+        school=School.objects.get(code="school-one"),
+        student_record=Student.objects.get(student_number="2026070101"),
+        **{u.username: u for u in User.objects.all()},
+    )
+    case = case_at(cast, "active")
+    stop = Path(stop_file)
+
+    def client(number: int) -> None:
+        while not stop.exists():
+            with transaction.atomic():
+                record_access(
+                    actor=cast.director, action="read", obj=case, basis=f"client {number}"
+                )
+            services_records.session_record(
+                actor=cast.counselor,
+                case=case,
+                kind="individual",
+                held_at=timezone.now(),
+                place="心理咨询室",
+                problem=f"{NOTE} ({number})",
+                measures_taken="倾听",
+            )
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    print("writing", flush=True)
+    for thread in threads:
+        thread.join()

@@ -46,7 +46,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection, connections, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -672,6 +672,10 @@ def restore(
             _load_tables(staging / "tables", manifest, progress)
         progress("database restored", 70)
         problems = verify_database(manifest, progress)
+        try:
+            connection.check_constraints()
+        except IntegrityError as error:
+            problems.append(f"a foreign key does not hold: {error}")
         problems += [f"access log {p}" for p in verify_chain()]
         if problems:
             kept = f" The data that was here is kept in {safety}." if safety else ""
