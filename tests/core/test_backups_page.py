@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from xinqiao.core import services_backup
 from xinqiao.core.models import BackupRun
@@ -68,3 +69,13 @@ def test_a_backup_that_cannot_be_written_is_recorded_as_failed(cast, settings, t
     run = services_backup.backup_run_begin(actor=cast.admin)
     run = services_backup.backup_run_perform(run=run, to=blocked / "backups")
     assert run.status == BackupRun.Status.FAILED and run.message
+
+
+def test_the_page_warns_when_no_backup_was_verified_in_the_last_day(cast, signed_in):
+    client = signed_in(cast.admin)
+    assert 'data-testid="backup-overdue"' in client.get(reverse("core:backups")).content.decode()
+    run = services_backup.backup_run_begin(actor=cast.admin)
+    BackupRun.objects.filter(pk=run.pk).update(status="verified", finished_at=timezone.now())
+    assert (
+        'data-testid="backup-overdue"' not in client.get(reverse("core:backups")).content.decode()
+    )

@@ -3,7 +3,10 @@ were last exported, and a button that runs a backup as a task with a progress ba
 
 from __future__ import annotations
 
+import datetime
+
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinqiao.core import services_backup
@@ -12,6 +15,7 @@ from xinqiao.core.decorators import permission_required
 from xinqiao.core.models import BackupRun
 
 PERMISSION = "core.manage_backups"
+OVERDUE_AFTER = datetime.timedelta(hours=26)
 
 
 @permission_required(PERMISSION)
@@ -23,6 +27,12 @@ def backup_list(request):
         {
             "backups": runs.filter(kind=BackupRun.Kind.BACKUP).select_related("requested_by")[:20],
             "last_export": runs.filter(kind=BackupRun.Kind.KEY_EXPORT).first(),
+            # The nightly backup runs only while the worker does: a missing one shows here.
+            "overdue": not runs.filter(
+                kind=BackupRun.Kind.BACKUP,
+                status=BackupRun.Status.VERIFIED,
+                finished_at__gte=timezone.now() - OVERDUE_AFTER,
+            ).exists(),
         },
     )
 
