@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.utils import timezone
 
-from xinqiao.core.backup import BackupError, key_id, keys_dir, write_private_file
+from xinqiao.core import crypto
+from xinqiao.core.backup import BackupError, keys_dir, write_private_file
 
 MAGIC = "XINQIAO-KEYS-1"
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
@@ -102,12 +103,5 @@ def keys_import(passphrase: str, path: Path, *, force: bool = False) -> list[str
     os.chmod(folder, 0o700)
     for name, data in files.items():
         write_private_file(folder / name, data)
-    from xinqiao.core import crypto
-
     crypto.reset()
     return sorted(files)
-
-
-def fingerprints() -> dict[str, str]:
-    """Key file name -> fingerprint, for messages and the admin's page."""
-    return {name: key_id(data) for name, data in key_files().items()}
