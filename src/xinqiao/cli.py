@@ -1,4 +1,4 @@
-"""The ``xinqiao`` command: init | serve | worker | demo | rotate-keys | verify-audit | manage ..."""
+"""The ``xinqiao`` command: init | serve | worker | demo | backup | restore | keys | rotate-keys | verify-audit | manage ..."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ COMMANDS = {
     ),
     "rotate-keys": ("rotate_keys", "add a new field-encryption key and re-encrypt everything"),
     "verify-audit": ("verify_audit", "check that no access-log row was changed or deleted"),
+    "backup": ("backup", "write one encrypted backup file [--to DIR]"),
+    "restore": ("restore", "restore a backup file onto an empty data directory [--force]"),
+    "keys": ("keys", "keys export FILE | keys import FILE: the key files, passphrase-protected"),
 }
 
 

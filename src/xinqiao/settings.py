@@ -326,7 +326,16 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "uploads"
-BACKUP_DIR = DATA_DIR / "backups"
+BACKUP_DIR = Path(env("XINQIAO_BACKUP_DIR") or DATA_DIR / "backups")
+# The nightly backup (xinqiao worker): its hour, a second folder (a mounted disk or network
+# share) and the rotation: the newest backup of each of the last N days, weeks and months.
+BACKUP_HOUR = env_int("XINQIAO_BACKUP_HOUR", 2)
+if BACKUP_HOUR > 23:
+    raise ImproperlyConfigured(f"XINQIAO_BACKUP_HOUR must be 0 to 23, not {BACKUP_HOUR}")
+BACKUP_COPY_DIR = env("XINQIAO_BACKUP_COPY_DIR") or None
+BACKUP_KEEP_DAILY = env_int("XINQIAO_BACKUP_KEEP_DAILY", 7, minimum=1)
+BACKUP_KEEP_WEEKLY = env_int("XINQIAO_BACKUP_KEEP_WEEKLY", 4)
+BACKUP_KEEP_MONTHLY = env_int("XINQIAO_BACKUP_KEEP_MONTHLY", 12)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -298,17 +298,20 @@ def _anchor_problems(anchor: Anchor | None, state: _Walk) -> list[AuditProblem]:
     return []
 
 
-def verify_chain(batch_size: int = 5000) -> list[AuditProblem]:
+def verify_chain(batch_size: int = 5000, *, anchored: bool = True) -> list[AuditProblem]:
     """Walk the whole log; every changed, inserted or deleted row is reported by its number, and
-    so are missing guard triggers and a head file that does not match the log."""
+    so are missing guard triggers and a head file that does not match the log. ``anchored=False``
+    leaves the head file out: a restore checks the restored log so, then re-anchors it."""
     problems: list[AuditProblem] = [
         AuditProblem(None, None, f"the append-only trigger {name} is missing or altered")
         for name in missing_triggers()
     ]
-    try:
-        anchor, anchor_invalid = read_anchor(), None
-    except AnchorInvalid as invalid:
-        anchor, anchor_invalid = None, AuditProblem(None, None, str(invalid))
+    anchor, anchor_invalid = None, None
+    if anchored:
+        try:
+            anchor = read_anchor()
+        except AnchorInvalid as invalid:
+            anchor_invalid = AuditProblem(None, None, str(invalid))
     state = _Walk()
     for item in _walk(_rows(batch_size=batch_size), compute_hash, state, anchor):
         if isinstance(item, AuditProblem):
@@ -326,7 +329,8 @@ def verify_chain(batch_size: int = 5000) -> list[AuditProblem]:
         problems.append(
             AuditProblem(head.seq, None, "the newest row differs from the recorded head")
         )
-    problems.extend([anchor_invalid] if anchor_invalid else _anchor_problems(anchor, state))
+    if anchored:
+        problems.extend([anchor_invalid] if anchor_invalid else _anchor_problems(anchor, state))
     return problems
 
 

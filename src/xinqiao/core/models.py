@@ -302,3 +302,40 @@ class PendingStep(ProtectedModel):
     def visibility_q(cls, user) -> Q:
         """One's own steps, at the schools where one still holds a role."""
         return Q(assignee_id=user.pk, school_id__in=user.school_ids)
+
+
+class BackupRun(ProtectedModel):
+    """One backup (its file, size and verification) or one export of the keys: what the
+    administrator's page lists. Never any content of the school."""
+
+    class Kind(models.TextChoices):
+        BACKUP = "backup", _("backup")
+        KEY_EXPORT = "key_export", _("key export")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        VERIFIED = "verified", _("written and verified")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BACKUP)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    requested_by_name = models.CharField(max_length=150, blank=True)
+    file_name = models.CharField(max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    rows = models.PositiveBigIntegerField(null=True, blank=True)
+    percent = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=200, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("backup run")
+        verbose_name_plural = _("backup runs")
+
+    @classmethod
+    def visibility_q(cls, user) -> models.Q:
+        """Installation data: the administrator's only."""
+        return models.Q() if user.has_role(Role.ADMIN) else models.Q(pk__in=[])

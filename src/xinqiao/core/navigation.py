@@ -72,6 +72,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Schools"), "people:school_list", "people.view_school_list", "admin"),
     NavItem(_("Locked accounts"), "core:lockouts", "core.unlock_account", "admin"),
     NavItem(_("Security events"), "core:security_events", "core.view_security_events", "admin"),
+    NavItem(_("Backups"), "core:backups", "core.manage_backups", "admin"),
 ]
 
 

@@ -69,5 +69,6 @@ def is_signed_in(user) -> bool:
 # Permissions of the platform itself.
 rules.add_perm("core.view_security_events", is_admin)
 rules.add_perm("core.unlock_account", is_admin)
+rules.add_perm("core.manage_backups", is_admin)
 rules.add_perm("core.use_api_tokens", is_staff_member)
 rules.add_perm("core.view_api_docs", is_signed_in)

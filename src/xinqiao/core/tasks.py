@@ -1,5 +1,6 @@
 """Housekeeping jobs of the platform, run by the task queue (``xinqiao worker``)."""
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.utils import timezone
@@ -17,3 +18,20 @@ def clear_expired_sessions() -> int:
 @db_task(retries=3, retry_delay=60)
 def send_notification_email(title: str, body: str, addresses: list[str]) -> None:
     send_mail(title, body or title, None, addresses, fail_silently=False)
+
+
+@db_task()
+def run_backup(run_id: int) -> None:
+    """The backup the administrator's page asked for (``xinqiao backup`` does the same)."""
+    from xinqiao.core.models import BackupRun
+    from xinqiao.core.services_backup import backup_run_perform
+
+    backup_run_perform(run=BackupRun.objects.get(pk=run_id))
+
+
+@db_periodic_task(crontab(hour=str(settings.BACKUP_HOUR), minute="30"))
+def nightly_backup() -> None:
+    """Write, verify, copy and rotate the backups; a failure reaches the admin and directors."""
+    from xinqiao.core.backup_schedule import scheduled_backup
+
+    scheduled_backup()

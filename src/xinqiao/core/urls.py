@@ -1,6 +1,15 @@
 from django.urls import path
 
-from xinqiao.core.views import account, auth, health, home, notifications, security, waiting
+from xinqiao.core.views import (
+    account,
+    auth,
+    backups,
+    health,
+    home,
+    notifications,
+    security,
+    waiting,
+)
 
 app_name = "core"
 
@@ -17,6 +26,9 @@ urlpatterns = [
     path("security/lockouts/", security.lockouts, name="lockouts"),
     path("security/lockouts/unlock/", security.unlock, name="unlock"),
     path("security/events/", security.security_events, name="security_events"),
+    path("backups/", backups.backup_list, name="backups"),
+    path("backups/start/", backups.backup_start, name="backup_start"),
+    path("backups/<int:pk>/progress/", backups.backup_progress, name="backup_progress"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, call_command
 from django.db import connection
 
-from xinqiao.core import access_log, crypto
+from xinqiao.core import access_log, backup, crypto
 
 
 class Command(BaseCommand):
@@ -30,6 +30,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Created the field-encryption key file {crypto.key_file()} (0600)")
         if access_log.ensure_audit_key():
             self.stdout.write(f"Created the access-log key file {settings.AUDIT_KEY_FILE} (0600)")
+        if backup.ensure_backup_key():
+            self.stdout.write(f"Created the backup key file {backup.backup_key_file()} (0600)")
+        self.stdout.write(
+            self.style.WARNING(
+                "Keep the keys apart from the backups: a backup is unreadable without its keys, "
+                "and a thief who finds both reads everything. Run `xinqiao keys export` now and "
+                "store the file (or its printout) somewhere other than the backup disk."
+            )
+        )
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Database ready ({connection.vendor}).")
         call_command("collectstatic", interactive=False, verbosity=0)

@@ -1,0 +1,107 @@
+"""The key files in one passphrase-protected file, for a USB stick or a printout.
+
+Every file of the data directory's keys/ folder is exported (field keys, backup key, secret key and
+any key added later), so the folder is treated generically. The passphrase is stretched with scrypt;
+the content is sealed with AES-GCM. The file is plain text (base64) so it can be printed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import textwrap
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from django.utils import timezone
+
+from xinqiao.core import crypto
+from xinqiao.core.backup import BackupError, keys_dir, write_private_file
+
+MAGIC = "XINQIAO-KEYS-1"
+SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+MIN_PASSPHRASE = 12
+
+
+def _derive(passphrase: str, salt: bytes, params: dict) -> bytes:
+    return Scrypt(salt=salt, length=32, **params).derive(passphrase.encode("utf-8"))
+
+
+def key_files(folder: Path | None = None) -> dict[str, bytes]:
+    folder = folder or keys_dir()
+    if not folder.is_dir():
+        return {}
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.endswith(".tmp")
+    }
+
+
+def keys_export(passphrase: str, out: Path) -> list[str]:
+    """Write the export file; returns the names of the key files it holds."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise BackupError(f"The passphrase must have at least {MIN_PASSPHRASE} characters.")
+    files = key_files()
+    if not files:
+        raise BackupError(f"There are no key files in {keys_dir()}; run `xinqiao init` first.")
+    salt, nonce = os.urandom(16), os.urandom(12)
+    header = json.dumps({"kdf": "scrypt", **SCRYPT, "salt": salt.hex(), "nonce": nonce.hex()})
+    content = json.dumps(
+        {
+            "created_at": timezone.now().isoformat(),
+            "files": {name: base64.b64encode(data).decode("ascii") for name, data in files.items()},
+        }
+    ).encode()
+    sealed = AESGCM(_derive(passphrase, salt, SCRYPT)).encrypt(
+        nonce, content, (MAGIC + header).encode()
+    )
+    body = "\n".join(textwrap.wrap(base64.b64encode(sealed).decode("ascii"), 76))
+    write_private_file(out, f"{MAGIC}\n{header}\n{body}\n".encode("ascii"))
+    return list(files)
+
+
+def read_export(passphrase: str, path: Path) -> dict[str, bytes]:
+    lines = path.read_text(encoding="ascii").splitlines()
+    if not lines or lines[0] != MAGIC:
+        raise BackupError(f"{path} is not a Xinqiao key export.")
+    header = json.loads(lines[1])
+    params = {name: header[name] for name in SCRYPT}
+    sealed = base64.b64decode("".join(lines[2:]))
+    try:
+        content = AESGCM(_derive(passphrase, bytes.fromhex(header["salt"]), params)).decrypt(
+            bytes.fromhex(header["nonce"]), sealed, (MAGIC + lines[1]).encode()
+        )
+    except InvalidTag:
+        raise BackupError("Wrong passphrase, or the key export file was changed.") from None
+    files = json.loads(content)["files"]
+    return {name: base64.b64decode(data) for name, data in files.items()}
+
+
+def keys_import(passphrase: str, path: Path, *, force: bool = False) -> list[str]:
+    """Write the exported key files into keys/ (0600). A different key file already there is
+    replaced only with ``force``: the data it encrypts would become unreadable."""
+    files = read_export(passphrase, path)
+    folder = keys_dir()
+    if any(Path(name).name != name or name.startswith(".") for name in files):
+        raise BackupError("The key export holds a file name that is not allowed.")
+    clashing = [
+        name
+        for name, data in files.items()
+        if (folder / name).exists() and (folder / name).read_bytes() != data
+    ]
+    if clashing and not force:
+        raise BackupError(
+            f"{folder} already holds different key files ({', '.join(clashing)}). Import into a "
+            "new data directory, or add --force to replace them (data encrypted with the keys "
+            "there now would become unreadable)."
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    for name, data in files.items():
+        write_private_file(folder / name, data)
+    crypto.reset()
+    return sorted(files)
