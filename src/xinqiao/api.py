@@ -13,7 +13,8 @@ api = NinjaAPI(
     title="Xinqiao API",
     version="1",
     description="心桥 Xinqiao. Sign in with the browser session or a bearer token.",
-    auth=[SessionAuth(), TokenAuth()],
+    # The token first: a script's bearer token is never held to the browser session's CSRF check.
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 api.add_router("/", core_router)

@@ -54,3 +54,58 @@ def test_openapi_schema_and_docs_are_served_without_a_cdn(client):
     docs = client.get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs
+
+
+def _write_request(client, slot, **extra):
+    return client.post(
+        f"/api/rooms/slots/{slot.pk}/bookings",
+        {"topic": "study", "person_name": "王老师", "for_kind": "teacher"},
+        content_type="application/json",
+        **extra,
+    )
+
+
+def test_a_token_writes_through_the_api_without_a_csrf_token(cast):
+    """Issue 12 item 8: the cookie auth's CSRF check ran before the token was tried."""
+    from django.test import Client
+
+    from tests.rooms.appointment_factories import make_slot
+    from xinqiao.rooms.models import Appointment
+
+    slot = make_slot(cast.school, cast.counselor)
+    _token, key = api_token_create(user=cast.duty, name="booking script")
+    response = _write_request(Client(enforce_csrf_checks=True), slot, headers=bearer(key))
+    assert response.status_code == 201, response.content
+    assert Appointment.objects.filter(slot=slot).count() == 1
+
+
+def test_a_wrong_token_is_told_401_not_a_csrf_failure(cast):
+    from django.test import Client
+
+    from tests.rooms.appointment_factories import make_slot
+    from xinqiao.rooms.models import Appointment
+
+    slot = make_slot(cast.school, cast.counselor)
+    response = _write_request(Client(enforce_csrf_checks=True), slot, headers=bearer("xq_no"))
+    assert response.status_code == 401
+    assert not Appointment.objects.filter(slot=slot).exists()
+
+
+def test_a_session_write_without_the_csrf_token_is_refused_and_with_it_accepted(cast):
+    from django.test import Client
+
+    from tests.conftest import sign_in
+    from tests.rooms.appointment_factories import make_slot
+    from xinqiao.rooms.models import Appointment
+
+    slot = make_slot(cast.school, cast.counselor)
+    client = sign_in(Client(enforce_csrf_checks=True), cast.duty)
+    refused = _write_request(client, slot)
+    assert refused.status_code == 403
+    assert not Appointment.objects.filter(slot=slot).exists()
+
+    client.get("/accounts/security/")  # any page sets the CSRF cookie
+    token = client.cookies["xinqiao_csrf"].value
+    accepted = _write_request(client, slot, headers={"X-CSRFToken": token})
+    assert accepted.status_code == 201, accepted.content
+    assert Appointment.objects.filter(slot=slot).count() == 1

@@ -15,7 +15,16 @@ from xinqiao.core.models import ApiToken
 class SessionAuth(NinjaSessionAuth):
     """The browser's session (CSRF-checked), once every sign-in step is done."""
 
+    def _get_key(self, request):
+        # Without a session cookie there is no session for a forged request to ride on: skip the
+        # CSRF check, so that a bearer-token request reaches the token auth (issue 12 item 8).
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
+        if key is None:
+            return None
         if two_factor.is_fully_signed_in(request):
             return request.user
         return None
