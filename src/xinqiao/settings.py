@@ -345,3 +345,6 @@ EMAIL_USE_TLS = env_bool("XINQIAO_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env("XINQIAO_EMAIL_FROM", "xinqiao@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
+# A larger ``limit`` is refused with 422 (xinqiao.core.api.Pagination): scripts page through.
+NINJA_PAGINATION_MAX_LIMIT = 100
+NINJA_PAGINATION_CLASS = "xinqiao.core.api.Pagination"

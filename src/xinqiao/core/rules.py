@@ -70,4 +70,4 @@ def is_signed_in(user) -> bool:
 rules.add_perm("core.view_security_events", is_admin)
 rules.add_perm("core.unlock_account", is_admin)
 rules.add_perm("core.use_api_tokens", is_staff_member)
-rules.add_perm("core.view_api_docs", is_signed_in)
+rules.add_perm("core.view_api_docs", is_staff_member)
