@@ -137,10 +137,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the sign-in middlewares: they answer an htmx request with HX-Redirect, not a 302.
+    "django_htmx.middleware.HtmxMiddleware",
     "xinqiao.core.middleware.IdleTimeoutMiddleware",
     "xinqiao.core.middleware.SignInStepsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

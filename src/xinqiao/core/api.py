@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from xinqiao.core import two_factor
+from xinqiao.core.logging import user_id_var
 from xinqiao.core.models import ApiToken
 
 
@@ -47,6 +48,7 @@ class TokenAuth(HttpBearer):
             return None
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
+        user_id_var.set(found.user.pk)  # for the log lines; taken back by RequestIdMiddleware
         return found.user
 
 

@@ -34,12 +34,19 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request_id = uuid.uuid4().hex[:16]
-        tokens = (request_id_var.set(request_id), path_var.set(request.path[:200]))
+        # The thread serves other people next: each request starts without a user (set once
+        # signed in, by IdleTimeoutMiddleware) and gives every value back however it ends.
+        tokens = (
+            request_id_var.set(request_id),
+            path_var.set(request.path[:200]),
+            user_id_var.set(None),
+        )
         try:
             response = self.get_response(request)
         finally:
             request_id_var.reset(tokens[0])
             path_var.reset(tokens[1])
+            user_id_var.reset(tokens[2])
         response["X-Request-ID"] = request_id
         return response
 
@@ -80,7 +87,7 @@ class IdleTimeoutMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated:
-            user_id_var.set(user.pk)
+            user_id_var.set(user.pk)  # taken back by RequestIdMiddleware
             if not user.is_pupil_or_family:
                 now = int(time.time())
                 last_seen = request.session.get(self.SESSION_KEY, now)
