@@ -8,6 +8,7 @@ Every secret may also be given as ``<NAME>_FILE`` pointing at a file that holds 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -56,6 +57,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or networks (CIDR: ``10.0.0.0/8``)."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an address or a network such as 10.0.0.0/8"
+            ) from None
+    return tuple(networks)
 
 
 PROFILE = env("XINQIAO_PROFILE") or ("test" if "PYTEST_VERSION" in os.environ else "dev")
@@ -142,7 +156,7 @@ MIDDLEWARE = [
     "xinqiao.core.middleware.IdleTimeoutMiddleware",
     "xinqiao.core.middleware.SignInStepsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "xinqiao.core.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -250,7 +264,12 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 # W006 warns that lockout ignores the address: that is the point (one school, one address).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_IPWARE_PROXY_COUNT = env_int("XINQIAO_PROXY_COUNT", 0)
+# The proxies whose X-Forwarded-For is believed (xinqiao.core.net.client_address, used by every
+# record of an address: access log, security events, change history, lockout).
+TRUSTED_PROXIES = env_networks("XINQIAO_TRUSTED_PROXIES")
+if env("XINQIAO_PROXY_COUNT"):
+    raise ImproperlyConfigured("XINQIAO_PROXY_COUNT is replaced by XINQIAO_TRUSTED_PROXIES.")
+AXES_CLIENT_IP_CALLABLE = "xinqiao.core.net.client_address"
 
 OTP_TOTP_ISSUER = "心桥 Xinqiao"
 # Roles whose members read confidential material must use two-factor sign-in (DESIGN.md).

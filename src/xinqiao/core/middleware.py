@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from xinqiao.core import two_factor
 from xinqiao.core.logging import path_var, request_id_var, user_id_var
 from xinqiao.core.models import SecurityEvent
+from xinqiao.core.net import client_address
 
 # Paths that never need a complete sign-in.
 OPEN_PREFIXES = ("/static/", "/healthz", "/i18n/", "/favicon.ico")
@@ -142,3 +144,14 @@ class SignInStepsMiddleware:
         allowed = {reverse(name) for name in self.STEP_URLS.values()}
         allowed.add(reverse("core:logout"))
         return request.path in allowed
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """django-auditlog's, with the client address of ``core.net`` (auditlog's own believes any
+    X-Forwarded-For, and its X-Forwarded-Port, whoever sent them)."""
+
+    _get_remote_addr = staticmethod(client_address)
+
+    @staticmethod
+    def _get_remote_port(request) -> None:
+        return None

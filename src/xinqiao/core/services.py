@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from xinqiao.core.access_log import client_ip
 from xinqiao.core.models import ApiToken, SecurityEvent, User
+from xinqiao.core.net import client_address
 
 
 def security_event_record(
@@ -23,7 +23,7 @@ def security_event_record(
         user=user,
         username=username or (user.username if user else ""),
         actor_username=actor_name,
-        ip=client_ip(request),
+        ip=client_address(request),
     )
 
 
