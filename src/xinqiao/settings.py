@@ -79,7 +79,8 @@ TESTING = PROFILE == "test"
 PRODUCTION = PROFILE == "production"
 
 DATA_DIR = Path(env("XINQIAO_DATA_DIR", "./var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite database and task store live here
+# The SQLite database and task store live here; the owner's alone (core/data_files.py).
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 KEY_FILE = Path(env("XINQIAO_KEY_FILE") or DATA_DIR / "keys" / "fields.keys")
 
 DEBUG = env_bool("XINQIAO_DEBUG", False)
