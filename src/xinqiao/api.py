@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 
 from xinqiao.cases.api import router as cases_router
-from xinqiao.core.api import SessionAuth, TokenAuth
+from xinqiao.core.api import SessionAuth, TokenAuth, staff_docs
 from xinqiao.core.api import router as core_router
 from xinqiao.people.api import router as people_router
 from xinqiao.people.api_roster import router as people_roster_router
@@ -14,8 +14,10 @@ api = NinjaAPI(
     title="Xinqiao API",
     version="1",
     description="心桥 Xinqiao. Sign in with the browser session or a bearer token.",
-    auth=[SessionAuth(), TokenAuth()],
+    # The token first: a script's bearer token is never held to the browser session's CSRF check.
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
+    docs_decorator=staff_docs,
 )
 api.add_router("/", core_router)
 api.add_router("/people", people_router)

@@ -43,12 +43,26 @@ def serve(argv: list[str]) -> None:
     )
     args = parser.parse_args(argv)
     _django_setup()
+    from django.conf import settings
+
+    from xinqiao.core.data_files import open_to_others
     from xinqiao.core.web_server import serve as serve_forever
+
+    if loose := open_to_others(settings.DATA_DIR):
+        listed = "\n  ".join(str(path) for path in loose[:10])
+        sys.exit(
+            "xinqiao serve: the data directory must be the owner's alone, but the group or "
+            f"others may open:\n  {listed}\n"
+            "Run `xinqiao init` (it sets the directory to 0700 and its files to 0600)."
+        )
 
     serve_forever(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
 
 
 def main(argv: list[str] | None = None) -> None:
+    from xinqiao.core.data_files import PRIVATE_UMASK
+
+    os.umask(PRIVATE_UMASK)  # what any command creates in the data directory is the owner's
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print("usage: xinqiao COMMAND [ARGS]\n\ncommands:")

@@ -8,6 +8,7 @@ Every secret may also be given as ``<NAME>_FILE`` pointing at a file that holds 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -59,6 +60,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or networks (CIDR: ``10.0.0.0/8``)."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an address or a network such as 10.0.0.0/8"
+            ) from None
+    return tuple(networks)
+
+
 PROFILE = env("XINQIAO_PROFILE") or ("test" if "PYTEST_VERSION" in os.environ else "dev")
 if PROFILE not in {"dev", "test", "production"}:
     raise ImproperlyConfigured(f"XINQIAO_PROFILE must be dev, test or production, not {PROFILE!r}")
@@ -66,7 +80,8 @@ TESTING = PROFILE == "test"
 PRODUCTION = PROFILE == "production"
 
 DATA_DIR = Path(env("XINQIAO_DATA_DIR", "./var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite database and task store live here
+# The SQLite database and task store live here; the owner's alone (core/data_files.py).
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 KEY_FILE = Path(env("XINQIAO_KEY_FILE") or DATA_DIR / "keys" / "fields.keys")
 # The access log's chain key, beside the field keys; and the newest head of the chain, kept
 # outside the database so that deleting the newest rows and the head row is detected too.
@@ -144,11 +159,12 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "xinqiao.core.protection.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the sign-in middlewares: they answer an htmx request with HX-Redirect, not a 302.
+    "django_htmx.middleware.HtmxMiddleware",
     "xinqiao.core.middleware.IdleTimeoutMiddleware",
     "xinqiao.core.middleware.SignInStepsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "xinqiao.core.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -265,7 +281,12 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 # W006 warns that lockout ignores the address: that is the point (one school, one address).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_IPWARE_PROXY_COUNT = env_int("XINQIAO_PROXY_COUNT", 0)
+# The proxies whose X-Forwarded-For is believed (xinqiao.core.net.client_address, used by every
+# record of an address: access log, security events, change history, lockout).
+TRUSTED_PROXIES = env_networks("XINQIAO_TRUSTED_PROXIES")
+if env("XINQIAO_PROXY_COUNT"):
+    raise ImproperlyConfigured("XINQIAO_PROXY_COUNT is replaced by XINQIAO_TRUSTED_PROXIES.")
+AXES_CLIENT_IP_CALLABLE = "xinqiao.core.net.client_address"
 
 OTP_TOTP_ISSUER = "心桥 Xinqiao"
 # Roles whose members read confidential material must use two-factor sign-in (DESIGN.md).
@@ -389,3 +410,6 @@ EMAIL_USE_TLS = env_bool("XINQIAO_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env("XINQIAO_EMAIL_FROM", "xinqiao@localhost")
 
 NINJA_PAGINATION_PER_PAGE = 50
+# A larger ``limit`` is refused with 422 (xinqiao.core.api.Pagination): scripts page through.
+NINJA_PAGINATION_MAX_LIMIT = 100
+NINJA_PAGINATION_CLASS = "xinqiao.core.api.Pagination"

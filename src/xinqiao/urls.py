@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("xinqiao.core.urls")),
 ]
 
+handler400 = "xinqiao.core.views.errors.bad_request"
 handler403 = "xinqiao.core.views.errors.forbidden"
 handler404 = "xinqiao.core.views.errors.not_found"
 handler500 = "xinqiao.core.views.errors.server_error"

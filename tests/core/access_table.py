@@ -22,8 +22,9 @@ ROUTES = [
     Route("core:healthz", EVERYONE, public=True),
     Route("set_language", EVERYONE, method="post", data={"language": "en"}, ok=(302,), public=True),
     Route("GET /api/me", EVERYONE),
-    Route("GET /api/docs", EVERYONE, public=True),
-    Route("GET /api/openapi.json", EVERYONE, public=True),
+    # Issue 12 item 17: signed-in staff only (they answered without sign-in).
+    Route("GET /api/docs", STAFF),
+    Route("GET /api/openapi.json", STAFF),
 ]
 
 STAFF_ROUTES = STAFF  # re-exported for the people table

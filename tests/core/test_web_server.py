@@ -127,3 +127,17 @@ def test_xinqiao_serve_answers_and_keeps_query_strings_out_of_its_access_log(tmp
     ]
     assert "next=" not in printed
     assert "Traceback" not in printed
+
+
+def test_each_installation_has_its_own_gunicorn_control_socket_in_its_data_directory(settings):
+    """Issue 12 item 18: two `xinqiao serve` on one host shared ~/.gunicorn/gunicorn.ctl, and
+    each unlinked the other's when it stopped."""
+    from xinqiao.core.web_server import XinqiaoServer
+
+    def control_socket(data_dir: Path) -> str:
+        settings.DATA_DIR = data_dir
+        return XinqiaoServer(host="127.0.0.1", port=8000, workers=1, threads=1).cfg.control_socket
+
+    first, second = Path("/srv/school-one/var"), Path("/srv/school-two/var")
+    assert control_socket(first) == str(first / "gunicorn.ctl")
+    assert control_socket(second) == str(second / "gunicorn.ctl")

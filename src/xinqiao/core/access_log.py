@@ -36,6 +36,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from xinqiao.core.models import AccessLog, AccessLogHead
+from xinqiao.core.net import client_address
 
 GENESIS_HASH = "0" * 64
 TABLE = AccessLog._meta.db_table
@@ -119,10 +120,6 @@ def plain_hash(row: dict) -> str:
     return hashlib.sha256(_canonical(row)).hexdigest()
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
-
-
 def record_access(
     *,
     actor,
@@ -158,7 +155,7 @@ def record_access(
             "object_type": object_type,
             "object_id": str(object_id),
             "basis": basis[:300],
-            "ip": client_ip(request),
+            "ip": client_address(request),
             "path": (request.path[:300] if request is not None else ""),
             "prev_hash": head.row_hash,
         }

@@ -32,7 +32,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage() if not record.exc_info else _first_line(record),
+            "message": _first_line(record.getMessage()),
             "request_id": getattr(record, "request_id", ""),
             "user_id": getattr(record, "user_id", None),
             "path": getattr(record, "path", ""),
@@ -47,6 +47,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def _first_line(record: logging.LogRecord) -> str:
-    # With an exception attached, keep only the fixed message template, not its arguments.
-    return str(record.msg).split("\n", 1)[0]
+def _first_line(message: str) -> str:
+    # The message with its arguments (a 500 is "Internal Server Error: <path>", not its
+    # template "%s: %s"); one line, so that nothing a caller appended spills into the log.
+    return message.split("\n", 1)[0]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from xinqiao.core import two_factor
 from xinqiao.core.logging import path_var, request_id_var, user_id_var
 from xinqiao.core.models import SecurityEvent
+from xinqiao.core.net import client_address
 
 # Paths that never need a complete sign-in.
 OPEN_PREFIXES = ("/static/", "/healthz", "/i18n/", "/favicon.ico")
@@ -34,12 +36,19 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request_id = uuid.uuid4().hex[:16]
-        tokens = (request_id_var.set(request_id), path_var.set(request.path[:200]))
+        # The thread serves other people next: each request starts without a user (set once
+        # signed in, by IdleTimeoutMiddleware) and gives every value back however it ends.
+        tokens = (
+            request_id_var.set(request_id),
+            path_var.set(request.path[:200]),
+            user_id_var.set(None),
+        )
         try:
             response = self.get_response(request)
         finally:
             request_id_var.reset(tokens[0])
             path_var.reset(tokens[1])
+            user_id_var.reset(tokens[2])
         response["X-Request-ID"] = request_id
         return response
 
@@ -80,7 +89,7 @@ class IdleTimeoutMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated:
-            user_id_var.set(user.pk)
+            user_id_var.set(user.pk)  # taken back by RequestIdMiddleware
             if not user.is_pupil_or_family:
                 now = int(time.time())
                 last_seen = request.session.get(self.SESSION_KEY, now)
@@ -135,3 +144,14 @@ class SignInStepsMiddleware:
         allowed = {reverse(name) for name in self.STEP_URLS.values()}
         allowed.add(reverse("core:logout"))
         return request.path in allowed
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """django-auditlog's, with the client address of ``core.net`` (auditlog's own believes any
+    X-Forwarded-For, and its X-Forwarded-Port, whoever sent them)."""
+
+    _get_remote_addr = staticmethod(client_address)
+
+    @staticmethod
+    def _get_remote_port(request) -> None:
+        return None

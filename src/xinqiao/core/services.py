@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xinqiao.core import directory, two_factor
-from xinqiao.core.access_log import client_ip
 from xinqiao.core.models import ApiToken, Notification, SecurityEvent, User
+from xinqiao.core.net import client_address
 from xinqiao.core.notifications import notify
 
 
@@ -28,7 +28,7 @@ def security_event_record(
         user=user,
         username=username or (user.username if user else ""),
         actor_username=actor_name,
-        ip=client_ip(request),
+        ip=client_address(request),
     )
 
 

@@ -15,14 +15,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from xinqiao.core.access_log import client_ip
+from xinqiao.core.net import client_address
 from xinqiao.core.models import SecurityEvent
 
 THROTTLED_FLAG = "xinqiao_sign_in_throttled"
 
 
 def address_is_throttled(request) -> bool:
-    ip = client_ip(request)
+    ip = client_address(request)
     if not ip:
         return False
     since = timezone.now() - timedelta(minutes=settings.SIGN_IN_ADDRESS_MINUTES)

@@ -30,6 +30,8 @@ import threading
 
 from gunicorn.app.base import BaseApplication
 
+#: gunicorn's control socket (gunicornc), in the data directory: each installation its own.
+CONTROL_SOCKET = "gunicorn.ctl"
 #: A worker freezes after these requests (its own count, all threads together).
 FREEZE_AFTER_REQUESTS = frozenset(2**n for n in range(11))
 # The worker's threads count their requests through this (each worker has its own after fork).
@@ -71,8 +73,13 @@ class XinqiaoServer(BaseApplication):
     """gunicorn with Xinqiao's settings, serving the WSGI application loaded in this process."""
 
     def __init__(self, *, host: str, port: int, workers: int, threads: int) -> None:
+        from django.conf import settings
+
         self.options = {
             "bind": f"{host}:{port}",
+            # gunicorn's default ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl) is one per user:
+            # a second server on the host took it over and unlinked it when it stopped.
+            "control_socket": str(settings.DATA_DIR / CONTROL_SOCKET),
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread",

@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from xinqiao.core.access import require
 from xinqiao.core.api import JsonOrForm
+from xinqiao.core.params import Day
 from xinqiao.people.models import Student
 from xinqiao.rooms import access
 from xinqiao.rooms.appointments import selectors, services
@@ -59,7 +60,7 @@ class SlotOut(Schema):
 
 class SlotFilter(Schema):
     counselor_id: int | None = None
-    day: datetime.date | None = None
+    day: Day | None = None
 
 
 class BookingIn(Schema):
@@ -120,8 +121,8 @@ class ShiftOut(Schema):
 
 
 class ShiftFilter(Schema):
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     mine: bool = False
 
 

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from xinqiao.core.models import User
+from xinqiao.core.params import parse_id
 from xinqiao.core.roles import Role
 from xinqiao.people.models import RoleAssignment, School, Semester
 from xinqiao.rooms.models import MIN_WEEKLY_OPEN_HOURS, OpeningPeriod, Room
@@ -60,8 +61,9 @@ def pick_semester(school_id: int | None, wanted: str | int | None = None) -> Sem
     if school_id is None:
         return None
     semesters = semesters_of(school_id)
-    if wanted not in (None, "") and str(wanted).isdigit():
-        chosen = semesters.filter(pk=int(wanted)).first()
+    pk = parse_id(str(wanted or ""))
+    if pk is not None:
+        chosen = semesters.filter(pk=pk).first()
         if chosen is not None:
             return chosen
     return semesters.filter(is_current=True).first() or semesters.first()
@@ -69,10 +71,9 @@ def pick_semester(school_id: int | None, wanted: str | int | None = None) -> Sem
 
 def pick_week(semester: Semester, wanted: str | int | None = None) -> int:
     """The teaching week asked for, else this week (when inside the semester), else week 1."""
-    if wanted not in (None, "") and str(wanted).isdigit():
-        week = int(wanted)
-        if 1 <= week <= semester.week_count:
-            return week
+    week = parse_id(str(wanted or ""))
+    if week is not None and week <= semester.week_count:
+        return week
     return semester.week_of(timezone.localdate()) or 1
 
 
@@ -217,8 +218,9 @@ def pick_school(user, roles: Iterable[str], wanted: str | int | None = None) -> 
     """The school a page is about: the one asked for among those where ``user`` holds one of
     ``roles``, else the first of them."""
     ids = schools_where(user, roles)
-    if wanted not in (None, "") and str(wanted).isdigit() and int(wanted) in ids:
-        return School.objects.get(pk=int(wanted))
+    pk = parse_id(str(wanted or ""))
+    if pk is not None and pk in ids:
+        return School.objects.get(pk=pk)
     return School.objects.filter(pk__in=ids).order_by("name").first()
 
 

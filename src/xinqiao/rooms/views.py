@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.core.access import require
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import query_id
 from xinqiao.people.models import School
 from xinqiao.rooms import access, selectors, services
 from xinqiao.rooms.forms import OpeningCopyForm, OpeningPeriodForm, RoomForm, add_service_errors
@@ -25,9 +26,9 @@ def room_list(request):
     rooms = Room.objects.for_user(request.user).select_related("school")
     schools = School.objects.for_user(request.user).filter(pk__in=rooms.values("school_id"))
     schools = schools.order_by("name")
-    school_id = request.GET.get("school", "")
-    if school_id.isdigit():
-        rooms = rooms.filter(school_id=int(school_id))
+    school_id = query_id(request, "school")
+    if school_id is not None:
+        rooms = rooms.filter(school_id=school_id)
     kind = request.GET.get("kind", "")
     if kind in Room.Kind.values:
         rooms = rooms.filter(kind=kind)

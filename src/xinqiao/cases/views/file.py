@@ -25,6 +25,7 @@ from xinqiao.cases import services_records, student_file_export
 from xinqiao.cases.access import get_case_or_refuse, get_student_for_file, record_read
 from xinqiao.cases.models import CaseCounselor, Severity
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES, Role
 from xinqiao.people.models import Semester, Student
 
@@ -134,7 +135,7 @@ def archive_catalogue(request):
     may_review_retention = user.has_perm("cases.review_retention")
     filters = {
         "q": request.GET.get("q", "").strip()[:60],
-        "semester": request.GET.get("semester", ""),
+        "semester": str(query_id(request, "semester") or ""),
         "severity": request.GET.get("severity", ""),
         "past": "1" if (may_review_retention and request.GET.get("past") == "1") else "",
     }

@@ -19,6 +19,7 @@ from xinqiao.cases.models import (
 )
 from xinqiao.cases.views.common import form_page
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import query_id
 from xinqiao.people.models import Student
 from xinqiao.people.selectors import school_of
 from xinqiao.rooms.access import get_appointment, get_intake
@@ -30,8 +31,9 @@ def case_open(request):
     """A new intake; from the duty person's call or visit (``?intake=``) it starts filled in."""
     school = school_of(request.user)
     duty_intake = None
-    if request.GET.get("intake", "").isdigit():
-        duty_intake = get_intake(request, int(request.GET["intake"]))
+    intake_id = query_id(request, "intake")
+    if intake_id is not None:
+        duty_intake = get_intake(request, intake_id)
         school = duty_intake.school
     initial = {}
     if duty_intake is not None:
@@ -44,8 +46,9 @@ def case_open(request):
             "problem": duty_intake.concern,
             "urgency": duty_intake.urgency,
         }
-    if request.GET.get("appointment", "").isdigit():
-        appointment = get_appointment(request, int(request.GET["appointment"]))
+    appointment_id = query_id(request, "appointment")
+    if appointment_id is not None:
+        appointment = get_appointment(request, appointment_id)
         if appointment.student_id:
             initial = {
                 "student_number": appointment.student.student_number,

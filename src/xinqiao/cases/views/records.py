@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from xinqiao.cases import forms, services_records
 from xinqiao.cases.access import get_case_or_refuse, record_read
 from xinqiao.cases.views.common import form_page, run_step
+from xinqiao.core.params import query_id
 from xinqiao.rooms.access import get_appointment
 
 
@@ -57,8 +58,9 @@ def _case_form(
 def record_create(request, pk: int):
     """A session record; after an appointment (``?appointment=``) it starts from the slot."""
     appointment, initial = None, {"held_at": timezone.localtime().replace(second=0, microsecond=0)}
-    if request.GET.get("appointment", "").isdigit():
-        appointment = get_appointment(request, int(request.GET["appointment"]))
+    appointment_id = query_id(request, "appointment")
+    if appointment_id is not None:
+        appointment = get_appointment(request, appointment_id)
         initial = {
             "held_at": timezone.localtime(appointment.slot.starts_at),
             "place": appointment.slot.room.name,

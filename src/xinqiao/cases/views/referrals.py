@@ -55,6 +55,7 @@ from xinqiao.cases.referral_letter import (
 )
 from xinqiao.cases.views.common import run_step
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
 from xinqiao.people.models import School
 
@@ -367,11 +368,10 @@ def typical_list(request):
         .filter(pk__in=published.values("category_id"))
         .order_by("order", "name")
     )
-    category = request.GET.get("category", "")
-    if category.isdigit():
-        published = published.filter(category_id=int(category))
-    else:
-        category = ""
+    category_id = query_id(request, "category")
+    if category_id is not None:
+        published = published.filter(category_id=category_id)
+    category = str(category_id or "")
     page = Paginator(published.select_related("category").order_by("-marked_at"), 20).get_page(
         request.GET.get("page")
     )

@@ -13,13 +13,13 @@ from django.shortcuts import render
 
 from xinqiao.cases import selectors_stats as selectors
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import parse_id
 
 
 def _pick(items: list, wanted: str | None):
     """The item whose pk the query string names, if it is one of ``items``."""
-    if wanted and wanted.isdigit():
-        return next((item for item in items if item.pk == int(wanted)), None)
-    return None
+    pk = parse_id(wanted)
+    return next((item for item in items if item.pk == pk), None)
 
 
 def _chart(figures: list[selectors.Figure]) -> dict:

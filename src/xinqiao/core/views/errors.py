@@ -17,3 +17,8 @@ def server_error(request):
     from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def bad_request(request, exception=None):
+    """A value in the address that cannot be read (core/params.py), or another bad request."""
+    return render(request, "400.html", status=400)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.core.models import Notification
 from xinqiao.core.notifications import notification_mark_read
+from xinqiao.core.params import parse_id
 
 
 @login_required
@@ -21,6 +22,6 @@ def notification_list(request):
 @login_required
 @require_POST
 def notifications_mark_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    ids = [parse_id(i) for i in request.POST.getlist("id") if i] or None
     notification_mark_read(user=request.user, notification_ids=ids)
     return redirect("core:notifications")

@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import parse_id, query_id
 from xinqiao.people import accounts
 from xinqiao.people.models import School, SchoolClass
 
@@ -103,8 +104,9 @@ def _school(request, value: str) -> School | None:
     None only when the installation has no school yet.
     """
     schools = School.objects.for_user(request.user)
-    if value.isdigit():
-        return get_object_or_404(schools, pk=int(value))
+    pk = parse_id(value)
+    if pk is not None:
+        return get_object_or_404(schools, pk=pk)
     return schools.first()
 
 
@@ -118,10 +120,8 @@ def _school_or_404(request, value: str) -> School:
 def _issue_page(request, school: School, form: AccountIssueForm) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in dict(LIST_KINDS) else ""
-    class_id = request.GET.get("class", "")
-    shown = accounts.class_account_counts(
-        school=school, class_id=int(class_id) if class_id.isdigit() else None
-    )
+    class_id = query_id(request, "class")
+    shown = accounts.class_account_counts(school=school, class_id=class_id)
     page = Paginator(shown, 30).get_page(request.GET.get("page"))
     selected = {str(v) for v in (form["classes"].value() or [])}
     context = {
@@ -129,7 +129,7 @@ def _issue_page(request, school: School, form: AccountIssueForm) -> HttpResponse
         "school": school,
         "kind": kind,
         "kinds": LIST_KINDS,
-        "class_id": class_id,
+        "class_id": str(class_id or ""),
         "filter_classes": form.fields["classes"].queryset,
         "page": page,
         "staff_counts": accounts.staff_account_counts(school=school),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import query_id
 from xinqiao.core.roles import INSTALLATION_ROLES, Role
 from xinqiao.people import access, duties
 from xinqiao.people.forms_network import WorkGroupForm, WorkGroupMemberForm
@@ -38,11 +39,9 @@ UNLISTED_HOLDERS = frozenset({Role.STUDENT, Role.GUARDIAN, *INSTALLATION_ROLES})
 
 def _chosen_school(request, schools: QuerySet[School]) -> School | None:
     """``?school=`` among ``schools`` (404 if not one of them), or the only one there is."""
-    school_id = request.GET.get("school", "")
-    if school_id:
-        if not school_id.isdigit():
-            raise Http404
-        return get_object_or_404(schools, pk=int(school_id))
+    school_id = query_id(request, "school")
+    if school_id is not None:
+        return get_object_or_404(schools, pk=school_id)
     first_two = list(schools[:2])
     return first_two[0] if len(first_two) == 1 else None
 

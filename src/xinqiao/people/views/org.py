@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import query_id
 from xinqiao.people import access
 from xinqiao.people.models import Grade, School, SchoolClass, Student
 
@@ -32,12 +33,14 @@ def class_list(request):
     )
     grades = Grade.objects.for_user(request.user).filter(pk__in=classes.values("grade_id"))
     grades = grades.order_by("school", "level")
-    grade_id = request.GET.get("grade", "")
-    if grade_id.isdigit():
-        classes = classes.filter(grade_id=int(grade_id))
+    grade_id = query_id(request, "grade")
+    if grade_id is not None:
+        classes = classes.filter(grade_id=grade_id)
     page = Paginator(classes, 30).get_page(request.GET.get("page"))
     return render(
-        request, "people/class_list.html", {"page": page, "grades": grades, "grade": grade_id}
+        request,
+        "people/class_list.html",
+        {"page": page, "grades": grades, "grade": str(grade_id or "")},
     )
 
 

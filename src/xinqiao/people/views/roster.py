@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import query_id
 from xinqiao.people.models import School, Semester
 from xinqiao.people.roster import jobs
 from xinqiao.people.roster.checks import COUNT_KEYS, COUNT_LABELS
@@ -93,8 +94,8 @@ def roster_import(request):
             return redirect("people:roster_import_status", job_id=job.id)
     else:
         schools = School.objects.for_user(request.user)
-        chosen = request.GET.get("school", "")
-        school = schools.filter(pk=chosen).first() if chosen.isdigit() else schools.first()
+        chosen = query_id(request, "school")
+        school = schools.filter(pk=chosen).first() if chosen else schools.first()
         form = RosterUploadForm(initial=_initial(school), user=request.user)
     return render(request, "people/roster_import.html", {"form": form})
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from xinqiao.core.models import User
+from xinqiao.core.params import DAY_VALIDATORS
 from xinqiao.people.models import Student
 from xinqiao.rooms.appointments import selectors
 from xinqiao.rooms.appointments.services import Topic
@@ -45,7 +46,10 @@ class SlotFilterForm(forms.Form):
         empty_label=_("Anyone"),
     )
     day = forms.DateField(
-        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=DAY_VALIDATORS,
     )
 
     def __init__(self, *args, school_id: int | None, **kwargs):

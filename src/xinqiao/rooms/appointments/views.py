@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import query_day, query_id
 from xinqiao.core.redirects import safe_next
 from xinqiao.people.selectors import school_of
 from xinqiao.rooms import access
@@ -97,19 +97,13 @@ def free_slot_booking(
     )
 
 
-def _date_param(request, name: str) -> datetime.date | None:
-    try:
-        return parse_date(request.GET.get(name, "") or "")
-    except ValueError:  # well-formed but impossible, e.g. 2026-02-30
-        return None
-
-
 # --- booking -----------------------------------------------------------------------------------
 @permission_required("rooms.view_slots")
 def booking_start(request):
     """Free times to book, with a chosen counselor or anyone (phone-first page)."""
     context = free_slot_page(request, school_id=_booking_school_id(request.user))
-    return render(request, "rooms/booking_slots.html", context)
+    status = 400 if context["filter_form"].errors else 200
+    return render(request, "rooms/booking_slots.html", context, status=status)
 
 
 @login_required
@@ -167,7 +161,7 @@ def appointment_list(request):
         "slot__counselor", "slot__room", "student"
     )
     school = school_of(request.user)
-    day = _date_param(request, "day")
+    day = query_day(request, "day")
     if day is not None:
         start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
         appointments = appointments.filter(
@@ -181,9 +175,9 @@ def appointment_list(request):
     state = request.GET.get("state", "")
     if state in Appointment.State.values:
         appointments = appointments.filter(state=state)
-    counselor = request.GET.get("counselor", "")
-    if counselor.isdigit():
-        appointments = appointments.filter(slot__counselor_id=int(counselor))
+    counselor = query_id(request, "counselor")
+    if counselor is not None:
+        appointments = appointments.filter(slot__counselor_id=counselor)
     order = "-slot__starts_at" if request.GET.get("past") else "slot__starts_at"
     page = Paginator(appointments.order_by(order, "pk"), 30).get_page(request.GET.get("page"))
     _labelled(page.object_list)
@@ -194,7 +188,7 @@ def appointment_list(request):
             "page": page,
             "day": day,
             "state": state,
-            "counselor": counselor,
+            "counselor": str(counselor or ""),
             "past": bool(request.GET.get("past")),
             "states": Appointment.State.choices,
             "counselors": selectors.counselors_of_school(school.pk),
@@ -349,9 +343,9 @@ def slot_list(request):
     ).select_related("room", "counselor")
     counselors = _slot_counselors(request.user, school.pk)
     slots = slots.filter(counselor__in=counselors)
-    counselor = request.GET.get("counselor", "")
-    if counselor.isdigit():
-        slots = slots.filter(counselor_id=int(counselor))
+    counselor = query_id(request, "counselor")
+    if counselor is not None:
+        slots = slots.filter(counselor_id=counselor)
     past = bool(request.GET.get("past"))
     now = timezone.now()
     slots = (
@@ -366,7 +360,7 @@ def slot_list(request):
         {
             "page": page,
             "counselors": counselors,
-            "counselor": counselor,
+            "counselor": str(counselor or ""),
             "past": past,
             "cancel_form": ReasonForm(),
         },
@@ -459,11 +453,11 @@ def slot_cancel(request, pk: int):
 def appointment_calendar(request):
     school = school_of(request.user)
     counselors = selectors.counselors_of_school(school.pk)
-    chosen = request.GET.get("counselor", "")
-    counselor = counselors.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    chosen = query_id(request, "counselor")
+    counselor = counselors.filter(pk=chosen).first() if chosen else None
     if counselor is None:
         counselor = counselors.filter(pk=request.user.pk).first() or counselors.first()
-    day = _date_param(request, "week") or timezone.localdate()
+    day = query_day(request, "week") or timezone.localdate()
     week = (
         selectors.counselor_week(
             counselor=counselor, school_id=school.pk, day=day, viewer=request.user

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from xinqiao.core.access import record_read
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import query_id
 from xinqiao.core.roles import Role
 from xinqiao.rooms import access
 from xinqiao.rooms.duty_log import selectors, services
@@ -56,9 +57,9 @@ def _filters(request) -> dict:
         return {}
     semester = pick_semester(school.pk, request.GET.get("semester"))
     week = None
-    wanted = request.GET.get("week", "")
-    if semester is not None and wanted.isdigit() and 1 <= int(wanted) <= semester.week_count:
-        week = int(wanted)
+    wanted = query_id(request, "week")
+    if semester is not None and wanted is not None and wanted <= semester.week_count:
+        week = wanted
     all_rooms = Room.objects.for_user(request.user).filter(school=school).order_by("kind", "name")
     return {
         "school": school,
@@ -69,7 +70,7 @@ def _filters(request) -> dict:
         "weeks": range(1, semester.week_count + 1) if semester else [],
         "show_all_weeks": True,
         "all_rooms": all_rooms,
-        "room_id": request.GET.get("room", ""),
+        "room_id": str(query_id(request, "room") or ""),
     }
 
 
@@ -81,7 +82,7 @@ def _filter_shifts(queryset, context: dict, prefix: str = ""):
     if context["week"]:
         monday, sunday = semester.week_dates(context["week"])
         queryset = queryset.filter(**{f"{prefix}date__gte": monday, f"{prefix}date__lte": sunday})
-    if context["room_id"].isdigit():
+    if context["room_id"]:
         queryset = queryset.filter(**{f"{prefix}room_id": int(context["room_id"])})
     return queryset
 

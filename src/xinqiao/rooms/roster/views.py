@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.params import query_id
 from xinqiao.core.roles import Role
 from xinqiao.people.models import Semester
 from xinqiao.rooms import access
@@ -43,9 +44,9 @@ def _week_context(request, roles) -> dict | None:
     semester = pick_semester(school.pk, request.GET.get("semester"))
     school_rooms = Room.objects.for_user(request.user).filter(school=school, is_active=True)
     rooms = school_rooms.order_by("kind", "name")
-    room_id = request.GET.get("room", "")
-    if room_id.isdigit():
-        rooms = rooms.filter(pk=int(room_id))
+    room_id = query_id(request, "room")
+    if room_id is not None:
+        rooms = rooms.filter(pk=room_id)
     context = {
         "school": school,
         "schools": schools_list(request.user, roles),
@@ -53,7 +54,7 @@ def _week_context(request, roles) -> dict | None:
         "semesters": semesters_of(school.pk),
         "rooms": rooms,
         "all_rooms": school_rooms.order_by("kind", "name"),
-        "room_id": room_id,
+        "room_id": str(room_id or ""),
     }
     if semester is not None:
         week = pick_week(semester, request.GET.get("week"))

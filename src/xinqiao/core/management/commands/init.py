@@ -6,6 +6,7 @@ from django.core.management import BaseCommand, call_command
 from django.db import connection
 
 from xinqiao.core import access_log, backup, crypto
+from xinqiao.core.data_files import make_private
 
 
 class Command(BaseCommand):
@@ -44,6 +45,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not options["no_admin"]:
             self._first_admin(options["admin_username"])
+        make_private(data_dir)
+        self.stdout.write(f"The data directory {data_dir} is the owner's alone (0700, files 0600).")
 
     def _first_admin(self, username: str) -> None:
         from xinqiao.core import directory
