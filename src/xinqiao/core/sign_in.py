@@ -15,8 +15,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from xinqiao.core.net import client_address
 from xinqiao.core.models import SecurityEvent
+from xinqiao.core.net import client_address
 
 THROTTLED_FLAG = "xinqiao_sign_in_throttled"
 
