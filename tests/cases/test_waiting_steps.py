@@ -14,8 +14,9 @@ from tests.cases.access_table_referrals import guardian_consent, outside_service
 from tests.cases.factories import PROBLEM, case_at
 from tests.factories import make_user
 from xinqiao.cases import services_plans, services_records, services_referrals
-from xinqiao.cases.models import PlanMeasure
+from xinqiao.cases.models import Conference, PlanMeasure
 from xinqiao.core.models import Notification, PendingStep
+from xinqiao.core.roles import Role
 from xinqiao.people.models import Student
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +134,7 @@ def test_a_conference_invitation_waits_for_each_participant_until_it_is_held(cas
         scheduled_at=timezone.now() + datetime.timedelta(days=2),
         place="三楼会议室",
         agenda="讨论帮扶方案",
-        participants=[(cast.counselor, "心理教师"), (cast.class_teacher, "班主任")],
+        participants=[(cast.counselor, Role.COUNSELOR), (cast.class_teacher, Role.CLASS_TEACHER)],
     )
     assert waiting(cast.counselor) == waiting(cast.class_teacher) == ["conference"]
     assert waiting(cast.director) == []  # the convener is not invited to their own meeting
@@ -144,6 +145,10 @@ def test_a_conference_invitation_waits_for_each_participant_until_it_is_held(cas
     assert reverse("cases:conference_share", args=[conference.pk]) in page
     told_of_it = notices(cast.counselor, cast.class_teacher)
 
+    Conference.objects.filter(pk=conference.pk).update(  # the day comes; it is held
+        scheduled_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    conference.refresh_from_db()
     services_plans.conference_record(
         actor=cast.director,
         conference=conference,
