@@ -481,6 +481,10 @@ def bench_xinqiao(
 ) -> dict:
     data_dir = work / label.lower()
     data_dir.mkdir()
+    # Locust's figures beside the data directory, not in it: `xinqiao serve` refuses a data
+    # directory holding files others may read (issue 12 item 13).
+    results_dir = work / f"{label.lower()}-locust"
+    results_dir.mkdir()
     env = clean_env(XINQIAO_DATA_DIR=str(data_dir), XINQIAO_PROFILE="dev", **extra_env)
     log(f"{label}: xinqiao init --no-admin, xinqiao demo")
     run([str(BIN / "xinqiao"), "init", "--no-admin"], env)
@@ -501,14 +505,14 @@ def bench_xinqiao(
     baseline = None
     if signed_in:
         log(f"{label}: the signed-in baseline (signed_in_app.py)")
-        baseline = bench_signed_in(processes, data_dir, label, env)
+        baseline = bench_signed_in(processes, results_dir, label, env)
         results["signed_in"] = baseline["result"]
     port = free_port()
     command = [str(BIN / "xinqiao"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     server = processes.start(f"xinqiao-{label.lower()}", command, env)
     try:
         wait_until_up(server, f"http://127.0.0.1:{port}/healthz")
-        results.update(run_signed_in(paths, port, data_dir))
+        results.update(run_signed_in(paths, port, results_dir))
         workers = worker_count(server.process.pid)
     finally:
         processes.stop(server)
