@@ -8,6 +8,8 @@ import importlib
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -87,3 +89,32 @@ def test_the_migration_turns_each_stored_label_into_its_code(label, code):
         "xinqiao.cases.migrations.0003_measure_ends_and_conference_role_codes"
     )
     assert migration.role_code(label) == code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upgrade_turns_the_stored_labels_of_a_held_conference_into_codes(cast):
+    """The migration on a database with seats in it (on PostgreSQL the column it removes after
+    rewriting the rows must not meet pending foreign-key checks)."""
+    case = case_at(cast, "assessing", severity=Severity.SERIOUS)
+    conference = services_plans.conference_convene(
+        actor=cast.director,
+        case=case,
+        scheduled_at=timezone.now(),
+        place="心理咨询室",
+        agenda="讨论帮扶方案",
+        participants=[(cast.class_teacher, "class_teacher")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("cases", "0002_encrypt_free_text")])
+    table = connection.ops.quote_name("cases_conferenceparticipant")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET role_label = %s WHERE user_id = %s",  # noqa: S608
+            ["班主任", cast.class_teacher.pk],
+        )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    seat = ConferenceParticipant.objects.get(conference=conference, user=cast.class_teacher)
+    assert seat.role == "class_teacher"

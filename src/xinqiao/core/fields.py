@@ -100,6 +100,9 @@ def rewrite_stored_values(
                 for key, value in rows
             ]
             cursor.executemany(update, changed)
+    # The reverse step is followed by the columns' change of type in the same transaction, and
+    # PostgreSQL alters no table while the updates' deferred foreign-key checks are pending.
+    connection.check_constraints(table_names=[model_class._meta.db_table])
     if encrypt:
         _forget_in_history(apps, model_class, fields)
 

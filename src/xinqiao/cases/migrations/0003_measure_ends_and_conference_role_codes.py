@@ -48,6 +48,9 @@ def labels_to_codes(apps, schema_editor):
             or ""
         )
         seat.save(update_fields=["role"])
+    # The old column is removed next in the same transaction, and PostgreSQL alters no table
+    # while the updates' deferred foreign-key checks are pending.
+    schema_editor.connection.check_constraints(table_names=[Participant._meta.db_table])
 
 
 class Migration(migrations.Migration):
