@@ -108,20 +108,27 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _saved(form: forms.Form, run) -> object | None:
-    """Run the service; on its ValidationError, show it on the form and return None."""
-    try:
-        return run()
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+def _show_refusal(form: forms.Form, error: ValidationError) -> None:
+    """The service's refusal on the form: by field where it names one of the form's."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _form_step(request, form, save, *, done: str, title: str, page: str, record=None, **context):
+    """One roster form: on a valid POST ``save(cleaned_data)`` runs the service (its refusal
+    shows on the form, status 400); done, the record's page (``record``, or what ``save``
+    returned for a new one)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ValidationError as error:
+            _show_refusal(form, error)
         else:
-            form.add_error(None, error)
-        return None
-
-
-def _form_page(request, form, title: str, **context):
+            messages.success(request, done)
+            return redirect(page, pk=(record or saved).pk)
     return render(
         request,
         "people/roster_record_form.html",
@@ -133,13 +140,14 @@ def _form_page(request, form, title: str, **context):
 # --- students ------------------------------------------------------------------------------------
 @permission_required(PERMISSION)
 def roster_student_add(request):
-    form = StudentForm(_posted(request), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        student = _saved(form, lambda: records.student_add(actor=request.user, **form.cleaned_data))
-        if student is not None:
-            messages.success(request, _("The student is added to the roster."))
-            return redirect("people:roster_student", pk=student.pk)
-    return _form_page(request, form, _("Add a student"))
+    return _form_step(
+        request,
+        StudentForm(_posted(request), user=request.user),
+        lambda data: records.student_add(actor=request.user, **data),
+        done=_("The student is added to the roster."),
+        title=_("Add a student"),
+        page="people:roster_student",
+    )
 
 
 @permission_required(PERMISSION)
@@ -161,50 +169,46 @@ def roster_student_edit(request, pk: int):
         "birth_date": student.birth_date,
         "school_class": student.school_class,
     }
-    form = StudentForm(_posted(request), user=request.user, student=student, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        done = _saved(
-            form,
-            lambda: records.student_update(
-                actor=request.user, student=student, **form.cleaned_data
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The record is corrected."))
-            return redirect("people:roster_student", pk=student.pk)
-    return _form_page(request, form, _("Correct the record"), student=student)
+    return _form_step(
+        request,
+        StudentForm(_posted(request), user=request.user, student=student, initial=initial),
+        lambda data: records.student_update(actor=request.user, student=student, **data),
+        done=_("The record is corrected."),
+        title=_("Correct the record"),
+        page="people:roster_student",
+        record=student,
+        student=student,
+    )
 
 
 @permission_required(PERMISSION)
 def roster_student_leave(request, pk: int):
     student = access.get_student(request, pk, perm=PERMISSION)
-    form = LeaveForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        done = _saved(
-            form,
-            lambda: records.student_leave(actor=request.user, student=student, **form.cleaned_data),
-        )
-        if done is not None:
-            messages.success(request, _("The student is recorded as having left."))
-            return redirect("people:roster_student", pk=student.pk)
-    return _form_page(request, form, _("Transfer out or mark as left"), student=student)
+    return _form_step(
+        request,
+        LeaveForm(_posted(request)),
+        lambda data: records.student_leave(actor=request.user, student=student, **data),
+        done=_("The student is recorded as having left."),
+        title=_("Transfer out or mark as left"),
+        page="people:roster_student",
+        record=student,
+        student=student,
+    )
 
 
 @permission_required(PERMISSION)
 def roster_student_transfer_in(request, pk: int):
     student = access.get_student(request, pk, perm=PERMISSION)
-    form = TransferInForm(_posted(request), user=request.user, student=student)
-    if request.method == "POST" and form.is_valid():
-        done = _saved(
-            form,
-            lambda: records.student_transfer_in(
-                actor=request.user, student=student, **form.cleaned_data
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The student is enrolled again."))
-            return redirect("people:roster_student", pk=student.pk)
-    return _form_page(request, form, _("Transfer in"), student=student)
+    return _form_step(
+        request,
+        TransferInForm(_posted(request), user=request.user, student=student),
+        lambda data: records.student_transfer_in(actor=request.user, student=student, **data),
+        done=_("The student is enrolled again."),
+        title=_("Transfer in"),
+        page="people:roster_student",
+        record=student,
+        student=student,
+    )
 
 
 # --- staff ---------------------------------------------------------------------------------------
@@ -222,13 +226,14 @@ def roster_staff_list(request):
 
 @permission_required(PERMISSION)
 def roster_staff_add(request):
-    form = StaffForm(_posted(request), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        staff = _saved(form, lambda: records.staff_add(actor=request.user, **form.cleaned_data))
-        if staff is not None:
-            messages.success(request, _("The staff member is added to the roster."))
-            return redirect("people:roster_staff", pk=staff.pk)
-    return _form_page(request, form, _("Add a staff member"))
+    return _form_step(
+        request,
+        StaffForm(_posted(request), user=request.user),
+        lambda data: records.staff_add(actor=request.user, **data),
+        done=_("The staff member is added to the roster."),
+        title=_("Add a staff member"),
+        page="people:roster_staff",
+    )
 
 
 @permission_required(PERMISSION)
@@ -245,25 +250,28 @@ def roster_staff(request, pk: int):
 def roster_staff_edit(request, pk: int):
     staff = access.get_staff(request, pk, perm=PERMISSION)
     initial = {name: getattr(staff, name) for name in records.STAFF_FIELDS}
-    form = StaffForm(_posted(request), user=request.user, staff=staff, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        done = _saved(
-            form,
-            lambda: records.staff_update(actor=request.user, staff=staff, **form.cleaned_data),
-        )
-        if done is not None:
-            messages.success(request, _("The record is corrected."))
-            return redirect("people:roster_staff", pk=staff.pk)
-    return _form_page(request, form, _("Correct the record"), staff=staff)
+    return _form_step(
+        request,
+        StaffForm(_posted(request), user=request.user, staff=staff, initial=initial),
+        lambda data: records.staff_update(actor=request.user, staff=staff, **data),
+        done=_("The record is corrected."),
+        title=_("Correct the record"),
+        page="people:roster_staff",
+        record=staff,
+        staff=staff,
+    )
 
 
 @permission_required(PERMISSION)
 def roster_staff_leave(request, pk: int):
     staff = access.get_staff(request, pk, perm=PERMISSION)
-    form = forms.Form(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        done = _saved(form, lambda: records.staff_leave(actor=request.user, staff=staff))
-        if done is not None:
-            messages.success(request, _("The staff member is recorded as having left."))
-            return redirect("people:roster_staff", pk=staff.pk)
-    return _form_page(request, form, _("Mark as left"), staff=staff)
+    return _form_step(
+        request,
+        forms.Form(_posted(request)),
+        lambda data: records.staff_leave(actor=request.user, staff=staff),
+        done=_("The staff member is recorded as having left."),
+        title=_("Mark as left"),
+        page="people:roster_staff",
+        record=staff,
+        staff=staff,
+    )
