@@ -55,4 +55,14 @@ ROUTES = [
         confidential=True,
         extras=SECOND_COUNSELOR,
     ),
+    Route(
+        "crisis:alert_dismiss",
+        COUNSELING,
+        kwargs={"pk": counselors_alert},
+        method="post",
+        data={"reason": "误报"},
+        ok=(302,),
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
 ]

@@ -150,3 +150,35 @@ def test_the_alert_list_shows_open_alerts_of_the_school_only(cast, signed_in):
     assert f'data-testid="alert-{resolved.pk}"' not in body
     everything = signed_in(cast.director).get(reverse("crisis:alert_list"), {"state": "all"})
     assert f'data-testid="alert-{resolved.pk}"' in everything.content.decode()
+
+
+def test_the_same_alert_raised_twice_is_stored_once(cast):
+    first = an_alert(cast, raise_key="form-7f3a")
+    again = an_alert(cast, raise_key="form-7f3a")
+    assert again.pk == first.pk
+    assert Alert.objects.count() == 1
+    assert AlertEvent.objects.count() == 1
+    other = an_alert(cast, raise_key="form-other")
+    assert other.pk != first.pk
+
+
+def test_an_alert_from_a_source_object_is_keyed_by_it(cast):
+    first = an_alert(cast, source_object=cast.student_record)
+    assert an_alert(cast, source_object=cast.student_record).pk == first.pk
+    assert Alert.objects.count() == 1
+
+
+def test_a_false_alarm_is_dismissed_with_its_reason(cast, signed_in):
+    alert = an_alert(cast)
+    client = signed_in(cast.counselor)
+    url = reverse("crisis:alert_dismiss", args=[alert.pk])
+    refused = client.post(url, {"reason": "  "})
+    assert refused.status_code == 400
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.RAISED
+    assert alert.events.count() == 1
+    assert client.post(url, {"reason": "同名同学,已核实不是本人"}).status_code == 302
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.DISMISSED
+    assert alert.events.last().note == "同名同学,已核实不是本人"
+    assert alert.state not in Alert.OPEN_STATES

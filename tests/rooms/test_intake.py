@@ -116,13 +116,13 @@ def test_an_urgent_call_becomes_an_alert_that_tells_the_counseling_staff_at_once
     client = signed_in(cast.duty)
     response = client.post(
         reverse("rooms:intake_alert", args=[intake.pk]),
-        {"risk_level": "imminent", "what_was_said": "在天台上"},
+        {"risk_level": "crisis", "what_was_said": "在天台上"},
     )
     alert = Alert.objects.get()
     assert response.url == reverse("crisis:alert_detail", args=[alert.pk])
     assert (alert.source, alert.risk_level, alert.student) == (
         "duty_phone",
-        "imminent",
+        "crisis",
         cast.student_record,
     )
     assert (alert.source_type, alert.source_id) == ("rooms.Intake", str(intake.pk))

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinqiao.core.access import ProtectedModel
 from xinqiao.core.fields import EncryptedTextField
@@ -22,10 +23,11 @@ class Alert(SchoolScopedModel):
     """
 
     class RiskLevel(models.TextChoices):
-        LOW = "low", _("low")
-        MEDIUM = "medium", _("medium")
-        HIGH = "high", _("high")
-        IMMINENT = "imminent", _("imminent danger")
+        """The school's three levels (关注 / 高危 / 危机), lowest first."""
+
+        CONCERN = "concern", pgettext_lazy("alert level", "concern")
+        HIGH = "high", pgettext_lazy("alert level", "high risk")
+        CRISIS = "crisis", pgettext_lazy("alert level", "crisis (imminent danger)")
 
     class Source(models.TextChoices):
         DUTY_PHONE = "duty_phone", _("duty phone")
@@ -43,13 +45,16 @@ class Alert(SchoolScopedModel):
         ACKNOWLEDGED = "acknowledged", _("acknowledged")
         IN_INTERVENTION = "in_intervention", _("in intervention")
         RESOLVED = "resolved", _("resolved")
+        DISMISSED = "dismissed", _("dismissed")
 
     TRANSITIONS = {
-        State.RAISED: {State.ACKNOWLEDGED, State.RESOLVED},
-        State.ACKNOWLEDGED: {State.IN_INTERVENTION, State.RESOLVED},
+        State.RAISED: {State.ACKNOWLEDGED, State.RESOLVED, State.DISMISSED},
+        State.ACKNOWLEDGED: {State.IN_INTERVENTION, State.RESOLVED, State.DISMISSED},
         State.IN_INTERVENTION: {State.RESOLVED},
         State.RESOLVED: set(),
+        State.DISMISSED: set(),
     }
+    OPEN_STATES = (State.RAISED, State.ACKNOWLEDGED, State.IN_INTERVENTION)
 
     student = models.ForeignKey(
         "people.Student",
@@ -67,6 +72,9 @@ class Alert(SchoolScopedModel):
     # What the source was (e.g. "rooms.Intake", 12): the thing itself stays in its own app.
     source_type = models.CharField(max_length=100, blank=True)
     source_id = models.CharField(max_length=64, blank=True)
+    # The same alert raised twice (a double submit, a retry) is stored once: the raiser's key,
+    # unique per school when given (crisis.services.raise_alert).
+    raise_key = models.CharField(max_length=200, blank=True, editable=False)
     evidence = EncryptedTextField(_("what was said or seen"))
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.RAISED, db_index=True
@@ -85,7 +93,12 @@ class Alert(SchoolScopedModel):
             models.CheckConstraint(
                 condition=Q(student__isnull=False) | ~Q(person_description=""),
                 name="crisis_alert_names_someone",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["school", "raise_key"],
+                condition=~Q(raise_key=""),
+                name="crisis_alert_raised_once",
+            ),
         ]
 
     def __str__(self) -> str:

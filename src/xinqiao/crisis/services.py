@@ -9,7 +9,7 @@ decided that the actor may do this. Each service that takes an ``actor`` is a ``
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -63,25 +63,43 @@ def raise_alert(
     student: Student | None = None,
     person_description: str = "",
     source_object: models.Model | None = None,
+    raise_key: str = "",
 ) -> Alert:
-    """Raise an alert and tell the responsible people in-app at once (after commit)."""
+    """Raise an alert and tell the responsible people in-app at once (after commit).
+
+    Raising the same alert twice stores it once: ``raise_key`` names it (by default the source
+    object and the student); a second call with the same key returns the first alert, also
+    when two requests race (the database's unique constraint decides).
+    """
     if student is not None and student.school_id != school.pk:
         raise ValidationError(_("The student is not a student of this school."))
     if student is None and not person_description.strip():
         raise ValidationError(_("Say who the alert is about."))
     if risk_level not in Alert.RiskLevel.values or source not in Alert.Source.values:
         raise ValidationError(_("Unknown risk level or source."))
-    alert = Alert.objects.create(
-        school=school,
-        student=student,
-        person_description=person_description.strip(),
-        risk_level=risk_level,
-        source=source,
-        source_type=source_object._meta.label if source_object is not None else "",
-        source_id=str(source_object.pk) if source_object is not None else "",
-        evidence=evidence,
-        raised_by=actor,
-    )
+    if not raise_key and source_object is not None:
+        raise_key = f"{source_object._meta.label}:{source_object.pk}:{getattr(student, 'pk', '')}"
+    if raise_key:
+        existing = Alert.objects.filter(school=school, raise_key=raise_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            alert = _create_alert(
+                school=school,
+                student=student,
+                person_description=person_description,
+                risk_level=risk_level,
+                source=source,
+                source_object=source_object,
+                evidence=evidence,
+                actor=actor,
+                raise_key=raise_key,
+            )
+    except IntegrityError:
+        if not raise_key:
+            raise
+        return Alert.objects.get(school=school, raise_key=raise_key)
     _record(alert, actor=actor, from_state="")
     who = student.name if student is not None else alert.person_description
     recipients = alert_recipients(alert=alert)
@@ -103,6 +121,16 @@ def raise_alert(
         school_id=school.pk,
     )
     return alert
+
+
+def _create_alert(*, source_object, actor, person_description, **fields) -> Alert:
+    return Alert.objects.create(
+        person_description=person_description.strip(),
+        source_type=source_object._meta.label if source_object is not None else "",
+        source_id=str(source_object.pk) if source_object is not None else "",
+        raised_by=actor,
+        **fields,
+    )
 
 
 @service
@@ -131,3 +159,11 @@ def alert_resolve(*, actor: User, alert: Alert, note: str) -> Alert:
     if not note.strip():
         raise ValidationError(_("Write how the alert was resolved."))
     return alert_transition(actor=actor, alert=alert, to_state=Alert.State.RESOLVED, note=note)
+
+
+@service
+def alert_dismiss(*, actor: User, alert: Alert, reason: str) -> Alert:
+    """A false alarm: closed with the reason, which stays on the alert's timeline."""
+    if not reason.strip():
+        raise ValidationError(_("Write why the alert is dismissed."))
+    return alert_transition(actor=actor, alert=alert, to_state=Alert.State.DISMISSED, note=reason)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:pk>/intervene/", views.alert_intervene, name="alert_intervene"),
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
+    path("alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert_dismiss"),
 ]

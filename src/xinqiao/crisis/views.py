@@ -23,12 +23,18 @@ from xinqiao.crisis import services
 from xinqiao.crisis.access import get_alert_or_refuse
 from xinqiao.crisis.models import Alert
 
-OPEN_STATES = [Alert.State.RAISED, Alert.State.ACKNOWLEDGED, Alert.State.IN_INTERVENTION]
-
 
 class NoteForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is it a false alarm?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
     )
 
 
@@ -46,7 +52,7 @@ def alert_list(request):
     alerts = Alert.objects.for_user(request.user).select_related("student", "raised_by")
     state = request.GET.get("state", "open")
     if state == "open":
-        alerts = alerts.filter(state__in=OPEN_STATES)
+        alerts = alerts.filter(state__in=Alert.OPEN_STATES)
     elif state in Alert.State.values:
         alerts = alerts.filter(state=state)
     risk = request.GET.get("risk", "")
@@ -72,7 +78,9 @@ def alert_detail(request, pk: int):
     return _render_detail(request, alert)
 
 
-def _render_detail(request, alert: Alert, *, resolve_form=None, status: int = 200):
+def _render_detail(
+    request, alert: Alert, *, resolve_form=None, dismiss_form=None, status: int = 200
+):
     may_handle = request.user.has_perm("crisis.change_alert", alert)
     if may_handle:
         record_read(request, alert, basis="counseling staff of the school")
@@ -92,8 +100,10 @@ def _render_detail(request, alert: Alert, *, resolve_form=None, status: int = 20
             "can_acknowledge": Alert.State.ACKNOWLEDGED in allowed,
             "can_intervene": Alert.State.IN_INTERVENTION in allowed,
             "can_resolve": Alert.State.RESOLVED in allowed,
+            "can_dismiss": Alert.State.DISMISSED in allowed,
             "intervene_form": OptionalNoteForm(),
             "resolve_form": resolve_form or NoteForm(),
+            "dismiss_form": dismiss_form or ReasonForm(),
         },
         status=status,
     )
@@ -130,17 +140,44 @@ def alert_intervene(request, pk: int):
     )
 
 
-@login_required
-@require_POST
-def alert_resolve(request, pk: int):
+def _closing_step(request, pk: int, form_class, close, form_name: str, done: str):
+    """Resolve or dismiss: the text is required; a refusal keeps what was typed."""
     alert = get_alert_or_refuse(request, pk, "crisis.change_alert")
-    form = NoteForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.alert_resolve(actor=request.user, alert=alert, note=form.cleaned_data["note"])
+            close(alert, next(iter(form.cleaned_data.values())))
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The alert is resolved."))
+            messages.success(request, done)
             return redirect("crisis:alert_detail", pk=alert.pk)
-    return _render_detail(request, alert, resolve_form=form, status=400)
+    return _render_detail(request, alert, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def alert_resolve(request, pk: int):
+    return _closing_step(
+        request,
+        pk,
+        NoteForm,
+        lambda alert, note: services.alert_resolve(actor=request.user, alert=alert, note=note),
+        "resolve_form",
+        _("The alert is resolved."),
+    )
+
+
+@login_required
+@require_POST
+def alert_dismiss(request, pk: int):
+    return _closing_step(
+        request,
+        pk,
+        ReasonForm,
+        lambda alert, reason: services.alert_dismiss(
+            actor=request.user, alert=alert, reason=reason
+        ),
+        "dismiss_form",
+        _("The alert is dismissed."),
+    )
