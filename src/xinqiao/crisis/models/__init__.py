@@ -1,0 +1,9 @@
+"""Crisis work (seeds 000, 001, 002): alerts and what grows around them.
+
+One module per part: ``alert`` (the alert and its timeline); escalation, delivery, the
+intervention record, network reports and danger phrases each add a module of their own.
+"""
+
+from xinqiao.crisis.models.alert import Alert, AlertEvent
+
+__all__ = ["Alert", "AlertEvent"]
