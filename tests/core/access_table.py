@@ -16,6 +16,21 @@ ROUTES = [
     Route("core:backups", frozenset({"admin"})),
     Route("core:backup_start", frozenset({"admin"}), method="post", ok=(302,)),
     Route("core:backup_progress", frozenset(), kwargs={"pk": 999999}),
+    Route("core:retention", frozenset({"director"})),
+    Route(
+        "core:retention_periods",
+        frozenset({"director"}),
+        method="post",
+        data={"core.accesslog": 3, "cases.case": 3, "rooms.intake": 3},
+        ok=(302, 400),
+    ),
+    # Without ?school= each director sees their own school's list.
+    Route(
+        "core:retention_type",
+        frozenset({"director"}),
+        kwargs={"key": "cases.case"},
+        extras=frozenset({"foreign_director"}),
+    ),
     Route("core:notifications", EVERYONE),
     Route("core:notifications_mark_read", EVERYONE, method="post", ok=(302,)),
     Route("core:waiting", EVERYONE),

@@ -34,3 +34,6 @@ class CasesConfig(AppConfig):
             track(model)
         register_student_counselors(models.open_case_counselor_ids)
         register_counseling_pairs(models.counseling_pairs)
+        from xinqiao.cases import retention
+
+        retention.register()

@@ -344,7 +344,9 @@ def verify_chain(batch_size: int = 5000, *, anchored: bool = True) -> list[Audit
             anchor = read_anchor()
         except AnchorInvalid as invalid:
             anchor_invalid = AuditProblem(None, None, str(invalid))
-    state = _Walk()
+    state, start_problem = _chain_start()
+    if start_problem is not None:
+        problems.append(start_problem)
     for item in _walk(_rows(batch_size=batch_size), compute_hash, state, anchor):
         if isinstance(item, AuditProblem):
             problems.append(item)
@@ -364,6 +366,53 @@ def verify_chain(batch_size: int = 5000, *, anchored: bool = True) -> list[Audit
     if anchored:
         problems.extend([anchor_invalid] if anchor_invalid else _anchor_problems(anchor, state))
     return problems
+
+
+# --- pruning the oldest rows after their retention period (core/retention.py) ----------------
+def _start_mac(seq: int, prev_hash: str) -> str:
+    message = f"xinqiao-access-log-start:{seq}:{prev_hash}".encode("ascii")
+    return hmac.new(audit_key(), message, hashlib.sha256).hexdigest()
+
+
+def _chain_start() -> tuple[_Walk, AuditProblem | None]:
+    """Where the walk begins: the first row, or the signed start the last pruning recorded.
+    An unsigned or wrongly signed start is a problem, and the walk begins at the first row (so
+    the deleted rows are reported too)."""
+    head = AccessLogHead.objects.filter(pk=1).first()
+    if head is None or (head.first_seq == 1 and head.first_prev_hash == GENESIS_HASH):
+        return _Walk(), None
+    expected = _start_mac(head.first_seq, head.first_prev_hash)
+    if not hmac.compare_digest(head.first_mac, expected):
+        return _Walk(), AuditProblem(
+            head.first_seq, None, "the recorded start of the log is not signed with the audit key"
+        )
+    return _Walk(expected_seq=head.first_seq, prev_hash=head.first_prev_hash), None
+
+
+def prune_access_log(before) -> int:
+    """Delete the rows written before ``before`` (a datetime), oldest first, and record the
+    signed start of the rest, so the remaining chain still verifies. The newest row always
+    stays (the head file names it). The caller's transaction holds the head row's lock, so no
+    row is written meanwhile; the append-only triggers are lifted only inside it. Returns how
+    many rows went."""
+    with transaction.atomic():
+        head, _ = AccessLogHead.objects.select_for_update().get_or_create(pk=1)
+        last = (
+            AccessLog.objects.filter(created_at__lt=before, seq__lt=head.seq)
+            .order_by("-seq")
+            .values("seq", "row_hash")
+            .first()
+        )
+        if last is None:
+            return 0
+        conn = transaction.get_connection()
+        remove_triggers(conn)
+        removed, _ = AccessLog.objects.filter(seq__lte=last["seq"]).delete()
+        install_triggers(conn)
+        head.first_seq, head.first_prev_hash = last["seq"] + 1, last["row_hash"]
+        head.first_mac = _start_mac(head.first_seq, head.first_prev_hash)
+        head.save(update_fields=["first_seq", "first_prev_hash", "first_mac"])
+    return removed
 
 
 def head_file_matches() -> bool:

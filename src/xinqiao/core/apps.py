@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
         from xinqiao.core import history, signals  # noqa: F401  (connect receivers)
 
         history.register_core_models()
+        from xinqiao.core import retention
+
+        retention.register_access_log()
         from auditlog.models import LogEntry
         from django.db.models.signals import pre_save
 

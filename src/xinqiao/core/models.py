@@ -148,10 +148,15 @@ class AccessLog(models.Model):
 
 
 class AccessLogHead(models.Model):
-    """The last sequence number and hash, so that deleting the newest rows is detected too."""
+    """The last sequence number and hash, so that deleting the newest rows is detected too;
+    and where the chain starts once its oldest rows were pruned after their retention period
+    (``first_*``, signed with the audit key: core/access_log.py ``prune_access_log``)."""
 
     seq = models.PositiveBigIntegerField(default=0)
     row_hash = models.CharField(max_length=64, default="0" * 64)
+    first_seq = models.PositiveBigIntegerField(default=1)
+    first_prev_hash = models.CharField(max_length=64, default="0" * 64)
+    first_mac = models.CharField(max_length=64, blank=True)
 
 
 class SecurityEvent(models.Model):
@@ -339,3 +344,57 @@ class BackupRun(ProtectedModel):
     def visibility_q(cls, user) -> models.Q:
         """Installation data: the administrator's only."""
         return models.Q() if user.has_role(Role.ADMIN) else models.Q(pk__in=[])
+
+
+class RetentionPolicy(ProtectedModel):
+    """A school's own retention period for one record type of core/retention.py (in years);
+    without a row the type's documented default holds."""
+
+    school_id = models.BigIntegerField()
+    record_type = models.CharField(max_length=60)
+    years = models.PositiveSmallIntegerField(_("years"))
+    changed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("retention period")
+        verbose_name_plural = _("retention periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_id", "record_type"], name="core_one_retention_policy"
+            )
+        ]
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """The directors of the school decide the periods."""
+        return Q(school_id__in=user.school_ids_with(Role.DIRECTOR))
+
+
+class RetentionRun(ProtectedModel):
+    """That records past their period were deleted or anonymised: which type, how many, under
+    which period, when and who decided, and why. Never the content, nor whose records."""
+
+    class Action(models.TextChoices):
+        DELETED = "deleted", _("deleted")
+        ANONYMISED = "anonymised", _("anonymised")
+
+    school_id = models.BigIntegerField(db_index=True)
+    record_type = models.CharField(max_length=60)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    count = models.PositiveIntegerField()
+    years = models.PositiveSmallIntegerField()
+    ended_before = models.DateField()
+    reason = models.CharField(_("reason"), max_length=300)
+    decided_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by_name = models.CharField(max_length=150)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("retention deletion")
+        verbose_name_plural = _("retention deletions")
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        return Q(school_id__in=user.school_ids_with(Role.DIRECTOR))

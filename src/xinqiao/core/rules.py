@@ -70,5 +70,6 @@ def is_signed_in(user) -> bool:
 rules.add_perm("core.view_security_events", is_admin)
 rules.add_perm("core.unlock_account", is_admin)
 rules.add_perm("core.manage_backups", is_admin)
+rules.add_perm("core.review_retention", is_director)
 rules.add_perm("core.use_api_tokens", is_staff_member)
 rules.add_perm("core.view_api_docs", is_staff_member)

@@ -35,3 +35,11 @@ def nightly_backup() -> None:
     from xinqiao.core.backup_schedule import scheduled_backup
 
     scheduled_backup()
+
+
+@db_periodic_task(crontab(day_of_week="1", hour="6", minute="0"))
+def retention_review_reminders() -> int:
+    """Each Monday: tell the directors whose yearly retention review is due."""
+    from xinqiao.core.retention import retention_review_remind
+
+    return retention_review_remind()

@@ -7,6 +7,7 @@ from xinqiao.core.views import (
     health,
     home,
     notifications,
+    retention,
     security,
     waiting,
 )
@@ -29,6 +30,9 @@ urlpatterns = [
     path("backups/", backups.backup_list, name="backups"),
     path("backups/start/", backups.backup_start, name="backup_start"),
     path("backups/<int:pk>/progress/", backups.backup_progress, name="backup_progress"),
+    path("retention/", retention.retention_review, name="retention"),
+    path("retention/periods/", retention.retention_periods, name="retention_periods"),
+    path("retention/<str:key>/", retention.retention_type, name="retention_type"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"

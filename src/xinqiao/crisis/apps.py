@@ -12,3 +12,6 @@ class CrisisConfig(AppConfig):
         from xinqiao.crisis.models import Alert
 
         track(Alert)
+        from xinqiao.crisis import retention
+
+        retention.register()

@@ -22,3 +22,6 @@ class RoomsConfig(AppConfig):
             models.Appointment,
         ):
             track(model)
+        from xinqiao.rooms import retention
+
+        retention.register()
