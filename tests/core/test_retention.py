@@ -4,6 +4,7 @@ review, deletion or anonymisation on confirmation, and the record that it happen
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from auditlog.models import LogEntry
@@ -401,3 +402,31 @@ def test_the_review_is_in_the_directors_menu_only(cast, signed_in):
     assert reverse(REVIEW) in page
     page = signed_in(cast.counselor).get(reverse("core:home")).content.decode()
     assert reverse(REVIEW) not in page
+
+
+# --- backups -------------------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)  # the backup reads what is committed
+def test_a_deleted_file_is_gone_from_the_next_backup(cast, settings, tmp_path):
+    from xinqiao.core.backup import backup, open_backup
+
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    case = past_case(cast)
+    kept = case_at(cast, "archived")
+    before = backup(to=tmp_path / "before").manifest["tables"]
+    retention.retention_apply(
+        actor=cast.director,
+        school_id=cast.school.pk,
+        key="cases.case",
+        reason="年度审查",
+        confirmed=True,
+    )
+    result = backup(to=tmp_path / "after")
+    after = result.manifest["tables"]
+    assert after["cases_case"]["rows"] == before["cases_case"]["rows"] - 1 == 1
+    assert after["cases_sessionrecord"]["rows"] < before["cases_sessionrecord"]["rows"]
+    unpacked = tmp_path / "unpacked"
+    open_backup(result.path, unpacked)
+    (dump,) = unpacked.rglob("cases_case.jsonl")
+    ids = {json.loads(line)[0] for line in dump.read_text().splitlines()}
+    assert ids == {kept.pk}
+    assert case.archive_number not in dump.read_text()

@@ -115,8 +115,9 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-# A student's records are kept at least until they are 18 plus the period (Civil Code art. 191:
-# a minor's claim for harm runs from the day they turn 18; README "Retention and deletion").
+# A student's records are kept at least until they are 18 plus the period (Civil Code art. 188
+# and 191: a claim for sexual abuse suffered as a minor runs three years from the 18th birthday;
+# README "Retention and deletion").
 AGE_OF_MAJORITY = 18
 
 
