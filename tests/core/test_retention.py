@@ -16,7 +16,14 @@ from django.utils import timezone
 from tests.cases.factories import PROBLEM, case_at
 from tests.rooms.appointment_factories import make_appointment, make_intake, make_slot
 from tests.rooms.factories import make_log, make_shift
-from xinqiao.cases.models import Case, SessionRecord
+from xinqiao.cases.models import (
+    Case,
+    Consent,
+    OutsideService,
+    Referral,
+    SessionRecord,
+    TypicalCase,
+)
 from xinqiao.core import retention
 from xinqiao.core.access_log import (
     GENESIS_HASH,
@@ -226,6 +233,64 @@ def test_a_confirmed_deletion_takes_the_whole_file_and_records_it_without_conten
         assert secret not in stored
     page = signed_in(cast.director).get(reverse(REVIEW)).content.decode()
     assert 'data-testid="retention-run" data-type="cases.case" data-count="1"' in page
+
+
+def test_what_hangs_on_a_case_by_a_protected_link_goes_with_it(cast):
+    case = past_case(cast)
+    consent = Consent.objects.create(
+        school=cast.school,
+        student=case.student,
+        case=case,
+        purpose=Consent.Purpose.TEACHING,
+        given_by=Consent.GivenBy.GUARDIAN,
+        giver_name="何妈妈",
+        given_on=TODAY,
+    )
+    service = OutsideService.objects.create(school=cast.school, name="市心理医院", kind="hospital")
+    Referral.objects.create(
+        case=case,
+        kind=Referral.Kind.EXTERNAL,
+        to_service=service,
+        consent=consent,
+        reason="需要专业评估",
+        follow_up_due=TODAY,
+    )
+    TypicalCase.objects.create(school=cast.school, case=case, consent=consent, title="学习适应")
+    step = PendingStep.objects.create(
+        kind="x",
+        object_type="cases.Case",
+        object_id=case.pk,
+        assignee=cast.director,
+        school_id=cast.school.pk,
+        title="t",
+        url="/",
+    )
+    retention.retention_apply(
+        actor=cast.director,
+        school_id=cast.school.pk,
+        key="cases.case",
+        reason="年度审查",
+        confirmed=True,
+    )
+    assert not Case.objects.filter(pk=case.pk).exists()
+    assert not Consent.objects.exists() and not Referral.objects.exists()
+    assert not TypicalCase.objects.exists() and not PendingStep.objects.filter(pk=step.pk).exists()
+    assert OutsideService.objects.filter(pk=service.pk).exists()  # the school's directory stays
+
+
+def test_the_same_confirmation_sent_twice_is_recorded_once(cast, signed_in):
+    past_case(cast)
+    client = signed_in(cast.director)
+    data = {"reason": "年度审查", "confirm": "on"}
+    assert decide(client, cast.school, "cases.case", **data).status_code == 302
+    again = decide(client, cast.school, "cases.case", **data)
+    assert again.status_code == 400
+    assert RetentionRun.objects.count() == 1
+
+
+def test_an_unknown_record_type_is_not_found(cast, signed_in):
+    response = signed_in(cast.director).get(url("core:retention_type", cast.school, key="x.y"))
+    assert response.status_code == 404
 
 
 def test_old_intakes_appointments_and_alerts_go_and_duty_logs_lose_their_notes(cast):

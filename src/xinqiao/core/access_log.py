@@ -390,15 +390,22 @@ def _chain_start() -> tuple[_Walk, AuditProblem | None]:
 
 
 def prune_access_log(before) -> int:
-    """Delete the rows written before ``before`` (a datetime), oldest first, and record the
-    signed start of the rest, so the remaining chain still verifies. The newest row always
-    stays (the head file names it). The caller's transaction holds the head row's lock, so no
+    """Delete the oldest rows, up to the first one written at or after ``before`` (a
+    datetime), and record the signed start of the rest, so the remaining chain still
+    verifies. The newest row always stays (the head file names it). The caller's transaction holds the head row's lock, so no
     row is written meanwhile; the append-only triggers are lifted only inside it. Returns how
     many rows went."""
     with transaction.atomic():
         head, _ = AccessLogHead.objects.select_for_update().get_or_create(pk=1)
+        young = (
+            AccessLog.objects.filter(created_at__gte=before)
+            .order_by("seq")
+            .values_list("seq", flat=True)
+            .first()
+        )
+        upto = head.seq - 1 if young is None else min(young, head.seq) - 1
         last = (
-            AccessLog.objects.filter(created_at__lt=before, seq__lt=head.seq)
+            AccessLog.objects.filter(seq__lte=upto)
             .order_by("-seq")
             .values("seq", "row_hash")
             .first()

@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
         history.register_core_models()
         from xinqiao.core import retention
 
-        retention.register_access_log()
+        retention.register_core()
         from auditlog.models import LogEntry
         from django.db.models.signals import pre_save
 

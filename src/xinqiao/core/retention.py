@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinqiao.core import directory
-from xinqiao.core.history import service
-from xinqiao.core.models import AccessLog, RetentionPolicy, RetentionRun, User
+from xinqiao.core.history import service, track
+from xinqiao.core.models import AccessLog, PendingStep, RetentionPolicy, RetentionRun, User
 from xinqiao.core.roles import Role
 from xinqiao.core.steps import step_done, step_waiting
 
@@ -208,6 +208,8 @@ def retention_apply(
     today = timezone.localdate()
     years = years_for(school_id, key)
     count = kind.dispose(kind.past(school_id, years, today))
+    if not count:  # e.g. the same confirmation sent twice: nothing more to record
+        raise ValidationError(_("Nothing is past its period."))
     if not any(group.count for group in review(school_id, today)):
         step_done(obj=_school(school_id), kind=REVIEW_STEP)
     return RetentionRun.objects.create(
@@ -272,11 +274,14 @@ def delete_with_history(queryset: QuerySet) -> int:
             doomed.setdefault(fast.model, set()).update(fast.values_list("pk", flat=True))
     for model, pks in doomed.items():
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-        keys = [str(pk) for pk in pks]
+        keys = sorted(pks)
         for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
             LogEntry.objects.filter(
-                content_type=content_type, object_pk__in=keys[start : start + 500]
+                content_type=content_type, object_pk__in=[str(pk) for pk in batch]
             ).delete()
+            # A step can no longer wait on what is gone.
+            PendingStep.objects.filter(object_type=model._meta.label, object_id__in=batch).delete()
     with disable_auditlog():
         collector.delete()
     return len(objects)
@@ -319,16 +324,20 @@ def _access_log_dispose(queryset: QuerySet) -> int:
     """Prune the chain's oldest end; the count is the school's own rows that went."""
     from xinqiao.core.access_log import prune_access_log
 
-    count = queryset.count()
-    if count:
+    before = queryset.count()
+    if before:
         prune_access_log(_access_log_cutoff(timezone.localdate()))
-    return count
+    return before - queryset.count()
 
 
 ACCESS_LOG = "core.accesslog"
 
 
-def register_access_log() -> None:
+def register_core() -> None:
+    """CoreConfig.ready: the periods and decisions keep their change history, and the access
+    log is core's own record type."""
+    track(RetentionPolicy)
+    track(RetentionRun)
     register(
         RecordType(
             key=ACCESS_LOG,
