@@ -46,6 +46,8 @@ def test_the_catalogue_lists_archived_cases_with_their_dates_retention_and_conte
 ):
     archived = case_at(cast, "archived")
     case_at(cast, "closed")  # closed, not yet archived: not in the catalogue
+    # Grown up: kept until the date set at archiving, not until 18 plus 3 years.
+    Student.objects.filter(pk=archived.student_id).update(birth_date=datetime.date(2000, 1, 1))
     response = catalogue(signed_in(cast.director))
     assert response.status_code == 200
     assert rows(response) == [archived]
@@ -160,12 +162,24 @@ def test_the_catalogue_of_one_school_shows_nothing_of_another(cast, signed_in):
 
 # --- retention ----------------------------------------------------------------------------------
 def past_retention(case: Case) -> Case:
-    # Only time makes a file pass its retention date; the test moves the date instead.
+    # Only time makes a file pass its retention date; the test moves the dates instead: the
+    # date set at archiving, and the student's birth (18 plus 3 years ago and more).
     Case.objects.filter(pk=case.pk).update(
         retention_until=timezone.localdate() - datetime.timedelta(days=1)
     )
+    Student.objects.filter(pk=case.student_id).update(birth_date=datetime.date(2000, 1, 1))
     case.refresh_from_db()
     return case
+
+
+def test_a_file_past_its_archiving_date_stays_while_the_student_is_under_18_plus_3(cast, signed_in):
+    young = past_retention(case_at(cast, "archived"))
+    Student.objects.filter(pk=young.student_id).update(birth_date=timezone.localdate())
+    response = catalogue(signed_in(cast.director), past="1")
+    assert rows(response) == []
+    page = catalogue(signed_in(cast.director)).content.decode()
+    assert 'data-past-retention="1"' not in page
+    assert str(timezone.localdate().year + 21) in page  # kept until the 21st birthday
 
 
 def test_the_director_lists_the_files_past_their_retention_date(cast, signed_in):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from xinqiao.cases import retention
 from xinqiao.cases.models import (
     Case,
     CaseCounselor,
@@ -179,6 +180,7 @@ def student_file_for_user(user, student: Student, *, record_texts: bool = True) 
         by_case[consent.case_id].append(consent)
     for case in cases:
         case.file_consents = by_case.get(case.pk, [])
+    retention.mark_kept_until(cases, student)
     alerts = list(
         Alert.objects.for_user(user)
         .filter(student_id=student.pk)
@@ -422,6 +424,7 @@ def filter_archive(
     semester: str = "",
     severity: str = "",
     past_retention: bool = False,
+    school_ids: list[int] = (),
     today: datetime.date | None = None,
 ) -> QuerySet[Case]:
     if semester.isdigit():
@@ -431,7 +434,7 @@ def filter_archive(
     elif severity in Severity.values:
         cases = cases.filter(severity=severity, brief_contact=False)
     if past_retention:
-        cases = cases.filter(retention_until__lt=today or timezone.localdate())
+        cases = retention.past_in_schools(cases, school_ids, today or timezone.localdate())
     return cases
 
 

@@ -173,7 +173,7 @@ def _write_case(w: _Writer, case) -> None:
             (_("Closed"), _when(case.closed_at)),
             (_("Catalogue number"), case.archive_number),
             (_("Archived"), _when(case.archived_at)),
-            (_("Kept until"), _when(case.retention_until) if case.retention_until else ""),
+            (_("Kept until"), _when(case.kept_until) if case.kept_until else ""),
         ]
     )
     w.text(_("The problem described"), case.problem)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqiao.cases import forms, services_intake
+from xinqiao.cases import forms, retention, services_intake
 from xinqiao.cases.access import case_queryset, get_case_or_refuse, get_category, record_read
 from xinqiao.cases.models import (
     Case,
@@ -106,6 +106,7 @@ def _case_context(request, case: Case) -> dict:
         ).select_related("approved_by", "created_by")
     )
     evaluations = list(case.evaluations.all())
+    retention.mark_kept_until([case])
     return {
         **_case_may(request, case),
         "assessment": getattr(case, "assessment", None),

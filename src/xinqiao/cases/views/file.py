@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from xinqiao.cases import retention, services_records, student_file_export
 from xinqiao.cases import selectors_file as selectors
-from xinqiao.cases import services_records, student_file_export
 from xinqiao.cases.access import get_case_or_refuse, get_student_for_file, record_read
 from xinqiao.cases.models import CaseCounselor, Severity
 from xinqiao.core.decorators import permission_required
@@ -146,9 +146,11 @@ def archive_catalogue(request):
         semester=filters["semester"],
         severity=filters["severity"],
         past_retention=bool(filters["past"]),
+        school_ids=school_ids,
     )
     page = Paginator(cases, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
+    retention.mark_kept_until(rows)
     openable = _openable_student_ids(user, rows)
     for case in rows:
         case.may_open_file = case.student_id in openable
