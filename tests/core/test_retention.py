@@ -111,6 +111,19 @@ def test_the_access_log_is_never_kept_less_than_three_years(cast, signed_in):
     assert not RetentionPolicy.objects.exists()
 
 
+def test_the_director_saves_the_schools_periods_from_the_page(cast, signed_in):
+    data = {kind.key: kind.default_years for kind in retention.record_types()}
+    data["crisis.alert"] = 15
+    response = signed_in(cast.director).post(url("core:retention_periods", cast.school), data)
+    assert response.status_code == 302
+    policy = RetentionPolicy.objects.get()  # only the changed period is stored
+    assert (policy.record_type, policy.years, policy.changed_by) == (
+        "crisis.alert",
+        15,
+        cast.director,
+    )
+
+
 def test_only_the_director_of_the_school_sets_its_periods(cast):
     with pytest.raises(ValidationError):
         retention.retention_policy_set(

@@ -34,6 +34,8 @@ def test_the_director_reviews_and_confirms_the_deletion_of_old_case_files(page, 
     expect(page.get_by_test_id("retention-due")).to_be_visible()
     group = page.locator('[data-testid="retention-group"][data-type="cases.case"]')
     expect(group).to_have_attribute("data-count", "1")
+    page.get_by_text("修改本校的保存期限").click()
+    expect(page.get_by_test_id("retention-periods")).to_be_visible()
     page.screenshot(path=str(tmp_path / "review-desktop.png"), full_page=True)
     group.get_by_test_id("retention-review-link").click()
 

@@ -52,7 +52,7 @@ class PeriodsForm(forms.Form):
                 min_value=kind.minimum_years,
                 max_value=retention.MAXIMUM_YEARS,
                 initial=retention.years_for(school_id, kind.key),
-                help_text=kind.counted_from,
+                help_text=_("At least %(years)s years.") % {"years": kind.minimum_years},
             )
 
 
