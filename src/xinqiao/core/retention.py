@@ -5,8 +5,8 @@ Core imports no app, so each app registers its record types in its ``AppConfig.r
 (``register``): a label, the documented default period in years (a school's director may set
 another, never below the type's minimum), which records of a school are past their period on a
 day, how each is shown in the review (a student's name and class, dates: never confidential
-text), and how they go. Seeds 000 and 001 ask that the room's forms and files be archived and
-kept safe by a named person; this is the other end of that archive.
+text), and how they go. Seeds 000, 001 and 003 ask that the room's forms and files be archived
+and kept safe by a named person; this is the other end of that archive.
 """
 
 from __future__ import annotations
