@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.cases.factories import PROBLEM, case_at
+from tests.factories import make_user
 from tests.rooms.appointment_factories import make_appointment, make_intake, make_slot
 from tests.rooms.factories import make_log, make_shift
 from xinqiao.cases.models import (
@@ -64,6 +65,16 @@ def past_case(cast, *, student=None) -> Case:
     Case.objects.filter(pk=case.pk).update(retention_until=TODAY - datetime.timedelta(days=1))
     Student.objects.filter(pk=case.student_id).update(birth_date=years_ago(25))
     return case
+
+
+def another_student(cast, number: int) -> Student:
+    return Student.objects.create(
+        school=cast.school,
+        user=make_user("student", school=cast.school, username=f"grown{number}"),
+        name=f"学生{number}",
+        student_number=f"20100701{number:02d}",
+        school_class=cast.school_class,
+    )
 
 
 def url(name: str, school, **kwargs) -> str:
@@ -508,3 +519,16 @@ def test_a_deleted_file_is_gone_from_the_next_backup(cast, settings, tmp_path):
     ids = {json.loads(line)[0] for line in dump.read_text().splitlines()}
     assert ids == {kept.pk}
     assert case.archive_number not in dump.read_text()
+
+
+def test_the_review_pages_do_not_grow_with_the_records(
+    cast, signed_in, django_assert_max_num_queries
+):
+    for number in range(12):
+        past_case(cast, student=another_student(cast, number))
+    client = signed_in(cast.director)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse(REVIEW)).status_code == 200
+    with django_assert_max_num_queries(13):
+        detail = client.get(url("core:retention_type", cast.school, key="cases.case"))
+    assert len(detail.context["rows"]) == 12

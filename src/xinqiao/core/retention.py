@@ -88,15 +88,26 @@ def record_type(key: str) -> RecordType:
 
 
 # --- periods ------------------------------------------------------------------------------------
+def _period(kind: RecordType, chosen: int | None) -> int:
+    return max(kind.minimum_years, chosen if chosen is not None else kind.default_years)
+
+
 def years_for(school_id: int, key: str) -> int:
     """The school's period for the type, or the type's default; never below its minimum."""
-    kind = record_type(key)
     chosen = (
         RetentionPolicy.objects.filter(school_id=school_id, record_type=key)
         .values_list("years", flat=True)
         .first()
     )
-    return max(kind.minimum_years, chosen if chosen is not None else kind.default_years)
+    return _period(record_type(key), chosen)
+
+
+def periods(school_id: int) -> list[tuple[RecordType, int]]:
+    """Every registered type with the school's period (one query)."""
+    chosen = dict(
+        RetentionPolicy.objects.filter(school_id=school_id).values_list("record_type", "years")
+    )
+    return [(kind, _period(kind, chosen.get(kind.key))) for kind in record_types()]
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -166,8 +177,7 @@ def review(school_id: int, today: datetime.date | None = None) -> list[ReviewGro
     """Every registered type with the school's period and how many records are past it."""
     today = today or timezone.localdate()
     groups = []
-    for kind in record_types():
-        years = years_for(school_id, kind.key)
+    for kind, years in periods(school_id):
         groups.append(ReviewGroup(kind, years, kind.past(school_id, years, today).count()))
     return groups
 
@@ -182,14 +192,19 @@ def last_review(school_id: int) -> RetentionRun | None:
     return RetentionRun.objects.filter(school_id=school_id).first()
 
 
-def review_due(school_id: int, now: datetime.datetime | None = None) -> bool:
+def review_due(
+    school_id: int,
+    now: datetime.datetime | None = None,
+    groups: list[ReviewGroup] | None = None,
+) -> bool:
     """A year has passed since the school's last decision (or there was none) and records
-    are past their period."""
+    are past their period (``groups``: the review already counted)."""
     now = now or timezone.now()
     last = last_review(school_id)
     if last is not None and now - last.decided_at < REVIEW_EVERY:
         return False
-    return any(group.count for group in review(school_id, timezone.localdate(now)))
+    groups = review(school_id, timezone.localdate(now)) if groups is None else groups
+    return any(group.count for group in groups)
 
 
 @service

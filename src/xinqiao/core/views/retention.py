@@ -46,12 +46,14 @@ class PeriodsForm(forms.Form):
 
     def __init__(self, *args, school_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        for kind in retention.record_types():
+        self.current = {}
+        for kind, years in retention.periods(school_id):
+            self.current[kind.key] = years
             self.fields[kind.key] = forms.IntegerField(
                 label=kind.label,
                 min_value=kind.minimum_years,
                 max_value=retention.MAXIMUM_YEARS,
-                initial=retention.years_for(school_id, kind.key),
+                initial=years,
                 help_text=_("At least %(years)s years.") % {"years": kind.minimum_years},
             )
 
@@ -80,13 +82,14 @@ def _review_context(request, school_id: int, periods_form: PeriodsForm) -> dict:
     page = Paginator(runs, RUNS_PAGE_SIZE).get_page(request.GET.get("page"))
     for run in page:
         run.type_label = labels.get(run.record_type, run.record_type)
+    groups = retention.review(school_id)
     return {
         "school_id": school_id,
         "schools": sorted(schools.items()) if len(schools) > 1 else [],
-        "groups": retention.review(school_id),
+        "groups": groups,
         "periods_form": periods_form,
         "page": page,
-        "due": retention.review_due(school_id),
+        "due": retention.review_due(school_id, groups=groups),
     }
 
 
@@ -106,7 +109,7 @@ def retention_periods(request):
     form = PeriodsForm(request.POST, school_id=school_id)
     if form.is_valid():
         for key, years in form.cleaned_data.items():
-            if years != retention.years_for(school_id, key):
+            if years != form.current[key]:
                 retention.retention_policy_set(
                     actor=request.user, school_id=school_id, key=key, years=years
                 )
