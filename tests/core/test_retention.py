@@ -467,6 +467,24 @@ def test_access_log_rows_younger_than_every_schools_period_stay(cast):
     assert AccessLog.objects.count() == 4
 
 
+def test_a_period_below_three_years_forced_into_the_database_still_keeps_three(cast):
+    rows = write_rows(cast, 2, school_id=cast.school.pk)
+    write_rows(cast, 1, school_id=cast.school.pk)
+    age(rows, timezone.now() - datetime.timedelta(days=365 * 2))
+    RetentionPolicy.objects.create(school_id=cast.school.pk, record_type="core.accesslog", years=1)
+    assert retention.years_for(cast.school.pk, "core.accesslog") == 3
+    assert not retention.past_records(cast.school.pk, "core.accesslog").exists()
+    with pytest.raises(ValidationError):  # nothing is past its period: nothing goes
+        retention.retention_apply(
+            actor=cast.director,
+            school_id=cast.school.pk,
+            key="core.accesslog",
+            reason="x",
+            confirmed=True,
+        )
+    assert AccessLog.objects.count() == 3
+
+
 # --- the yearly notice ---------------------------------------------------------------------------
 def test_the_director_is_told_when_the_yearly_review_is_due_and_the_step_ends(cast):
     past_case(cast)

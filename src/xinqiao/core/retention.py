@@ -309,16 +309,14 @@ ACCESS_LOG_MINIMUM_YEARS = 3
 def _access_log_cutoff(today: datetime.date) -> datetime.datetime:
     """The log is one chain for the installation and is pruned from its oldest end: only rows
     older than the longest period any school keeps go, so no school's period is cut short."""
-    longest = max(
-        [
-            ACCESS_LOG_MINIMUM_YEARS,
-            *RetentionPolicy.objects.filter(record_type=ACCESS_LOG).values_list("years", flat=True),
-        ]
-    )
+    kind = record_type(ACCESS_LOG)
+    chosen = RetentionPolicy.objects.filter(record_type=ACCESS_LOG).values_list("years", flat=True)
+    longest = max([kind.default_years, *(_period(kind, years) for years in chosen)])
     return start_of_day(years_before(today, longest))
 
 
 def _access_log_past(school_id: int, years: int, today: datetime.date) -> QuerySet:
+    """The school's rows past the installation's cutoff (which is at least ``years`` back)."""
     return AccessLog.objects.filter(school_id=school_id, created_at__lt=_access_log_cutoff(today))
 
 
