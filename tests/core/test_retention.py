@@ -302,6 +302,40 @@ def test_what_hangs_on_a_case_by_a_protected_link_goes_with_it(cast):
     assert OutsideService.objects.filter(pk=service.pk).exists()  # the school's directory stays
 
 
+def test_a_record_still_linked_elsewhere_stops_the_batch_and_nothing_goes(cast):
+    first, second = past_case(cast), past_case(cast, student=another_student(cast, 1))
+    # A teaching consent of another case of the student is used by a referral of this one.
+    other = case_at(cast, "active", student=first.student)
+    consent = Consent.objects.create(
+        school=cast.school,
+        student=first.student,
+        case=first,
+        purpose=Consent.Purpose.REFERRAL,
+        given_by=Consent.GivenBy.GUARDIAN,
+        giver_name="何妈妈",
+        given_on=TODAY,
+    )
+    service = OutsideService.objects.create(school=cast.school, name="市心理医院", kind="hospital")
+    Referral.objects.create(
+        case=other,
+        kind=Referral.Kind.EXTERNAL,
+        to_service=service,
+        consent=consent,
+        reason="需要专业评估",
+        follow_up_due=TODAY,
+    )
+    with pytest.raises(ValidationError):
+        retention.retention_apply(
+            actor=cast.director,
+            school_id=cast.school.pk,
+            key="cases.case",
+            reason="年度审查",
+            confirmed=True,
+        )
+    assert Case.objects.filter(pk__in=[first.pk, second.pk]).count() == 2
+    assert not RetentionRun.objects.exists()
+
+
 def test_the_same_confirmation_sent_twice_is_recorded_once(cast, signed_in):
     past_case(cast)
     client = signed_in(cast.director)

@@ -22,7 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import router
 from django.db.models import Model, Q, QuerySet
-from django.db.models.deletion import Collector
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -222,7 +222,13 @@ def retention_apply(
         raise ValidationError(_("Confirm the deletion and give the reason."))
     today = timezone.localdate()
     years = years_for(school_id, key)
-    count = kind.dispose(kind.past(school_id, years, today))
+    try:
+        count = kind.dispose(kind.past(school_id, years, today))
+    except (ProtectedError, RestrictedError):
+        # A record of another kind still points at one of them: nothing goes (one transaction).
+        raise ValidationError(
+            _("Some of these records are still linked to other records; nothing was deleted.")
+        ) from None
     if not count:  # e.g. the same confirmation sent twice: nothing more to record
         raise ValidationError(_("Nothing is past its period."))
     if not any(group.count for group in review(school_id, today)):
