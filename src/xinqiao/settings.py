@@ -350,6 +350,7 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 BACKUP_DIR = Path(env("XINQIAO_BACKUP_DIR") or DATA_DIR / "backups")
 # The nightly backup (xinqiao worker): its hour, a second folder (a mounted disk or network
 # share) and the rotation: the newest backup of each of the last N days, weeks and months.
+BACKUP_SCHEDULE = env_bool("XINQIAO_BACKUP_SCHEDULE", True)
 BACKUP_HOUR = env_int("XINQIAO_BACKUP_HOUR", 2)
 if BACKUP_HOUR > 23:
     raise ImproperlyConfigured(f"XINQIAO_BACKUP_HOUR must be 0 to 23, not {BACKUP_HOUR}")

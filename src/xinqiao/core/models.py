@@ -176,6 +176,8 @@ class SecurityEvent(models.Model):
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
         ACCOUNT_ISSUED = "account_issued", _("account issued")
         DEACTIVATED = "deactivated", _("account disabled")
+        KEYS_EXPORTED = "keys_exported", _("keys exported")
+        KEYS_EXPORT_REFUSED = "keys_export_refused", _("key export refused: wrong password")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -339,3 +341,26 @@ class BackupRun(ProtectedModel):
     def visibility_q(cls, user) -> models.Q:
         """Installation data: the administrator's only."""
         return models.Q() if user.has_role(Role.ADMIN) else models.Q(pk__in=[])
+
+
+class BackupIncident(ProtectedModel):
+    """A time without a good backup, told once to the administrator and the directors: it
+    starts at the last verified backup (or the installation), so the database, not a timer,
+    keeps a failing or missing backup from being told again every hour."""
+
+    class Kind(models.TextChoices):
+        FAILED = "failed", _("the backup failed")
+        MISSING = "missing", _("no backup for more than a day")
+
+    since = models.DateTimeField(unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    told_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-since"]
+        verbose_name = _("backup incident")
+        verbose_name_plural = _("backup incidents")
+
+    @classmethod
+    def visibility_q(cls, user) -> models.Q:
+        return BackupRun.visibility_q(user)

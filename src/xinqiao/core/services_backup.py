@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinqiao.core import backup
-from xinqiao.core.models import BackupRun, User
+from xinqiao.core.key_export import keys_export
+from xinqiao.core.models import BackupRun, SecurityEvent, User
+from xinqiao.core.services import security_event_record
 
 
 def _name(actor: User | None, by: str) -> str:
@@ -67,18 +69,42 @@ def backup_run_perform(
     return run
 
 
-def key_export_record(*, actor: User | None, by: str = "", files: list[str]) -> BackupRun:
+def key_export_record(
+    *, actor: User | None, by: str = "", files: list[str], request=None
+) -> BackupRun:
+    """Record an export of the keys: on the backups page (when, by whom) and among the
+    security events."""
     now = timezone.now()
-    return BackupRun.objects.create(
-        kind=BackupRun.Kind.KEY_EXPORT,
-        status=BackupRun.Status.VERIFIED,
-        finished_at=now,
-        started_at=now,
-        requested_by=actor,
-        requested_by_name=_name(actor, by),
-        percent=100,
-        message=", ".join(files)[:500],
-    )
+    with transaction.atomic():
+        security_event_record(
+            kind=SecurityEvent.Kind.KEYS_EXPORTED,
+            user=actor,
+            username=_name(actor, by),
+            actor=actor,
+            request=request,
+        )
+        return BackupRun.objects.create(
+            kind=BackupRun.Kind.KEY_EXPORT,
+            status=BackupRun.Status.VERIFIED,
+            finished_at=now,
+            started_at=now,
+            requested_by=actor,
+            requested_by_name=_name(actor, by),
+            percent=100,
+            message=", ".join(files)[:500],
+        )
+
+
+def key_export_download(*, actor: User, passphrase: str, request=None) -> bytes:
+    """The administrator's page: the same export as ``xinqiao keys export``, written into a
+    private temporary folder and handed back for the download; recorded."""
+    backup.ensure_backup_key()
+    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix=".keys-") as tmp:
+        out = Path(tmp) / "keys.txt"
+        files = keys_export(passphrase, out)
+        content = out.read_bytes()
+    key_export_record(actor=actor, files=files, request=request)
+    return content
 
 
 def backup_runs_settle_after_restore() -> int:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("backups/", backups.backup_list, name="backups"),
     path("backups/start/", backups.backup_start, name="backup_start"),
     path("backups/<int:pk>/progress/", backups.backup_progress, name="backup_progress"),
+    path("backups/keys/export/", backups.key_export, name="key_export"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"
