@@ -5,6 +5,7 @@ once per incident."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,15 @@ def test_the_director_sees_a_failed_backup_on_the_home_page_and_a_counselor_does
             'data-testid="backup-trouble"'
             not in signed_in(user).get(reverse("core:home")).content.decode()
         )
+
+
+def test_the_nightly_backup_runs_at_half_past_two_on_the_schools_clock(settings):
+    from huey.contrib.djhuey import HUEY
+
+    from xinqiao.core.tasks import nightly_backup
+
+    assert HUEY.utc is False  # huey reads the process's local time: the school's time zone
+    assert time.localtime().tm_gmtoff == 8 * 3600 and settings.TIME_ZONE == "Asia/Shanghai"
+    night = dt.datetime(2026, 12, 3, settings.BACKUP_HOUR, 30)
+    assert nightly_backup.s().validate_datetime(night)
+    assert not nightly_backup.s().validate_datetime(night + dt.timedelta(hours=8))

@@ -1,8 +1,13 @@
 """The key export takes the field keys and the access-log key from wherever the settings put
 them (XINQIAO_KEY_FILE may point outside keys/) and brings them back to wherever the new
-machine's settings put them."""
+machine's settings put them; the commands speak the shell's language."""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +15,7 @@ from xinqiao.core import crypto, key_export
 from xinqiao.core.backup import BackupError
 
 PASSPHRASE = "a passphrase of four words"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -65,3 +71,40 @@ def test_an_import_over_different_field_keys_kept_elsewhere_needs_force(
     assert settings.KEY_FILE.read_bytes() == b"other keys with data of their own"
     key_export.keys_import(PASSPHRASE, export, force=True)
     assert settings.KEY_FILE.read_bytes() == b"the field keys in use"
+
+
+def command(tmp_path, *args, **env_vars) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"LC_ALL", "LC_MESSAGES"}}
+    env.update(
+        XINQIAO_DATA_DIR=str(tmp_path / "data"),
+        PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'src'}",
+        **env_vars,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "xinqiao.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("C.UTF-8", "处没有密钥导出文件"),
+        ("zh_CN.UTF-8", "处没有密钥导出文件"),
+        ("en_US.UTF-8", "No key export at"),
+    ],
+)
+def test_the_command_answers_in_the_shells_language_and_chinese_by_default(tmp_path, lang, said):
+    done = command(tmp_path, "keys", "import", str(tmp_path / "missing.txt"), LANG=lang)
+    assert done.returncode != 0 and said in done.stderr
+
+
+def test_a_new_production_machine_without_keys_may_import_them_but_not_back_up(tmp_path):
+    production = {"XINQIAO_PROFILE": "production", "XINQIAO_ALLOWED_HOSTS": "x", "LANG": "en"}
+    done = command(tmp_path, "keys", "import", str(tmp_path / "missing.txt"), **production)
+    assert "No key export at" in done.stderr  # not stopped by the missing secret key
+    refused = command(tmp_path, "backup", **production)
+    assert refused.returncode != 0 and "XINQIAO_SECRET_KEY" in refused.stderr

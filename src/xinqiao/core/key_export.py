@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinqiao.core import crypto
 from xinqiao.core.backup import BackupError, keys_dir, write_private_file
@@ -65,10 +66,15 @@ def key_files() -> dict[str, bytes]:
 def keys_export(passphrase: str, out: Path) -> list[str]:
     """Write the export file; returns the names of the key files it holds."""
     if len(passphrase) < MIN_PASSPHRASE:
-        raise BackupError(f"The passphrase must have at least {MIN_PASSPHRASE} characters.")
+        raise BackupError(
+            _("The passphrase must have at least %(count)s characters.") % {"count": MIN_PASSPHRASE}
+        )
     files = key_files()
     if not files:
-        raise BackupError(f"There are no key files in {keys_dir()}; run `xinqiao init` first.")
+        raise BackupError(
+            _("There are no key files in %(path)s; run `xinqiao init` first.")
+            % {"path": keys_dir()}
+        )
     salt, nonce = os.urandom(16), os.urandom(12)
     header = json.dumps({"kdf": "scrypt", **SCRYPT, "salt": salt.hex(), "nonce": nonce.hex()})
     content = json.dumps(
@@ -88,7 +94,7 @@ def keys_export(passphrase: str, out: Path) -> list[str]:
 def read_export(passphrase: str, path: Path) -> dict[str, bytes]:
     lines = path.read_text(encoding="ascii").splitlines()
     if not lines or lines[0] != MAGIC:
-        raise BackupError(f"{path} is not a Xinqiao key export.")
+        raise BackupError(_("%(path)s is not a Xinqiao key export.") % {"path": path})
     header = json.loads(lines[1])
     params = {name: header[name] for name in SCRYPT}
     sealed = base64.b64decode("".join(lines[2:]))
@@ -97,7 +103,7 @@ def read_export(passphrase: str, path: Path) -> dict[str, bytes]:
             bytes.fromhex(header["nonce"]), sealed, (MAGIC + lines[1]).encode()
         )
     except InvalidTag:
-        raise BackupError("Wrong passphrase, or the key export file was changed.") from None
+        raise BackupError(_("Wrong passphrase, or the key export file was changed.")) from None
     files = json.loads(content)["files"]
     return {name: base64.b64decode(data) for name, data in files.items()}
 
@@ -108,7 +114,7 @@ def keys_import(passphrase: str, path: Path, *, force: bool = False) -> list[str
     with ``force``: the data it encrypts would become unreadable."""
     files = read_export(passphrase, path)
     if any(Path(name).name != name or name.startswith(".") for name in files):
-        raise BackupError("The key export holds a file name that is not allowed.")
+        raise BackupError(_("The key export holds a file name that is not allowed."))
     clashing = [
         str(_destination(name))
         for name, data in files.items()
@@ -116,9 +122,12 @@ def keys_import(passphrase: str, path: Path, *, force: bool = False) -> list[str
     ]
     if clashing and not force:
         raise BackupError(
-            f"Different key files are already here ({', '.join(clashing)}). Import into a "
-            "new data directory, or add --force to replace them (data encrypted with the keys "
-            "there now would become unreadable)."
+            _(
+                "Different key files are already here (%(paths)s). Import into a new data "
+                "directory, or add --force to replace them (data encrypted with the keys there "
+                "now would become unreadable)."
+            )
+            % {"paths": ", ".join(clashing)}
         )
     keys_dir().mkdir(parents=True, exist_ok=True)
     os.chmod(keys_dir(), 0o700)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -336,6 +337,11 @@ class BackupRun(ProtectedModel):
         ordering = ["-started_at", "-id"]
         verbose_name = _("backup run")
         verbose_name_plural = _("backup runs")
+
+    @property
+    def file_basename(self) -> str:
+        """The file's name without its folder (the page names the folders once)."""
+        return Path(self.file_name).name
 
     @classmethod
     def visibility_q(cls, user) -> models.Q:

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinqiao.core import backup
 from xinqiao.core.key_export import keys_export
@@ -53,7 +54,7 @@ def backup_run_perform(
 
     try:
         result = backup.backup(to=to, by=run.requested_by_name, progress=progress)
-        progress("verifying the new file", 95)
+        progress(_("verifying the new file"), 95)
         backup_file_verify(result.path)
     except (backup.BackupError, OSError) as error:  # OSError: a disk full or not writable
         run.status, run.message = BackupRun.Status.FAILED, str(error)[:500]
@@ -113,5 +114,5 @@ def backup_runs_settle_after_restore() -> int:
     return BackupRun.objects.filter(status=BackupRun.Status.RUNNING).update(
         status=BackupRun.Status.FAILED,
         percent=100,
-        message="outcome unknown here: this data was restored from the backup it was writing",
+        message=_("outcome unknown here: this data was restored from the backup it was writing"),
     )

@@ -4,6 +4,7 @@ a backup as a task with a progress bar."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,6 +32,8 @@ def _page(request, form: KeyExportForm, *, status: int = 200):
             "trouble": backup_trouble(),
             "last_export": runs.filter(kind=BackupRun.Kind.KEY_EXPORT).first(),
             "form": form,
+            "backup_dir": settings.BACKUP_DIR,
+            "backup_copy_dir": settings.BACKUP_COPY_DIR,
         },
         status=status,
     )
