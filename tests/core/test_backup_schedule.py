@@ -109,6 +109,9 @@ def test_a_day_without_a_verified_backup_is_told_to_the_admin_and_directors_once
     recipients = {name for name, _title in told()}
     assert {"admin", "director", "foreign_director"} <= recipients
     assert not recipients & {"counselor", "duty", "class_teacher", "principal"}
+    urls = dict(Notification.objects.values_list("recipient__username", "url"))
+    assert urls["admin"] == reverse("core:backups")
+    assert urls["director"] == reverse("core:home")  # their status line; the page is the admin's
     first = told()
     for hours in (28, 29, 50):  # the hourly check goes on: nobody is told again
         assert backup_schedule.backup_trouble_tell(night + dt.timedelta(hours=hours)) is None

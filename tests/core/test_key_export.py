@@ -108,3 +108,10 @@ def test_a_new_production_machine_without_keys_may_import_them_but_not_back_up(t
     assert "No key export at" in done.stderr  # not stopped by the missing secret key
     refused = command(tmp_path, "backup", **production)
     assert refused.returncode != 0 and "XINQIAO_SECRET_KEY" in refused.stderr
+
+
+def test_a_restore_refusal_reads_in_chinese(tmp_path):
+    not_a_backup = tmp_path / "photo.xqbak"
+    not_a_backup.write_bytes(b"JPEG")
+    done = command(tmp_path, "restore", str(not_a_backup), LANG="zh_CN.UTF-8")
+    assert done.returncode != 0 and "不是心桥的备份文件" in done.stderr

@@ -127,15 +127,16 @@ def backup_trouble(now: dt.datetime | None = None) -> BackupTrouble | None:
     return None
 
 
+def _watchers(roles: list[str]):
+    return User.objects.filter(is_active=True, role_assignments__role__in=roles).distinct()
+
+
 def backup_trouble_tell(now: dt.datetime | None = None) -> BackupIncident | None:
     """Tell the administrators and every director of a failed or missing backup, once per
     incident (the incident's start is unique in the database); the new incident or None."""
     trouble = backup_trouble(now)
     if trouble is None:
         return None
-    recipients = User.objects.filter(
-        is_active=True, role_assignments__role__in=BACKUP_WATCHERS
-    ).distinct()
     title = (
         _("The backup failed")
         if trouble.kind == BackupIncident.Kind.FAILED
@@ -146,14 +147,21 @@ def backup_trouble_tell(now: dt.datetime | None = None) -> BackupIncident | None
             incident = BackupIncident.objects.create(
                 since=trouble.since, kind=trouble.kind, told_at=now or timezone.now()
             )
-            notify(
-                recipients=recipients,
-                title=title,
-                body=_("Ask the administrator to look at the backups page today."),
-                url=reverse("core:backups"),
-                level=Notification.Level.URGENT,
-                email=True,
-            )
+            admins = _watchers([Role.ADMIN])
+            # The directors' notice leads to their home page's status line: the backups page
+            # is the administrator's.
+            for recipients, url in (
+                (admins, reverse("core:backups")),
+                (_watchers([Role.DIRECTOR]).exclude(pk__in=admins), reverse("core:home")),
+            ):
+                notify(
+                    recipients=recipients,
+                    title=title,
+                    body=_("Ask the administrator to look at the backups page today."),
+                    url=url,
+                    level=Notification.Level.URGENT,
+                    email=True,
+                )
     except IntegrityError:  # told already: the same incident
         return None
     return incident
