@@ -30,6 +30,22 @@ def _django_setup() -> None:
     django.setup()
 
 
+def _speak_the_shells_language() -> None:
+    """Commands answer in the shell's language (LC_ALL, LC_MESSAGES, LANG: zh_CN → 简体中文,
+    en_US → English), else in the site's (LANGUAGE_CODE, Chinese unless configured)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        locale = os.environ.get(variable, "").split(".")[0].lower()
+        if locale:
+            chosen = {"en": "en", "zh": "zh-hans"}.get(locale[:2], settings.LANGUAGE_CODE)
+            break
+    else:
+        chosen = settings.LANGUAGE_CODE
+    translation.activate(chosen)
+
+
 def serve(argv: list[str]) -> None:
     """Run the production web server (gunicorn; whitenoise serves the static files)."""
     parser = argparse.ArgumentParser(prog="xinqiao serve")
@@ -81,6 +97,12 @@ def main(argv: list[str] | None = None) -> None:
     if name == "manage":
         execute_from_command_line(["xinqiao manage", *rest])
     elif name in COMMANDS:
+        if name in {"init", "keys"}:
+            # A new production machine has no secret key file yet: these commands make it or
+            # bring it back, and serve no page that would need it.
+            os.environ["XINQIAO_MAKING_KEYS"] = "1"
+        _django_setup()
+        _speak_the_shells_language()
         execute_from_command_line(["xinqiao", COMMANDS[name][0], *rest])
     else:
         sys.exit(f"xinqiao: unknown command {name!r}; see `xinqiao --help`")

@@ -103,6 +103,8 @@ def _secret_key() -> str:
         key_path = DATA_DIR / "keys" / "secret_key"
         if key_path.exists():
             return key_path.read_text(encoding="utf-8").strip()
+        if env("XINQIAO_MAKING_KEYS"):  # `xinqiao init` / `keys import`: they bring the key file
+            return "setup-" + secrets.token_urlsafe(50)
         raise ImproperlyConfigured(
             "Set XINQIAO_SECRET_KEY (or XINQIAO_SECRET_KEY_FILE), or run `xinqiao init`."
         )
@@ -235,6 +237,9 @@ else:
         "immediate_use_memory": False,
     }
 HUEY["consumer"] = {"workers": env_int("XINQIAO_WORKERS", 2, minimum=1), "periodic": True}
+# Periodic jobs keep the school's clock (TIME_ZONE, which Django makes the process's local time):
+# the nightly backup at 02:30 Beijing time, not at 02:30 UTC (10:30 in class).
+HUEY["utc"] = False
 
 # --- Accounts and sign-in ---------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
@@ -350,6 +355,7 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 BACKUP_DIR = Path(env("XINQIAO_BACKUP_DIR") or DATA_DIR / "backups")
 # The nightly backup (xinqiao worker): its hour, a second folder (a mounted disk or network
 # share) and the rotation: the newest backup of each of the last N days, weeks and months.
+BACKUP_SCHEDULE = env_bool("XINQIAO_BACKUP_SCHEDULE", True)
 BACKUP_HOUR = env_int("XINQIAO_BACKUP_HOUR", 2)
 if BACKUP_HOUR > 23:
     raise ImproperlyConfigured(f"XINQIAO_BACKUP_HOUR must be 0 to 23, not {BACKUP_HOUR}")

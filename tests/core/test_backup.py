@@ -27,6 +27,7 @@ def command_env(data_dir: Path, database_url: str | None = None) -> dict[str, st
         XINQIAO_DATA_DIR=str(data_dir),
         PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'src'}",
         XINQIAO_HUEY_NAME=f"backup-test-{data_dir.name}",
+        LANG="en_US.UTF-8",  # the commands answer in the shell's language
     )
     if database_url:
         env["DATABASE_URL"] = database_url

@@ -20,7 +20,9 @@ def test_init_creates_a_first_admin_whose_password_is_printed_once():
     call_command("init", stdout=out)
     printed = out.getvalue()
     admin = User.objects.get(username="admin")
-    password = printed.split("First administrator: admin / ")[1].split()[0]
+    # In the site's language (Chinese), as the IT teacher reads it.
+    password = printed.split("第一个系统管理员：admin / ")[1].split()[0]
+    assert "密钥必须与备份分开保管" in printed and "xinqiao keys export" in printed
     assert admin.check_password(password)
     assert admin.must_change_password
     again = StringIO()
@@ -33,7 +35,7 @@ def test_init_creates_the_access_log_key_readable_by_its_owner_only(tmp_path, se
     settings.AUDIT_KEY_FILE = tmp_path / "keys" / "audit.key"
     out = StringIO()
     call_command("init", "--no-admin", stdout=out)
-    assert f"Created the access-log key file {settings.AUDIT_KEY_FILE} (0600)" in out.getvalue()
+    assert f"已创建访问日志密钥文件 {settings.AUDIT_KEY_FILE}（0600）" in out.getvalue()
     assert settings.AUDIT_KEY_FILE.stat().st_mode & 0o777 == 0o600
 
 

@@ -53,6 +53,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
+from django.utils.translation import gettext as _
 
 from xinqiao.core import crypto
 from xinqiao.core.fields import EncryptedTextField
@@ -115,7 +116,9 @@ def read_backup_key() -> bytes | None:
     except ValueError:
         key = b""
     if len(key) != 32:
-        raise BackupError(f"The backup key file {path} is damaged (it holds no 256-bit key).")
+        raise BackupError(
+            _("The backup key file %(path)s is damaged (it holds no 256-bit key).") % {"path": path}
+        )
     return key
 
 
@@ -156,7 +159,7 @@ def read_header(path: Path) -> dict:
     with path.open("rb") as handle:
         magic = handle.read(len(MAGIC))
         if magic != MAGIC:
-            raise BackupError(f"{path} is not a Xinqiao backup file.")
+            raise BackupError(_("%(path)s is not a Xinqiao backup file.") % {"path": path})
         return json.loads(handle.readline())
 
 
@@ -175,11 +178,11 @@ def _decrypt_chunks(handle: IO[bytes], key: bytes) -> Iterator[bytes]:
             yield aead.decrypt(nonce, sealed, header + (b"\x01" if last else b"\x00"))
         except InvalidTag:
             raise BackupError(
-                "The backup file is damaged or was changed (a part of it does not decrypt)."
+                _("The backup file is damaged or was changed (a part of it does not decrypt).")
             ) from None
         counter += 1
     if counter == 0:
-        raise BackupError("The backup file is empty or cut short.")
+        raise BackupError(_("The backup file is empty or cut short."))
 
 
 class _ChunkReader:
@@ -528,14 +531,20 @@ def open_backup(path: Path, into: Path) -> dict:
     key = read_backup_key()
     if key is None:
         raise BackupError(
-            f"The backup key {backup_key_file()} is missing. Bring the keys back with "
-            f"`xinqiao keys import` first (this backup needs key {header['backup_key_id']})."
+            _(
+                "The backup key %(path)s is missing. Bring the keys back with `xinqiao keys "
+                "import` first (this backup needs key %(needed)s)."
+            )
+            % {"path": backup_key_file(), "needed": header["backup_key_id"]}
         )
     if key_id(key) != header["backup_key_id"]:
         raise BackupError(
-            f"The backup key in {backup_key_file()} is not the one this backup was made with "
-            f"(it needs key {header['backup_key_id']}, this one is {key_id(key)}). "
-            "Import the right keys with `xinqiao keys import`."
+            _(
+                "The backup key in %(path)s is not the one this backup was made with (it needs "
+                "key %(needed)s, this one is %(found)s). Import the right keys with `xinqiao "
+                "keys import`."
+            )
+            % {"path": backup_key_file(), "needed": header["backup_key_id"], "found": key_id(key)}
         )
     with (
         path.open("rb") as handle,
@@ -545,19 +554,27 @@ def open_backup(path: Path, into: Path) -> dict:
     manifest = json.loads((into / MANIFEST).read_text(encoding="utf-8"))
     for member, expected in manifest["files"].items():
         if not (into / member).is_file() or _sha256(into / member) != expected:
-            raise BackupError(f"The backup's {member} does not match its manifest.")
+            raise BackupError(
+                _("The backup's %(member)s does not match its manifest.") % {"member": member}
+            )
     missing = sorted(set(manifest["field_key_ids"]) - set(_available_field_key_ids()))
     if missing:
         raise BackupError(
-            f"The field-encryption keys {', '.join(missing)} this backup needs are not in "
-            f"{crypto.key_file()}. Import the keys with `xinqiao keys import` first."
+            _(
+                "The field-encryption keys %(keys)s this backup needs are not in %(path)s. "
+                "Import the keys with `xinqiao keys import` first."
+            )
+            % {"keys": ", ".join(missing), "path": crypto.key_file()}
         )
     known = set(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
     unknown = [tuple(m) for m in manifest["migrations"] if tuple(m) not in known]
     if unknown:
         raise BackupError(
-            "This backup comes from a newer version of Xinqiao (unknown migrations "
-            f"{unknown[:3]}); upgrade Xinqiao before restoring it."
+            _(
+                "This backup comes from a newer version of Xinqiao (unknown migrations "
+                "%(migrations)s); upgrade Xinqiao before restoring it."
+            )
+            % {"migrations": unknown[:3]}
         )
     return manifest
 
@@ -659,8 +676,10 @@ def restore(
         if not database_is_empty():
             if not force:
                 raise BackupError(
-                    "This data directory already holds a database. Restore onto an empty data "
-                    "directory, or add --force (what is there is backed up first)."
+                    _(
+                        "This data directory already holds a database. Restore onto an empty "
+                        "data directory, or add --force (what is there is backed up first)."
+                    )
                 )
             safety = backup(by=by, progress=no_progress).path
             progress(f"the current data was backed up first: {safety}", 25)
@@ -680,9 +699,11 @@ def restore(
         # the restored chain is checked on its own, then becomes the head.
         problems += [f"access log {p}" for p in verify_chain(anchored=False)]
         if problems:
-            kept = f" The data that was here is kept in {safety}." if safety else ""
+            kept = _(" The data that was here is kept in %(path)s.") % {"path": safety}
             raise BackupError(
-                "The restored data does not match the backup: " + "; ".join(problems) + kept
+                _("The restored data does not match the backup: %(problems)s")
+                % {"problems": "; ".join(problems)}
+                + (kept if safety else "")
             )
         reanchor()
         call_command(

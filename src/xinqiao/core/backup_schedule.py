@@ -1,6 +1,6 @@
-"""The nightly backup: written, verified, copied to a second place, rotated; a failure reaches
-the administrator and the directors as a notice (seed 001: archives kept safe; 003: kept by a
-named person)."""
+"""The nightly backup: written, verified, copied to a second place, rotated; a failed or missing
+backup is shown to the administrator and the directors and reaches them as a notice, once per
+incident (seed 001: archives kept safe; 003: kept by a named person)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ import datetime as dt
 import hashlib
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqiao.core import services_backup
-from xinqiao.core.models import BackupRun, Notification, User
+from xinqiao.core.models import BackupIncident, BackupRun, Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.core.roles import Role
 
@@ -73,19 +77,94 @@ def _copy_verified(source: Path, folder: Path) -> None:
         raise OSError(f"the copy in {folder} differs from the backup")
 
 
-def _tell_failure(run: BackupRun) -> None:
-    recipients = User.objects.filter(
-        is_active=True, role_assignments__role__in=[Role.ADMIN, Role.DIRECTOR]
-    ).distinct()
-    with transaction.atomic():
-        notify(
-            recipients=recipients,
-            title=_("The nightly backup failed"),
-            body=_("Ask the administrator to look at the backups page today."),
-            url=reverse("core:backups"),
-            level=Notification.Level.URGENT,
-            email=True,
-        )
+#: Who is shown a failed or missing backup (the admin's page, the home page) and told of it.
+BACKUP_WATCHERS = (Role.ADMIN, Role.DIRECTOR)
+#: The nightly backup runs once a day: a day and two hours without a verified one is an incident.
+MISSING_AFTER = dt.timedelta(hours=26)
+
+
+@dataclass(frozen=True)
+class BackupTrouble:
+    kind: str  # a BackupIncident.Kind
+    since: dt.datetime  # the last verified backup, or the installation when there was none
+
+
+def _installed_at() -> dt.datetime:
+    first = (
+        MigrationRecorder(connection)
+        .migration_qs.order_by("applied")
+        .values_list("applied", flat=True)
+        .first()
+    )
+    return first or timezone.now()
+
+
+def backup_trouble(now: dt.datetime | None = None) -> BackupTrouble | None:
+    """Failed: the last backup that ended did not end verified. Missing: no verified backup in
+    the last 26 hours (the worker is not running, or the nightly job never ends). Nothing
+    while the scheduled backups are off (XINQIAO_BACKUP_SCHEDULE)."""
+    if not settings.BACKUP_SCHEDULE:
+        return None
+    now = now or timezone.now()
+    backups = BackupRun.objects.filter(kind=BackupRun.Kind.BACKUP)
+    since = (
+        backups.filter(status=BackupRun.Status.VERIFIED, finished_at__lte=now)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    ) or _installed_at()
+    last_status = (
+        backups.exclude(status=BackupRun.Status.RUNNING)
+        .filter(started_at__lte=now)
+        .order_by(F("finished_at").desc(nulls_last=True), "-started_at")
+        .values_list("status", flat=True)
+        .first()
+    )
+    if last_status == BackupRun.Status.FAILED:
+        return BackupTrouble(BackupIncident.Kind.FAILED, since)
+    if since < now - MISSING_AFTER:
+        return BackupTrouble(BackupIncident.Kind.MISSING, since)
+    return None
+
+
+def _watchers(roles: list[str]):
+    return User.objects.filter(is_active=True, role_assignments__role__in=roles).distinct()
+
+
+def backup_trouble_tell(now: dt.datetime | None = None) -> BackupIncident | None:
+    """Tell the administrators and every director of a failed or missing backup, once per
+    incident (the incident's start is unique in the database); the new incident or None."""
+    trouble = backup_trouble(now)
+    if trouble is None:
+        return None
+    title = (
+        _("The backup failed")
+        if trouble.kind == BackupIncident.Kind.FAILED
+        else _("No backup for more than a day")
+    )
+    try:
+        with transaction.atomic():
+            incident = BackupIncident.objects.create(
+                since=trouble.since, kind=trouble.kind, told_at=now or timezone.now()
+            )
+            admins = _watchers([Role.ADMIN])
+            # The directors' notice leads to their home page's status line: the backups page
+            # is the administrator's.
+            for recipients, url in (
+                (admins, reverse("core:backups")),
+                (_watchers([Role.DIRECTOR]).exclude(pk__in=admins), reverse("core:home")),
+            ):
+                notify(
+                    recipients=recipients,
+                    title=title,
+                    body=_("Ask the administrator to look at the backups page today."),
+                    url=url,
+                    level=Notification.Level.URGENT,
+                    email=True,
+                )
+    except IntegrityError:  # told already: the same incident
+        return None
+    return incident
 
 
 def scheduled_backup() -> BackupRun:
@@ -104,5 +183,5 @@ def scheduled_backup() -> BackupRun:
             run.status, run.message = BackupRun.Status.FAILED, str(error)[:500]
             run.save(update_fields=["status", "message"])
     if run.status != BackupRun.Status.VERIFIED:
-        _tell_failure(run)
+        backup_trouble_tell()
     return run

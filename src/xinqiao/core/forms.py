@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinqiao.core import sign_in
+from xinqiao.core.key_export import MIN_PASSPHRASE
+from xinqiao.core.models import SecurityEvent
 
 
 class SignInForm(AuthenticationForm):
@@ -66,3 +71,69 @@ class NewPasswordForm(PasswordChangeForm):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=100)
+
+
+class KeyExportForm(forms.Form):
+    """The key export from the backups page: a passphrase typed twice and the administrator's
+    own password again (a session left open is not enough to carry the keys away). Every field
+    is secret: none is sent back on an error."""
+
+    #: Wrong passwords in a row that stop the export for a while (a stolen session guessing).
+    TRIES = 5
+    TRIES_WINDOW = datetime.timedelta(minutes=15)
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    passphrase1 = forms.CharField(
+        label=_("A passphrase for the key file"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    passphrase2 = forms.CharField(
+        label=_("The passphrase again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["passphrase1"].help_text = _(
+            "At least %(count)s characters, for example four words. Without it the file is "
+            "useless: write it down and keep it apart from the file."
+        ) % {"count": MIN_PASSPHRASE}
+
+    def clean_password(self):
+        recent = SecurityEvent.objects.filter(
+            user=self.user,
+            kind=SecurityEvent.Kind.KEYS_EXPORT_REFUSED,
+            created_at__gte=timezone.now() - self.TRIES_WINDOW,
+        ).count()
+        if recent >= self.TRIES:
+            raise forms.ValidationError(
+                _("Too many wrong passwords: wait a quarter of an hour, then try again."),
+                code="throttled",
+            )
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError(_("Your password is not right."), code="wrong_password")
+        return self.cleaned_data["password"]
+
+    def clean_passphrase1(self):
+        passphrase = self.cleaned_data["passphrase1"]
+        if len(passphrase) < MIN_PASSPHRASE:
+            raise forms.ValidationError(
+                _("The passphrase must have at least %(count)s characters."),
+                code="too_short",
+                params={"count": MIN_PASSPHRASE},
+            )
+        return passphrase
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("passphrase1"), cleaned.get("passphrase2")
+        if first and second is not None and first != second:
+            self.add_error("passphrase2", _("The two passphrases differ."))
+        return cleaned

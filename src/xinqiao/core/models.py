@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -181,6 +182,8 @@ class SecurityEvent(models.Model):
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
         ACCOUNT_ISSUED = "account_issued", _("account issued")
         DEACTIVATED = "deactivated", _("account disabled")
+        KEYS_EXPORTED = "keys_exported", _("keys exported")
+        KEYS_EXPORT_REFUSED = "keys_export_refused", _("key export refused: wrong password")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -340,6 +343,11 @@ class BackupRun(ProtectedModel):
         verbose_name = _("backup run")
         verbose_name_plural = _("backup runs")
 
+    @property
+    def file_basename(self) -> str:
+        """The file's name without its folder (the page names the folders once)."""
+        return Path(self.file_name).name
+
     @classmethod
     def visibility_q(cls, user) -> models.Q:
         """Installation data: the administrator's only."""
@@ -398,3 +406,24 @@ class RetentionRun(ProtectedModel):
     @classmethod
     def visibility_q(cls, user) -> Q:
         return Q(school_id__in=user.school_ids_with(Role.DIRECTOR))
+class BackupIncident(ProtectedModel):
+    """A time without a good backup, told once to the administrator and the directors: it
+    starts at the last verified backup (or the installation), so the database, not a timer,
+    keeps a failing or missing backup from being told again every hour."""
+
+    class Kind(models.TextChoices):
+        FAILED = "failed", _("the backup failed")
+        MISSING = "missing", _("no backup for more than a day")
+
+    since = models.DateTimeField(unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    told_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-since"]
+        verbose_name = _("backup incident")
+        verbose_name_plural = _("backup incidents")
+
+    @classmethod
+    def visibility_q(cls, user) -> models.Q:
+        return BackupRun.visibility_q(user)

@@ -8,9 +8,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinqiao.core import backup
-from xinqiao.core.models import BackupRun, User
+from xinqiao.core.key_export import keys_export
+from xinqiao.core.models import BackupRun, SecurityEvent, User
+from xinqiao.core.services import security_event_record
 
 
 def _name(actor: User | None, by: str) -> str:
@@ -51,7 +54,7 @@ def backup_run_perform(
 
     try:
         result = backup.backup(to=to, by=run.requested_by_name, progress=progress)
-        progress("verifying the new file", 95)
+        progress(_("verifying the new file"), 95)
         backup_file_verify(result.path)
     except (backup.BackupError, OSError) as error:  # OSError: a disk full or not writable
         run.status, run.message = BackupRun.Status.FAILED, str(error)[:500]
@@ -67,18 +70,42 @@ def backup_run_perform(
     return run
 
 
-def key_export_record(*, actor: User | None, by: str = "", files: list[str]) -> BackupRun:
+def key_export_record(
+    *, actor: User | None, by: str = "", files: list[str], request=None
+) -> BackupRun:
+    """Record an export of the keys: on the backups page (when, by whom) and among the
+    security events."""
     now = timezone.now()
-    return BackupRun.objects.create(
-        kind=BackupRun.Kind.KEY_EXPORT,
-        status=BackupRun.Status.VERIFIED,
-        finished_at=now,
-        started_at=now,
-        requested_by=actor,
-        requested_by_name=_name(actor, by),
-        percent=100,
-        message=", ".join(files)[:500],
-    )
+    with transaction.atomic():
+        security_event_record(
+            kind=SecurityEvent.Kind.KEYS_EXPORTED,
+            user=actor,
+            username=_name(actor, by),
+            actor=actor,
+            request=request,
+        )
+        return BackupRun.objects.create(
+            kind=BackupRun.Kind.KEY_EXPORT,
+            status=BackupRun.Status.VERIFIED,
+            finished_at=now,
+            started_at=now,
+            requested_by=actor,
+            requested_by_name=_name(actor, by),
+            percent=100,
+            message=", ".join(files)[:500],
+        )
+
+
+def key_export_download(*, actor: User, passphrase: str, request=None) -> bytes:
+    """The administrator's page: the same export as ``xinqiao keys export``, written into a
+    private temporary folder and handed back for the download; recorded."""
+    backup.ensure_backup_key()
+    with tempfile.TemporaryDirectory(dir=settings.DATA_DIR, prefix=".keys-") as tmp:
+        out = Path(tmp) / "keys.txt"
+        files = keys_export(passphrase, out)
+        content = out.read_bytes()
+    key_export_record(actor=actor, files=files, request=request)
+    return content
 
 
 def backup_runs_settle_after_restore() -> int:
@@ -87,5 +114,5 @@ def backup_runs_settle_after_restore() -> int:
     return BackupRun.objects.filter(status=BackupRun.Status.RUNNING).update(
         status=BackupRun.Status.FAILED,
         percent=100,
-        message="outcome unknown here: this data was restored from the backup it was writing",
+        message=_("outcome unknown here: this data was restored from the backup it was writing"),
     )

@@ -34,7 +34,16 @@ def nightly_backup() -> None:
     """Write, verify, copy and rotate the backups; a failure reaches the admin and directors."""
     from xinqiao.core.backup_schedule import scheduled_backup
 
-    scheduled_backup()
+    if settings.BACKUP_SCHEDULE:
+        scheduled_backup()
+
+
+@db_periodic_task(crontab(minute="45"))
+def backup_watch() -> None:
+    """Every hour: a backup missing for more than a day reaches the admin and the directors."""
+    from xinqiao.core.backup_schedule import backup_trouble_tell
+
+    backup_trouble_tell()
 
 
 @db_periodic_task(crontab(day_of_week="1", hour="6", minute="0"))

@@ -33,6 +33,7 @@ urlpatterns = [
     path("retention/", retention.retention_review, name="retention"),
     path("retention/periods/", retention.retention_periods, name="retention_periods"),
     path("retention/<str:key>/", retention.retention_type, name="retention_type"),
+    path("backups/keys/export/", backups.key_export, name="key_export"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"

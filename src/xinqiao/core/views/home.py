@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from xinqiao.core import directory
+from xinqiao.core.backup_schedule import BACKUP_WATCHERS, backup_trouble
 from xinqiao.core.roles import ROLE_DUTIES, Role
 
 
@@ -20,4 +21,9 @@ def home(request):
         }
         for a in assignments
     ]
-    return render(request, "core/home.html", {"roles": roles})
+    watches_backups = any(role["code"] in BACKUP_WATCHERS for role in roles)
+    return render(
+        request,
+        "core/home.html",
+        {"roles": roles, "trouble": backup_trouble() if watches_backups else None},
+    )

@@ -3,6 +3,7 @@
 //   <select data-autosubmit>   submits its form when changed
 //   <button data-print>        prints the page
 //   <button data-confirm="…">  asks before its form is sent
+//   <form data-download>       answered by a download (the page stays): emptied once sent
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -13,5 +14,10 @@
     if (event.target.closest("[data-print]")) { window.print(); return; }
     var asking = event.target.closest("[data-confirm]");
     if (asking && !window.confirm(asking.dataset.confirm)) { event.preventDefault(); }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-download]");
+    // After the browser has taken the typed values: the passphrases do not stay on the screen.
+    if (form && !event.defaultPrevented) { window.setTimeout(function () { form.reset(); }, 0); }
   });
 })();

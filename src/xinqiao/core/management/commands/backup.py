@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from xinqiao.core import backup, services_backup
 from xinqiao.core.models import BackupRun
@@ -23,7 +24,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if backup.ensure_backup_key():
-            self.stdout.write(f"Created the backup key file {backup.backup_key_file()} (0600)")
+            self.stdout.write(
+                _("Created the backup key file %(path)s (0600)")
+                % {"path": backup.backup_key_file()}
+            )
         run = services_backup.backup_run_begin(actor=None, by=getpass.getuser())
         run = services_backup.backup_run_perform(
             run=run,
@@ -34,7 +38,10 @@ class Command(BaseCommand):
             raise CommandError(run.message)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Backup written and verified: {run.file_name} ({run.rows} rows). "
-                "Keep the keys (xinqiao keys export) apart from the backups."
+                _(
+                    "Backup written and verified: %(file)s (%(rows)s rows). Keep the keys "
+                    "(xinqiao keys export) apart from the backups."
+                )
+                % {"file": run.file_name, "rows": run.rows}
             )
         )

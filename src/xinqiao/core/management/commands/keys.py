@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from xinqiao.core import backup, services_backup
 from xinqiao.core.key_export import keys_export, keys_import
@@ -33,9 +34,9 @@ class Command(BaseCommand):
             return options["passphrase_file"].read_text(encoding="utf-8").strip()
         if os.environ.get(PASSPHRASE_ENV):
             return os.environ[PASSPHRASE_ENV]
-        first = getpass.getpass("Passphrase: ")
-        if twice and getpass.getpass("The passphrase again: ") != first:
-            raise CommandError("The two passphrases differ; nothing was written.")
+        first = getpass.getpass(_("Passphrase: "))
+        if twice and getpass.getpass(_("The passphrase again: ")) != first:
+            raise CommandError(_("The two passphrases differ; nothing was written."))
         return first
 
     def handle(self, *args, **options):
@@ -47,18 +48,24 @@ class Command(BaseCommand):
                 services_backup.key_export_record(actor=None, by=getpass.getuser(), files=names)
                 self.stdout.write(
                     self.style.SUCCESS(
-                        f"Exported {', '.join(names)} to {path}. Keep it (and the passphrase) "
-                        "apart from the backups: on a USB stick in a locked drawer, or printed."
+                        _(
+                            "Exported %(names)s to %(path)s. Keep it (and the passphrase) apart "
+                            "from the backups: on a USB stick in a locked drawer, or printed."
+                        )
+                        % {"names": ", ".join(names), "path": path}
                     )
                 )
             else:
                 if not path.is_file():
-                    raise CommandError(f"No key export at {path}.")
+                    raise CommandError(_("No key export at %(path)s.") % {"path": path})
                 names = keys_import(
                     self._passphrase(options, twice=False), path, force=options["force"]
                 )
                 self.stdout.write(
-                    self.style.SUCCESS(f"Imported {', '.join(names)} into {backup.keys_dir()}.")
+                    self.style.SUCCESS(
+                        _("Imported %(names)s; the keys are in place.")
+                        % {"names": ", ".join(names)}
+                    )
                 )
         except backup.BackupError as error:
             raise CommandError(str(error)) from None

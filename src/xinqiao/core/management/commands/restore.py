@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from xinqiao.core import backup, services_backup
 from xinqiao.core.management.commands.backup import stderr_progress
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not options["file"].is_file():
-            raise CommandError(f"No backup file at {options['file']}.")
+            raise CommandError(_("No backup file at %(path)s.") % {"path": options["file"]})
         try:
             result = backup.restore(
                 options["file"],
@@ -29,12 +30,21 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         services_backup.backup_runs_settle_after_restore()
         if result.safety_backup:
-            self.stdout.write(f"The data that was here is kept in {result.safety_backup}")
+            self.stdout.write(
+                _("The data that was here is kept in %(path)s") % {"path": result.safety_backup}
+            )
         manifest = result.manifest
         self.stdout.write(
             self.style.SUCCESS(
-                f"Restored the backup of {manifest['created_at']} ({manifest['engine']}, "
-                f"{len(manifest['tables'])} tables): row counts, content hashes and the access "
-                f"log ({result.audit_rows} rows) verified."
+                _(
+                    "Restored the backup of %(created)s (%(engine)s, %(tables)s tables): row "
+                    "counts, content hashes and the access log (%(audit_rows)s rows) verified."
+                )
+                % {
+                    "created": manifest["created_at"],
+                    "engine": manifest["engine"],
+                    "tables": len(manifest["tables"]),
+                    "audit_rows": result.audit_rows,
+                }
             )
         )
