@@ -81,7 +81,9 @@ def test_xinqiao_serve_answers_and_keeps_query_strings_out_of_its_access_log(tmp
         for key, value in os.environ.items()
         if not key.startswith(("XINQIAO_", "PYTEST", "DJANGO_")) and key != "DATABASE_URL"
     }
-    env.update(XINQIAO_DATA_DIR=str(tmp_path), XINQIAO_PROFILE="dev", NO_PROXY="127.0.0.1")
+    # The server's own output stays outside its data directory, which serve checks is private.
+    data_dir = tmp_path / "data"
+    env.update(XINQIAO_DATA_DIR=str(data_dir), XINQIAO_PROFILE="dev", NO_PROXY="127.0.0.1")
     subprocess.run(
         [str(XINQIAO), "init", "--no-admin"], env=env, check=True, capture_output=True, timeout=120
     )
