@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import getpass
+import gzip
 import hashlib
 import json
 import os
@@ -60,6 +61,9 @@ from xinqiao.core.fields import EncryptedTextField
 FORMAT = 1
 MAGIC = b"XINQIAO-BACKUP\n"
 CHUNK = 1 << 20
+# gzip's own default: a third of level 9's time (tarfile's "w|gz" is always 9) for a file about
+# 1 % larger (docs/benchmarks.md, "Backup and restore").
+COMPRESSION = 6
 MANIFEST = "manifest.json"
 SNAPSHOT_ALIAS = "xinqiao_backup_snapshot"
 
@@ -240,10 +244,14 @@ def _rows(model: type[models.Model], alias: str) -> Iterator[list]:
         yield list(row)
 
 
+# One encoder for every row (json.dumps with these options would build one per call).
+_ROW_ENCODER = json.JSONEncoder(
+    default=_portable, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+)
+
+
 def _dump_line(row: list) -> bytes:
-    return json.dumps(
-        row, default=_portable, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode()
+    return _ROW_ENCODER.encode(row).encode()
 
 
 @dataclass
@@ -501,7 +509,10 @@ def backup(
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as raw:
             writer = _EncryptingWriter(raw, key, header)
-            with tarfile.open(fileobj=writer, mode="w|gz") as tar:
+            with (
+                gzip.GzipFile(fileobj=writer, mode="wb", compresslevel=COMPRESSION) as compressed,
+                tarfile.open(fileobj=compressed, mode="w|") as tar,
+            ):
                 tar.add(staging / MANIFEST, arcname=MANIFEST)
                 for member in files:
                     tar.add(staging / member, arcname=member)
