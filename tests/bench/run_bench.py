@@ -1,6 +1,7 @@
 """Load-test Xinqiao against two baselines and write docs/benchmarks.md (``make bench``).
 
-What it does, all on 127.0.0.1 and in about ten minutes:
+What it does, all on 127.0.0.1 and in about ten minutes (and ten more for the backups, most
+of it building the larger school):
 
 1. serves tests/bench/bare_app.py (one view, no middleware) with gunicorn, configured like
    ``xinqiao serve``, and measures GET / on it: the bare baseline;
