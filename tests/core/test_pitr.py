@@ -107,12 +107,15 @@ class Cluster:
         return run([*command, "-c", statement]).strip()
 
     def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            subprocess.run(
-                server("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"),
-                capture_output=True,
-                timeout=WAIT_SECONDS,
-            )
+        """Stop the server if it runs: politely, then at once (never raises: it runs in finally)."""
+        for mode in ("fast", "immediate"):
+            if not (self.data / "postmaster.pid").exists():
+                return
+            command = server("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "20", "stop")
+            try:
+                subprocess.run(command, capture_output=True, timeout=30)
+            except subprocess.TimeoutExpired:
+                continue
 
 
 def settings(cluster: Cluster, **values: str | int) -> None:
