@@ -190,7 +190,9 @@ class _ChunkReader:
     """A read-only file object over the decrypted chunks, for tarfile's stream mode."""
 
     def __init__(self, chunks: Iterator[bytes]):
-        self._chunks, self._buffer = chunks, b""
+        # A bytearray drops what was read from its front without copying the rest (bytes would
+        # copy the remaining megabyte on every small read tarfile makes).
+        self._chunks, self._buffer = chunks, bytearray()
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._buffer) < size:
@@ -200,7 +202,8 @@ class _ChunkReader:
             self._buffer += chunk
         if size < 0:
             size = len(self._buffer)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
         return data
 
 
