@@ -61,8 +61,8 @@ from xinqiao.core.fields import EncryptedTextField
 FORMAT = 1
 MAGIC = b"XINQIAO-BACKUP\n"
 CHUNK = 1 << 20
-# gzip's own default: a third of level 9's time (tarfile's "w|gz" is always 9) for a file about
-# 1 % larger (docs/benchmarks.md, "Backup and restore").
+# gzip's own default: a third of level 9's time for a file about 1 % larger (docs/benchmarks.md,
+# "Backup and restore"); tarfile's "w|gz" is always level 9 before Python 3.12.
 COMPRESSION = 6
 MANIFEST = "manifest.json"
 SNAPSHOT_ALIAS = "xinqiao_backup_snapshot"
