@@ -1,6 +1,7 @@
 """Load-test Xinqiao against two baselines and write docs/benchmarks.md (``make bench``).
 
-What it does, all on 127.0.0.1 and in about ten minutes:
+What it does, all on 127.0.0.1 and in about ten minutes (and ten more for the backups, most
+of it building the larger school):
 
 1. serves tests/bench/bare_app.py (one view, no middleware) with gunicorn, configured like
    ``xinqiao serve``, and measures GET / on it: the bare baseline;
@@ -14,8 +15,12 @@ What it does, all on 127.0.0.1 and in about ten minutes:
    of a student with 10 cases and 200 records (added to the demo by
    tests/bench/student_file_bench.py) signed in as ``director``, by one user (the time one
    reader waits: issue 6 wants under 200 ms) and by XINQIAO_BENCH_USERS users at once;
-3. writes the figures to docs/benchmarks.md, replacing what was there: each page's ratio to
-   the bare view and to the signed-in baseline of the same database.
+3. times ``xinqiao backup`` and ``xinqiao restore`` of the demo school and of one ten times
+   larger, on SQLite and on PostgreSQL, beside a plain copy of the database's files
+   (tests/bench/backup_bench.py);
+4. writes the figures to docs/benchmarks.md, replacing what was there: each page's ratio to
+   the bare view and to the signed-in baseline of the same database, each backup's and
+   restore's ratio to the plain copy.
 
 Each measurement is a separate ``locust --headless`` process (tests/bench/locustfile.py).
 Every process started here is stopped at the end, and the temporary directory and the bench
@@ -770,6 +775,10 @@ def write_report(info: dict, stages: dict, started: datetime, elapsed: float) ->
             f"Not measured: nothing answered on {PG_HOST}:{PG_PORT} during this run.",
             "",
         ]
+    if "backup" in stages:
+        from backup_bench import section
+
+        lines += section(stages["backup"])
     DOC.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
 
 
@@ -829,6 +838,11 @@ def main(
                 )
         else:
             log(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT}: skipped")
+        if only is None:
+            from backup_bench import bench as bench_backup
+
+            stages["backup"] = bench_backup(work)
+            failed = failed or bool(stages["backup"]["errors"])
     finally:
         processes.stop_all()
         if pg_created:

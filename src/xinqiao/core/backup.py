@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import getpass
+import gzip
 import hashlib
 import json
 import os
@@ -61,6 +62,9 @@ from xinqiao.core.fields import EncryptedTextField
 FORMAT = 1
 MAGIC = b"XINQIAO-BACKUP\n"
 CHUNK = 1 << 20
+# gzip's own default: a third of level 9's time for a file about 1 % larger (docs/benchmarks.md,
+# "Backup and restore"); tarfile's "w|gz" is always level 9 before Python 3.12.
+COMPRESSION = 6
 MANIFEST = "manifest.json"
 SNAPSHOT_ALIAS = "xinqiao_backup_snapshot"
 
@@ -189,7 +193,9 @@ class _ChunkReader:
     """A read-only file object over the decrypted chunks, for tarfile's stream mode."""
 
     def __init__(self, chunks: Iterator[bytes]):
-        self._chunks, self._buffer = chunks, b""
+        # A bytearray drops what was read from its front without copying the rest (bytes would
+        # copy the remaining megabyte on every small read tarfile makes).
+        self._chunks, self._buffer = chunks, bytearray()
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self._buffer) < size:
@@ -199,7 +205,8 @@ class _ChunkReader:
             self._buffer += chunk
         if size < 0:
             size = len(self._buffer)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
         return data
 
 
@@ -243,10 +250,14 @@ def _rows(model: type[models.Model], alias: str) -> Iterator[list]:
         yield list(row)
 
 
+# One encoder for every row (json.dumps with these options would build one per call).
+_ROW_ENCODER = json.JSONEncoder(
+    default=_portable, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+)
+
+
 def _dump_line(row: list) -> bytes:
-    return json.dumps(
-        row, default=_portable, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-    ).encode()
+    return _ROW_ENCODER.encode(row).encode()
 
 
 @dataclass
@@ -504,7 +515,10 @@ def backup(
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as raw:
             writer = _EncryptingWriter(raw, key, header)
-            with tarfile.open(fileobj=writer, mode="w|gz") as tar:
+            with (
+                gzip.GzipFile(fileobj=writer, mode="wb", compresslevel=COMPRESSION) as compressed,
+                tarfile.open(fileobj=compressed, mode="w|") as tar,
+            ):
                 tar.add(staging / MANIFEST, arcname=MANIFEST)
                 for member in files:
                     tar.add(staging / member, arcname=member)
