@@ -187,3 +187,83 @@ ROUTES += [
         extras=SECOND_COUNSELOR,
     ),
 ]
+
+report = {"report_id": members_report}
+worry = {"item_id": named_worry}
+ROUTES += [
+    Route(
+        "GET /api/crisis/reports",
+        frozenset({"director", "counselor", "class_teacher", "grade_leader", "student_affairs"}),
+    ),
+    Route(
+        "GET /api/crisis/reports",
+        frozenset({"director", "counselor", "class_teacher", "grade_leader", "student_affairs"}),
+        data={"week": 3, "kind": "dormitory"},
+    ),
+    Route(
+        "GET /api/crisis/reports/summary",
+        frozenset(
+            {
+                "director",
+                "counselor",
+                "principal",
+                "vice_principal",
+                "supervisor",
+                "student_affairs",
+            }
+        ),
+    ),
+    Route(
+        "GET /api/crisis/reports/{report_id}",
+        REPORT_READERS,
+        kwargs=report,
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+    Route(
+        "POST /api/crisis/reports/class/{class_id}",
+        frozenset({"committee_member"}),
+        kwargs={"class_id": members_class},
+        method="post",
+        data={"mood": "3", "events": "运动会"},
+        confidential=True,
+        extras=NONE,
+    ),
+    Route(
+        "POST /api/crisis/reports/dormitory/{dormitory_id}",
+        frozenset({"dorm_liaison"}),
+        kwargs={"dormitory_id": liaisons_dormitory},
+        method="post",
+        data={"mood": "4"},
+        confidential=True,
+        extras=NONE,
+    ),
+    Route(
+        "POST /api/crisis/reports/{report_id}/forward",
+        frozenset({"grade_leader"}),
+        kwargs=report,
+        method="post",
+        data={"note": "请心理室关注"},
+        ok=(201,),
+        confidential=True,
+        extras=NONE,
+    ),
+    Route("GET /api/crisis/reports/worried", frozenset({"director", "counselor", "class_teacher"})),
+    Route(
+        "GET /api/crisis/reports/worried/{item_id}",
+        frozenset({"director", "counselor", "class_teacher", "committee_member"}),
+        kwargs=worry,
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+    Route(
+        "POST /api/crisis/reports/worried/{item_id}/alert",
+        COUNSELING,
+        kwargs=worry,
+        method="post",
+        data={"risk_level": "high"},
+        ok=(201,),
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from xinqiao.core.access import get_or_refuse
+from django.http import Http404
+
+from xinqiao.core.access import NOT_FOUND, get_or_refuse, record_read, record_refusal
 from xinqiao.crisis.models import WeeklyReport, WorriedItem
+from xinqiao.crisis.selectors_reports import ReporterUnit, reporter_units
+from xinqiao.people.models import Dormitory, SchoolClass
 from xinqiao.people.selectors import led_grade_ids
 
 
@@ -32,3 +36,44 @@ def get_worry_or_refuse(request, pk: int, perm: str = "crisis.view_worry") -> Wo
         "alert",
     )
     return get_or_refuse(request, queryset, pk, perm)
+
+
+def get_reporter_unit(request, kind: str, unit_id: int) -> ReporterUnit:
+    """A unit whose reporter's post the user holds; anything else is "not found", recorded."""
+    for unit in reporter_units(request.user):
+        if unit.kind == kind and unit.unit_id == unit_id:
+            return unit
+    model = SchoolClass if kind == WeeklyReport.Kind.CLASS else Dormitory
+    record_refusal(request, model, unit_id, "crisis.write_weekly_report")
+    raise Http404(NOT_FOUND)
+
+
+def read_report(request, report: WeeklyReport) -> list[WorriedItem] | None:
+    """What the reader may see of a report's worried-about classmates: the items (each with
+    ``may_read_why``), or None where only their number is theirs to know (the grade leader,
+    student affairs). Reads of the why, and staff reads of the events, go to the access log."""
+    user = request.user
+    if report.events and not (
+        user.has_perm("crisis.edit_weekly_report", report) or report.reporter_id == user.pk
+    ):
+        record_read(request, report, basis="network chain: weekly report events")
+    if not user.has_perm("crisis.view_report_worries", report):
+        return None
+    items = list(
+        WorriedItem.objects.for_user(user)
+        .filter(report=report)
+        .select_related("student", "alert")
+        .order_by("pk")
+    )
+    for item in items:
+        item.may_read_why = read_why(request, item)
+    return items
+
+
+def read_why(request, item: WorriedItem) -> bool:
+    """Whether the reader may read why the classmate is worried; a reader other than its
+    writer is recorded."""
+    allowed = request.user.has_perm("crisis.read_worry_why", item)
+    if allowed and item.added_by_id != request.user.pk:
+        record_read(request, item, basis="counseling staff: weekly report worry")
+    return allowed

@@ -14,20 +14,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqiao.core.access import NOT_FOUND, record_read, record_refusal
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
 from xinqiao.crisis import services_reports as services
 from xinqiao.crisis.access_reports import (
     get_report_or_refuse,
     get_report_to_forward,
+    get_reporter_unit,
     get_worry_or_refuse,
+    read_report,
+    read_why,
 )
 from xinqiao.crisis.forms_reports import ForwardForm, WeeklyReportForm, WorryAlertForm
 from xinqiao.crisis.models import WeeklyReport, WorriedItem
@@ -40,7 +41,6 @@ from xinqiao.crisis.selectors_reports import (
     week_of,
     week_summary,
 )
-from xinqiao.people.models import Dormitory, SchoolClass
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -67,20 +67,10 @@ def report_mine(request):
     )
 
 
-def _reporter_unit(request, kind: str, unit_id: int):
-    """The unit whose post the user holds; anything else is "not found", and recorded."""
-    for unit in reporter_units(request.user):
-        if unit.kind == kind and unit.unit_id == unit_id:
-            return unit
-    model = SchoolClass if kind == WeeklyReport.Kind.CLASS else Dormitory
-    record_refusal(request, model, unit_id, "crisis.write_weekly_report")
-    raise Http404(NOT_FOUND)
-
-
 @login_required
 def report_write(request, kind: str, unit_id: int):
     """Send (or, until the week ends, change) this week's report of one's class or dormitory."""
-    unit = _reporter_unit(request, kind, unit_id)
+    unit = get_reporter_unit(request, kind, unit_id)
     if unit.week is None:
         messages.info(request, _("There is no teaching week now: reports are sent during term."))
         return redirect("crisis:report_mine")
@@ -125,25 +115,8 @@ def _still_open(report: WeeklyReport) -> bool:
 def report_detail(request, pk: int, forward_form=None, status: int = 200):
     report = get_report_or_refuse(request, pk)
     user = request.user
-    may_see_worries = user.has_perm("crisis.view_report_worries", report)
-    worries = []
-    if may_see_worries:
-        worries = list(
-            WorriedItem.objects.for_user(user)
-            .filter(report=report)
-            .select_related("student", "alert")
-            .order_by("pk")
-        )
-        for item in worries:
-            item.may_read_why = user.has_perm("crisis.read_worry_why", item)
-            if item.may_read_why and item.added_by_id != user.pk:
-                record_read(request, item, basis="counseling staff: weekly report worry")
+    worries = read_report(request, report)
     counseling = user.has_perm("crisis.handle_worry", WorriedItem(report=report))
-    reporter_side = user.has_perm("crisis.edit_weekly_report", report) or (
-        report.reporter_id == user.pk
-    )
-    if report.events and not reporter_side:
-        record_read(request, report, basis="network chain: weekly report events")
     forwards = list(report.forwards.select_related("forwarded_by"))
     if not counseling:
         forwards = [f for f in forwards if f.forwarded_by_id == user.pk]
@@ -153,8 +126,8 @@ def report_detail(request, pk: int, forward_form=None, status: int = 200):
         "crisis/reports/detail.html",
         {
             "report": report,
-            "may_see_worries": may_see_worries,
-            "worries": worries,
+            "may_see_worries": worries is not None,
+            "worries": worries or [],
             "worry_count": report.worries.count(),
             "may_edit": user.has_perm("crisis.edit_weekly_report", report) and _still_open(report),
             "may_forward": may_forward and not any(f.forwarded_by_id == user.pk for f in forwards),
@@ -263,9 +236,7 @@ def worried_list(request):
 @login_required
 def worried_detail(request, pk: int, alert_form=None, status: int = 200):
     item = get_worry_or_refuse(request, pk)
-    may_read_why = request.user.has_perm("crisis.read_worry_why", item)
-    if may_read_why and item.added_by_id != request.user.pk:
-        record_read(request, item, basis="counseling staff: weekly report worry")
+    may_read_why = read_why(request, item)
     return render(
         request,
         "crisis/reports/worried_detail.html",
