@@ -344,3 +344,21 @@ def test_the_board_section_counts_the_week(net):
     assert (school["submitted"], school["missing"], school["worries"]) == (1, 2, 1)
     assert [i.student for i in board["waiting"]] == [net.student_record]
     assert board_week(net.principal) == {"schools": [], "waiting": []}
+
+
+def test_the_board_section_renders_the_week_for_the_director(net):
+    from django.template.loader import render_to_string
+
+    item = a_report(net).worries.get()
+    html = render_to_string(
+        "crisis/reports/board_section.html", {"reports": board_week(net.director)}
+    )
+    assert reverse("crisis:worried_detail", args=[item.pk]) in html
+    assert WHY not in html and EVENTS not in html
+
+
+@pytest.mark.parametrize("who", ["committee_member", "dorm_liaison"])
+def test_the_reporters_home_card_leads_to_this_weeks_report(net, signed_in, who):
+    body = signed_in(getattr(net, who)).get(reverse("core:home")).content.decode()
+    assert f'data-testid="role-link-{who}"' in body
+    assert reverse("crisis:report_mine") in body

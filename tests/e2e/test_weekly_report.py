@@ -42,7 +42,7 @@ def test_a_weekly_report_names_a_classmate_and_becomes_an_acknowledged_alert(
     # The committee member, on a phone: the home page leads to this week's report.
     page.set_viewport_size(PHONE)
     sign_in(page, "committee_member")
-    page.locator("main").get_by_role("link", name="每周心理晴雨表").click()
+    page.get_by_test_id("role-link-committee_member").click()
     expect(page.get_by_test_id("unit-status")).to_have_attribute("data-status", "missing")
     shot(page, "reports-1-mine-phone")
     page.get_by_test_id("write-report").click()

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from xinqiao.core import directory
+from xinqiao.core.home_links import role_links
 from xinqiao.core.roles import ROLE_DUTIES, Role
 
 
@@ -17,6 +18,7 @@ def home(request):
             "label": Role(a.role).label,
             "school": a.school,
             "duty": ROLE_DUTIES[a.role],
+            "links": role_links(a.role),
         }
         for a in assignments
     ]
