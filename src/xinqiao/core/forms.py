@@ -66,3 +66,12 @@ class NewPasswordForm(PasswordChangeForm):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=100)
+
+
+def add_service_errors(form: forms.Form, error) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

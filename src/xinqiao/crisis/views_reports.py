@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.forms import add_service_errors
 from xinqiao.core.params import query_id
 from xinqiao.crisis import services_reports as services
 from xinqiao.crisis.access_reports import (
@@ -41,14 +42,6 @@ from xinqiao.crisis.selectors_reports import (
     week_of,
     week_summary,
 )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- the reporter ---------------------------------------------------------------------------------
@@ -90,7 +83,7 @@ def report_write(request, kind: str, unit_id: int):
                 worries=form.cleaned_data["worries"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you: the weekly report is sent."))
             return redirect("crisis:report_detail", pk=report.pk)
@@ -116,7 +109,7 @@ def report_detail(request, pk: int, forward_form=None, status: int = 200):
     report = get_report_or_refuse(request, pk)
     user = request.user
     worries = read_report(request, report)
-    counseling = user.has_perm("crisis.handle_worry", WorriedItem(report=report))
+    counseling = user.has_perm("crisis.handle_worry", report)
     forwards = list(report.forwards.select_related("forwarded_by"))
     if not counseling:
         forwards = [f for f in forwards if f.forwarded_by_id == user.pk]
@@ -149,7 +142,7 @@ def report_forward(request, pk: int):
                 actor=request.user, report=report, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The report is forwarded to the counseling room."))
             return redirect("crisis:report_detail", pk=report.pk)
