@@ -362,3 +362,52 @@ def test_the_reporters_home_card_leads_to_this_weeks_report(net, signed_in, who)
     body = signed_in(getattr(net, who)).get(reverse("core:home")).content.decode()
     assert f'data-testid="role-link-{who}"' in body
     assert reverse("crisis:report_mine") in body
+
+
+def _more_reports(net, count: int, start: int) -> None:
+    from tests.factories import UserFactory
+    from xinqiao.crisis.services_reports import report_submit
+    from xinqiao.people.models import SchoolClass
+    from xinqiao.people.services import role_assign
+
+    for number in range(start, start + count):
+        school_class = SchoolClass.objects.create(
+            school=net.school, grade=net.grade, number=number, cohort_year=2026
+        )
+        member = UserFactory(username=f"member{number}")
+        role_assign(
+            user=member,
+            role="committee_member",
+            school=net.school,
+            semester=net.semester,
+            school_class=school_class,
+        )
+        report_submit(actor=member, kind="class", unit=school_class, mood=3)
+
+
+@pytest.mark.parametrize(
+    ("who", "url_name"),
+    [
+        ("principal", "crisis:report_summary"),
+        ("grade_leader", "crisis:report_list"),
+        ("counselor", "crisis:report_list"),
+        ("counselor", "crisis:worried_list"),
+    ],
+)
+def test_the_lists_cost_the_same_queries_for_five_classes_or_ten(net, client, who, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import sign_in
+
+    a_report(net)
+    sign_in(client, getattr(net, who))
+    url = reverse(url_name)
+    counts = []
+    for start in (2, 7):
+        _more_reports(net, 5, start)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
