@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.crisis.reports_factories import a_report, network_for_reports
 from xinqiao.core.models import AccessLog, Notification, PendingStep
@@ -411,3 +412,45 @@ def test_the_lists_cost_the_same_queries_for_five_classes_or_ten(net, client, wh
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_report_is_editable_until_its_week_ends_then_next_week_is_a_new_one(net, signed_in):
+    report = a_report(net)
+    week = current_week(net.school.pk)
+    next_monday = timezone.make_aware(
+        datetime.datetime.combine(week.sunday + datetime.timedelta(days=1), datetime.time(9))
+    )
+    later = a_report(net, mood=5, why="", now=next_monday)
+    assert later.pk != report.pk and later.week == report.week + 1
+    report.refresh_from_db()
+    assert report.mood == 2
+    detail = signed_in(net.committee_member).get(reverse("crisis:report_detail", args=[report.pk]))
+    assert 'data-testid="edit-report"' in detail.content.decode()  # this week: still open
+    WeeklyReport.objects.filter(pk=report.pk).update(week=report.week - 1)
+    detail = signed_in(net.committee_member).get(reverse("crisis:report_detail", args=[report.pk]))
+    assert 'data-testid="edit-report"' not in detail.content.decode()
+
+
+def test_a_second_committee_member_changes_the_same_report_and_sees_only_whom_they_named(
+    net, signed_in
+):
+    from tests.factories import UserFactory
+    from xinqiao.people.services import role_assign
+
+    report = a_report(net)
+    co_member = UserFactory(username="co_member")
+    role_assign(
+        user=co_member,
+        role="committee_member",
+        school=net.school,
+        semester=net.semester,
+        school_class=net.school_class,
+    )
+    client = signed_in(co_member)
+    data = {"mood": "3", "events": "", "student_1": str(net.classmate.pk), "why_1": "她说被人欺负"}
+    client.post(write_url(net), data)
+    assert WeeklyReport.objects.get().pk == report.pk
+    assert WorriedItem.objects.count() == 2
+    body = client.get(reverse("crisis:report_detail", args=[report.pk])).content.decode()
+    assert "李小红" in body and "她说被人欺负" in body
+    assert "何小明" not in body and WHY not in body
