@@ -42,7 +42,7 @@ def test_a_weekly_report_names_a_classmate_and_becomes_an_acknowledged_alert(
     # The committee member, on a phone: the home page leads to this week's report.
     page.set_viewport_size(PHONE)
     sign_in(page, "committee_member")
-    page.get_by_test_id("role-link-committee_member").click()
+    page.get_by_test_id("role-link-committee_member").first.click()
     expect(page.get_by_test_id("unit-status")).to_have_attribute("data-status", "missing")
     shot(page, "reports-1-mine-phone")
     page.get_by_test_id("write-report").click()
@@ -56,6 +56,22 @@ def test_a_weekly_report_names_a_classmate_and_becomes_an_acknowledged_alert(
     expect(page.get_by_test_id("report-worries")).to_contain_text("何小明")
     shot(page, "reports-3-sent-phone")
     item = WorriedItem.objects.get()
+
+    # The class teacher learns whom to keep an eye on, never why; the grade leader how many.
+    teacher = open_page(browser, live_server)
+    teacher.set_viewport_size(PHONE)
+    sign_in(teacher, "class_teacher")
+    teacher.goto(reverse("crisis:worried_detail", args=[item.pk]))
+    expect(teacher.get_by_test_id("worry-no-why")).to_be_visible()
+    expect(teacher.locator("main")).not_to_contain_text(WHY)
+    shot(teacher, "reports-3b-class-teacher-phone")
+    leader = open_page(browser, live_server)
+    leader.set_viewport_size(PHONE)
+    sign_in(leader, "grade_leader")
+    leader.goto(reverse("crisis:report_detail", args=[item.report_id]))
+    expect(leader.get_by_test_id("worry-count")).to_be_visible()
+    expect(leader.locator("main")).not_to_contain_text("何小明")
+    shot(leader, "reports-3c-grade-leader-phone")
 
     # The counselor, on a phone too: from the queue to the alert, and acknowledges it.
     counselor = open_page(browser, live_server)
