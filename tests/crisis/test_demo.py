@@ -55,6 +55,10 @@ def test_last_weeks_worry_became_an_alert_and_a_report_was_forwarded(semester):
     require_term(semester)
     alert = Alert.objects.get(source="network_report")
     assert WorriedItem.objects.get(alert=alert).report.week < week_of(semester).number
+    assert alert.state == "acknowledged"
+    # Today's urgent visit stays the school's latest alert (the rooms and cases demos use it).
+    latest = Alert.objects.filter(school__code="demo").order_by("-raised_at").first()
+    assert latest.source_type == "rooms.Intake"
     assert ReportForward.objects.get().forwarded_by.username == "grade_leader"
 
 

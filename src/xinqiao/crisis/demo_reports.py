@@ -4,7 +4,7 @@ Every teaching week of the current semester before this one (holiday weeks left 
 report of nearly every class and dormitory: a few are missing, always those of 高二3班 and the
 dormitory without a liaison (their posts are empty, see people/demo.py). Moods dip around the
 mid-term exams; now and then a report names a classmate, whom the counseling room has read (one
-of them became a 关注 alert last week, and 七年级's grade leader forwarded one report).
+of them became a 关注 alert last week, acknowledged, and 七年级's grade leader forwarded one report).
 
 This week is under way: about half the units have reported, some naming a classmate the
 counseling room has still to read (through the services, so the class teachers and counselors are
@@ -18,13 +18,23 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.urls import reverse
 from django.utils import timezone
 
 from xinqiao.core.demo import DemoContext
+from xinqiao.core.models import Notification
 from xinqiao.core.roles import Role
 from xinqiao.crisis import services_reports as services
-from xinqiao.crisis.models import Alert, Mood, ReportForward, WeeklyReport, WorriedItem
+from xinqiao.crisis.models import (
+    Alert,
+    AlertEvent,
+    Mood,
+    ReportForward,
+    WeeklyReport,
+    WorriedItem,
+)
 from xinqiao.crisis.selectors_reports import TeachingWeek, week_of
+from xinqiao.crisis.services import alert_acknowledge
 from xinqiao.people.models import RoleAssignment, Semester, Student
 
 SEED = 20260902
@@ -158,9 +168,7 @@ class _Term:
         last = weeks[-1].number
         recent = [i for i in items if i.report.week == last] or items[-1:]
         if recent:
-            services.worry_to_alert(
-                actor=self.counselor, item=recent[0], risk_level=Alert.RiskLevel.CONCERN
-            )
+            self._alert_from(recent[0])
         grade_ids = set(
             RoleAssignment.objects.filter(
                 user=self.grade_leader, role=Role.GRADE_LEADER, semester=self.semester
@@ -179,6 +187,21 @@ class _Term:
                 note="这个班本周情绪偏低，请心理室老师找时间去看看。",
                 at=low.submitted_at + datetime.timedelta(hours=5),
             )
+
+    def _alert_from(self, item: WorriedItem) -> None:
+        """Raised and acknowledged by the counselor the day after the report, through the
+        services; then moved back to that day (the services date them now), and its notices,
+        long read, removed. Today's alert stays the school's latest (rooms and cases demos)."""
+        alert = services.worry_to_alert(
+            actor=self.counselor, item=item, risk_level=Alert.RiskLevel.CONCERN
+        )
+        alert_acknowledge(actor=self.counselor, alert=alert)
+        when = item.added_at + datetime.timedelta(days=1)
+        Alert.objects.filter(pk=alert.pk).update(raised_at=when)
+        AlertEvent.objects.filter(alert=alert).update(at=when)
+        WorriedItem.objects.filter(pk=item.pk).update(reviewed_at=when)
+        url = reverse("crisis:alert_detail", args=[alert.pk])
+        Notification.objects.filter(url=url).delete()
 
     def this_week(self, week: TeachingWeek | None) -> None:
         """About half the units have reported so far; a few name a classmate (through the
