@@ -61,11 +61,11 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Leave requests"), "rooms:leave_list", "rooms.request_leave", "room"),
     NavItem(_("Duty logs"), "rooms:duty_log_list", "rooms.view_duty_logs", "room"),
     NavItem(_("Alerts"), "crisis:alert_list", "crisis.view_alert", "cases"),
+    NavItem(_("Cases"), "cases:case_list", "cases.view_case_list", "cases"),
+    NavItem(_("Referrals"), "cases:referral_list", "cases.view_case_list", "cases"),
     NavItem(
         _("Worried-about classmates"), "crisis:worried_list", "crisis.view_worry_list", "cases"
     ),
-    NavItem(_("Cases"), "cases:case_list", "cases.view_case_list", "cases"),
-    NavItem(_("Referrals"), "cases:referral_list", "cases.view_case_list", "cases"),
     NavItem(_("Archive"), "cases:archive", "cases.view_archive", "cases"),
     NavItem(_("Typical cases"), "cases:typical_list", "cases.view_typical_cases", "cases"),
     NavItem(_("Outside services"), "cases:service_list", "cases.view_services", "cases"),
