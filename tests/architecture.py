@@ -135,7 +135,8 @@ def view_and_api_modules(root: Path) -> list[Path]:
         parts = path.relative_to(root).parts
         if "migrations" in parts or "management" in parts:
             continue
-        if path.name in {"views.py", "api.py"} or "views" in parts[:-1]:
+        named = path.name in {"views.py", "api.py"} or path.name.startswith(("views_", "api_"))
+        if named or "views" in parts[:-1]:
             found.append(path)
     return found
 

@@ -66,3 +66,204 @@ ROUTES = [
         extras=SECOND_COUNSELOR,
     ),
 ]
+
+
+# --- the network's weekly reports (crisis/views_reports.py) --------------------------------------
+def members_report(cast) -> int:
+    """This week's report of 七年级1班 by its committee member, naming 何小明."""
+    from tests.crisis.reports_factories import a_report
+
+    return a_report(cast).pk
+
+
+def named_worry(cast) -> int:
+    from xinqiao.crisis.models import WeeklyReport
+
+    return WeeklyReport.objects.get(pk=members_report(cast)).worries.get().pk
+
+
+def members_class(cast) -> int:
+    from tests.crisis.reports_factories import network_for_reports
+
+    return network_for_reports(cast).school_class.pk
+
+
+def liaisons_dormitory(cast) -> int:
+    from tests.crisis.reports_factories import network_for_reports
+
+    return network_for_reports(cast).dormitory.pk
+
+
+REPORT_READERS = frozenset(
+    {"director", "counselor", "class_teacher", "grade_leader", "committee_member"}
+)
+NONE = frozenset()
+
+ROUTES += [
+    Route("crisis:report_mine", frozenset({"committee_member", "dorm_liaison"})),
+    Route(
+        "crisis:report_list",
+        frozenset({"director", "counselor", "class_teacher", "grade_leader", "student_affairs"}),
+    ),
+    Route(
+        "crisis:report_summary",
+        frozenset(
+            {
+                "director",
+                "counselor",
+                "principal",
+                "vice_principal",
+                "supervisor",
+                "student_affairs",
+            }
+        ),
+    ),
+    Route("crisis:worried_list", frozenset({"director", "counselor", "class_teacher"})),
+    Route(
+        "crisis:report_write",
+        frozenset({"committee_member"}),
+        kwargs={"kind": "class", "unit_id": members_class},
+        confidential=True,
+        extras=NONE,
+    ),
+    Route(
+        "crisis:report_write",
+        frozenset({"committee_member"}),
+        kwargs={"kind": "class", "unit_id": members_class},
+        method="post",
+        data={"mood": "3", "events": "运动会"},
+        ok=(302,),
+        confidential=True,
+        extras=NONE,
+    ),
+    Route(
+        "crisis:report_write",
+        frozenset({"dorm_liaison"}),
+        kwargs={"kind": "dormitory", "unit_id": liaisons_dormitory},
+        confidential=True,
+        extras=NONE,
+    ),
+    Route(
+        "crisis:report_detail",
+        REPORT_READERS,
+        kwargs={"pk": members_report},
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+    Route(
+        "crisis:report_forward",
+        frozenset({"grade_leader"}),
+        kwargs={"pk": members_report},
+        method="post",
+        data={"note": "请心理室关注"},
+        ok=(302,),
+        confidential=True,
+        extras=NONE,
+    ),
+    Route(
+        "crisis:worried_detail",
+        frozenset({"director", "counselor", "class_teacher", "committee_member"}),
+        kwargs={"pk": named_worry},
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+    Route(
+        "crisis:worried_alert",
+        COUNSELING,
+        kwargs={"pk": named_worry},
+        method="post",
+        data={"risk_level": "high"},
+        ok=(302,),
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+    Route(
+        "crisis:worried_review",
+        COUNSELING,
+        kwargs={"pk": named_worry},
+        method="post",
+        ok=(302,),
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+]
+
+report = {"report_id": members_report}
+worry = {"item_id": named_worry}
+ROUTES += [
+    Route(
+        "GET /api/crisis/reports",
+        frozenset({"director", "counselor", "class_teacher", "grade_leader", "student_affairs"}),
+    ),
+    Route(
+        "GET /api/crisis/reports",
+        frozenset({"director", "counselor", "class_teacher", "grade_leader", "student_affairs"}),
+        data={"week": 3, "kind": "dormitory"},
+    ),
+    Route(
+        "GET /api/crisis/reports/summary",
+        frozenset(
+            {
+                "director",
+                "counselor",
+                "principal",
+                "vice_principal",
+                "supervisor",
+                "student_affairs",
+            }
+        ),
+    ),
+    Route(
+        "GET /api/crisis/reports/{report_id}",
+        REPORT_READERS,
+        kwargs=report,
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+    Route(
+        "POST /api/crisis/reports/class/{class_id}",
+        frozenset({"committee_member"}),
+        kwargs={"class_id": members_class},
+        method="post",
+        data={"mood": "3", "events": "运动会"},
+        confidential=True,
+        extras=NONE,
+    ),
+    Route(
+        "POST /api/crisis/reports/dormitory/{dormitory_id}",
+        frozenset({"dorm_liaison"}),
+        kwargs={"dormitory_id": liaisons_dormitory},
+        method="post",
+        data={"mood": "4"},
+        confidential=True,
+        extras=NONE,
+    ),
+    Route(
+        "POST /api/crisis/reports/{report_id}/forward",
+        frozenset({"grade_leader"}),
+        kwargs=report,
+        method="post",
+        data={"note": "请心理室关注"},
+        ok=(201,),
+        confidential=True,
+        extras=NONE,
+    ),
+    Route("GET /api/crisis/reports/worried", frozenset({"director", "counselor", "class_teacher"})),
+    Route(
+        "GET /api/crisis/reports/worried/{item_id}",
+        frozenset({"director", "counselor", "class_teacher", "committee_member"}),
+        kwargs=worry,
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+    Route(
+        "POST /api/crisis/reports/worried/{item_id}/alert",
+        COUNSELING,
+        kwargs=worry,
+        method="post",
+        data={"risk_level": "high"},
+        ok=(201,),
+        confidential=True,
+        extras=SECOND_COUNSELOR,
+    ),
+]

@@ -137,3 +137,12 @@ class KeyExportForm(forms.Form):
         if first and second is not None and first != second:
             self.add_error("passphrase2", _("The two passphrases differ."))
         return cleaned
+
+
+def add_service_errors(form: forms.Form, error) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -406,6 +406,8 @@ class RetentionRun(ProtectedModel):
     @classmethod
     def visibility_q(cls, user) -> Q:
         return Q(school_id__in=user.school_ids_with(Role.DIRECTOR))
+
+
 class BackupIncident(ProtectedModel):
     """A time without a good backup, told once to the administrator and the directors: it
     starts at the last verified backup (or the installation), so the database, not a timer,

@@ -45,6 +45,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Classes"), "people:class_list", "people.view_class_list", "school"),
     NavItem(_("Students"), "people:student_list", "people.view_student_list", "school"),
     NavItem(_("Work network"), "people:network", "people.view_network", "school"),
+    NavItem(_("Weekly report"), "crisis:report_mine", "crisis.write_weekly_report"),
+    NavItem(_("Weekly reports"), "crisis:report_list", "crisis.view_weekly_report_list", "school"),
+    NavItem(_("Weekly summary"), "crisis:report_summary", "crisis.view_weekly_summary", "school"),
     NavItem(_("Book an appointment"), "rooms:booking_start", "rooms.book_own", "room"),
     NavItem(_("My bookings"), "rooms:my_bookings", "rooms.book_own", "room"),
     NavItem(_("Record a call or visit"), "rooms:intake_create", "rooms.record_intake", "room"),
@@ -60,6 +63,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Alerts"), "crisis:alert_list", "crisis.view_alert", "cases"),
     NavItem(_("Cases"), "cases:case_list", "cases.view_case_list", "cases"),
     NavItem(_("Referrals"), "cases:referral_list", "cases.view_case_list", "cases"),
+    NavItem(
+        _("Worried-about classmates"), "crisis:worried_list", "crisis.view_worry_list", "cases"
+    ),
     NavItem(_("Archive"), "cases:archive", "cases.view_archive", "cases"),
     NavItem(_("Typical cases"), "cases:typical_list", "cases.view_typical_cases", "cases"),
     NavItem(_("Outside services"), "cases:service_list", "cases.view_services", "cases"),

@@ -9,9 +9,16 @@ class CrisisConfig(AppConfig):
 
     def ready(self) -> None:
         from xinqiao.core.history import track
-        from xinqiao.crisis.models import Alert
+        from xinqiao.core.home_links import register_role_link
+        from xinqiao.core.roles import Role
+        from xinqiao.crisis.models import Alert, ReportForward, WeeklyReport, WorriedItem
 
         track(Alert)
         from xinqiao.crisis import retention
 
         retention.register()
+        for model in (WeeklyReport, WorriedItem, ReportForward):
+            track(model)
+        # The home page's cards promise these roles a weekly report (core/roles.py).
+        for role in (Role.COMMITTEE_MEMBER, Role.DORM_LIAISON):
+            register_role_link(role, _("Write this week's report"), "crisis:report_mine")

@@ -17,3 +17,5 @@ def raised_the_alert(user, alert) -> bool:
 
 rules.add_perm("crisis.view_alert", is_counseling_staff | raised_the_alert)
 rules.add_perm("crisis.change_alert", is_counseling_staff)
+
+from xinqiao.crisis import rules_reports  # noqa: E402, F401  (the weekly reports' permissions)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinqiao.crisis import views
+from xinqiao.crisis import views, views_reports
 
 app_name = "crisis"
 
@@ -13,4 +13,22 @@ urlpatterns = [
     path("alerts/<int:pk>/intervene/", views.alert_intervene, name="alert_intervene"),
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert_dismiss"),
+]
+
+# The network's weekly reports (班级心理晴雨表): crisis/views_reports.py.
+urlpatterns += [
+    path("reports/", views_reports.report_list, name="report_list"),
+    path("reports/mine/", views_reports.report_mine, name="report_mine"),
+    path("reports/summary/", views_reports.report_summary, name="report_summary"),
+    path(
+        "reports/write/<str:kind>/<int:unit_id>/",
+        views_reports.report_write,
+        name="report_write",
+    ),
+    path("reports/<int:pk>/", views_reports.report_detail, name="report_detail"),
+    path("reports/<int:pk>/forward/", views_reports.report_forward, name="report_forward"),
+    path("reports/worried/", views_reports.worried_list, name="worried_list"),
+    path("reports/worried/<int:pk>/", views_reports.worried_detail, name="worried_detail"),
+    path("reports/worried/<int:pk>/alert/", views_reports.worried_alert, name="worried_alert"),
+    path("reports/worried/<int:pk>/review/", views_reports.worried_review, name="worried_review"),
 ]

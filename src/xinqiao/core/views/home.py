@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from xinqiao.core import directory
 from xinqiao.core.backup_schedule import BACKUP_WATCHERS, backup_trouble
+from xinqiao.core.home_links import role_links
 from xinqiao.core.roles import ROLE_DUTIES, Role
 
 
@@ -18,6 +19,7 @@ def home(request):
             "label": Role(a.role).label,
             "school": a.school,
             "duty": ROLE_DUTIES[a.role],
+            "links": role_links(a.role),
         }
         for a in assignments
     ]

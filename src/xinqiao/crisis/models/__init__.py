@@ -5,5 +5,20 @@ intervention record, network reports and danger phrases each add a module of the
 """
 
 from xinqiao.crisis.models.alert import Alert, AlertEvent
+from xinqiao.crisis.models.reports import (
+    Mood,
+    ReportChase,
+    ReportForward,
+    WeeklyReport,
+    WorriedItem,
+)
 
-__all__ = ["Alert", "AlertEvent"]
+__all__ = [
+    "Alert",
+    "AlertEvent",
+    "Mood",
+    "ReportChase",
+    "ReportForward",
+    "WeeklyReport",
+    "WorriedItem",
+]
