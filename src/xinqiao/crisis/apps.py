@@ -9,6 +9,8 @@ class CrisisConfig(AppConfig):
 
     def ready(self) -> None:
         from xinqiao.core.history import track
-        from xinqiao.crisis.models import Alert
+        from xinqiao.crisis.models import Alert, DangerPhrase, PhraseFlag
 
         track(Alert)
+        track(DangerPhrase)
+        track(PhraseFlag)
