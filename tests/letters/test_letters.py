@@ -303,3 +303,16 @@ def test_a_concern_taken_on_the_phone_that_says_a_danger_phrase_raises_an_alert(
     assert intake.outcome == Intake.Outcome.ALERT
     # The duty person's own "turn into an alert" finds the same alert.
     assert intake_to_alert(actor=cast.duty, intake=intake, risk_level="crisis") == alert
+
+
+def test_the_directors_are_told_weekly_of_letters_waiting_more_than_a_week(cast):
+    old = send_letter(cast.student, body="上周的信", anonymous=True).letter
+    send_letter(cast.student, body="今天的信", anonymous=True)
+    today = timezone.localdate()
+    Letter.objects.filter(pk=old.pk).update(sent_on=today - datetime.timedelta(days=8))
+    assert services.overdue_letters_remind(today=today) == 1
+    notice = Notification.objects.get(recipient=cast.director)
+    assert notice.title == "1 封来信超过一周未回复"
+    assert notice.url == reverse("letters:letterbox") + "?shown=overdue"
+    assert services.overdue_letters_remind(today=today) == 0  # once a week
+    assert not Notification.objects.filter(recipient=cast.counselor).exists()

@@ -12,6 +12,7 @@ school at all. The daily limit per account is counted in the cache, never in the
 
 from __future__ import annotations
 
+import datetime
 import secrets
 import time
 from contextlib import contextmanager, nullcontext
@@ -22,18 +23,22 @@ from auditlog.context import auditlog_value
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
+from xinqiao.core.roles import Role
 from xinqiao.crisis.models import Alert
 from xinqiao.crisis.phrases import flag_danger
 from xinqiao.letters.models import Letter, LetterReply
 from xinqiao.people.models import School, Student
+from xinqiao.people.selectors import holders_of
 
 MAX_LETTER_LENGTH = 5000
 LETTERS_A_DAY = 5
@@ -219,3 +224,39 @@ def overdue_cutoff():
     """Letters are handled weekly (seed 000: 心理咨询信件每周处理一次): one sent on or before
     this day and still unanswered is overdue."""
     return timezone.localdate() - timedelta(days=7)
+
+
+def overdue_letters_remind(*, today: datetime.date | None = None) -> int:
+    """The weekly round (seed 000: 每周处理一次): each school's directors are told how many
+    letters have waited more than a week for a reply, once a week (a rerun tells no one
+    again). The notice names a number and the letterbox, never a letter's words."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=7)
+    week_start = today - timedelta(days=today.weekday())
+    url = reverse("letters:letterbox") + "?shown=overdue"
+    waiting = (
+        Letter.objects.filter(answered_at__isnull=True, sent_on__lte=cutoff)
+        .values("school_id")
+        .annotate(count=Count("pk"))
+    )
+    told = 0
+    for row in waiting:
+        already = Notification.objects.filter(
+            school_id=row["school_id"], url=url, created_at__date__gte=week_start
+        ).values_list("recipient_id", flat=True)
+        recipients = holders_of(row["school_id"], Role.DIRECTOR).exclude(pk__in=list(already))
+        told += len(
+            notify(
+                recipients=recipients,
+                title=ngettext(
+                    "%(n)s letter has waited more than a week for a reply",
+                    "%(n)s letters have waited more than a week for a reply",
+                    row["count"],
+                )
+                % {"n": row["count"]},
+                url=url,
+                level=Notification.Level.ACTION,
+                school_id=row["school_id"],
+            )
+        )
+    return told
