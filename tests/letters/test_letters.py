@@ -316,3 +316,18 @@ def test_the_directors_are_told_weekly_of_letters_waiting_more_than_a_week(cast)
     assert notice.url == reverse("letters:letterbox") + "?shown=overdue"
     assert services.overdue_letters_remind(today=today) == 0  # once a week
     assert not Notification.objects.filter(recipient=cast.counselor).exists()
+
+
+@pytest.mark.parametrize("letters", [2, 12])
+def test_the_letterbox_and_a_letter_cost_the_same_queries_however_many_letters(
+    cast, client, django_assert_max_num_queries, letters
+):
+    for number in range(letters):
+        send_letter(cast.student, body=f"第{number}封信", anonymous=number % 2 == 0)
+    sign_in(client, cast.director)
+    client.get(reverse("letters:letterbox"))
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("letters:letterbox") + "?shown=all").status_code == 200
+    letter = Letter.objects.first()
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("letters:detail", args=[letter.pk])).status_code == 200
