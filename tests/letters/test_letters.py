@@ -331,3 +331,27 @@ def test_the_letterbox_and_a_letter_cost_the_same_queries_however_many_letters(
     letter = Letter.objects.first()
     with django_assert_max_num_queries(10):
         assert client.get(reverse("letters:detail", args=[letter.pk])).status_code == 200
+
+
+def test_a_case_opened_from_a_checked_intake_raises_no_second_alert(cast):
+    from xinqiao.cases.models import Case
+    from xinqiao.cases.services_intake import case_open
+    from xinqiao.rooms.intake.services import intake_record
+    from xinqiao.rooms.models import Intake
+
+    intake = intake_record(
+        actor=cast.duty,
+        school=cast.school,
+        channel=Intake.Channel.PHONE,
+        caller_kind=Intake.CallerKind.STUDENT,
+        concern="我想死",
+        student=cast.student_record,
+    )
+    case_open(
+        actor=cast.counselor,
+        student=cast.student_record,
+        channel=Case.Channel.DUTY_PHONE,
+        problem=intake.concern,
+        source_object=intake,
+    )
+    assert Alert.objects.count() == 1

@@ -130,7 +130,8 @@ def case_open(
                     else Notification.Level.ACTION
                 )
                 tell(directors, case, _("New intake %(number)s") % {"number": case.number}, level)
-                _flag_danger(actor, case)
+                if source_object is None:  # an intake or alert it came from was checked there
+                    _flag_danger(actor, case)
             return case
         except IntegrityError:
             if submission_key and Case.objects.filter(submission_key=submission_key).exists():
