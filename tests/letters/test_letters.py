@@ -83,6 +83,8 @@ def test_the_must_show_line(cast, signed_in):
         )
 
     counselor = signed_in(cast.counselor)
+    alert_page = counselor.get(reverse("crisis:alert_detail", args=[alert.pk]))
+    assert reverse("letters:detail", args=[letter.pk]) in alert_page.content.decode()
     replied = counselor.post(
         reverse("letters:reply", args=[letter.pk]),
         {"body": "谢谢你愿意写下来。明天中午来咨询室好吗？"},
