@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "xinqiao.rooms",
     "xinqiao.crisis",
     "xinqiao.cases",
+    "xinqiao.letters",
 ]
 if TESTING:
     INSTALLED_APPS.append("tests.testapp")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("rooms/", include("xinqiao.rooms.urls")),
     path("crisis/", include("xinqiao.crisis.urls")),
     path("cases/", include("xinqiao.cases.urls")),
+    path("letters/", include("xinqiao.letters.urls")),
     path("", include("xinqiao.people.urls")),
     path("", include("xinqiao.core.urls")),
 ]

@@ -28,6 +28,8 @@ from xinqiao.cases.services_common import forget_counselors, lock_case, move_cas
 from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.roles import COUNSELING_ROLES, Role
+from xinqiao.crisis.models import Alert
+from xinqiao.crisis.phrases import flag_danger
 from xinqiao.people.models import School, Student
 from xinqiao.people.selectors import holders_of
 
@@ -128,11 +130,38 @@ def case_open(
                     else Notification.Level.ACTION
                 )
                 tell(directors, case, _("New intake %(number)s") % {"number": case.number}, level)
+                if source_object is None:  # an intake or alert it came from was checked there
+                    _flag_danger(actor, case)
             return case
         except IntegrityError:
             if submission_key and Case.objects.filter(submission_key=submission_key).exists():
                 return Case.objects.get(submission_key=submission_key)
     raise ValidationError(_("The intake could not be numbered; please send it again."))
+
+
+# Intakes whose words are checked for danger phrases, and the alert source each becomes.
+DANGER_CHECKED_CHANNELS = {
+    Case.Channel.TEACHER_REFERRAL: Alert.Source.TEACHER,
+    Case.Channel.GUARDIAN: Alert.Source.GUARDIAN,
+    Case.Channel.WALK_IN: Alert.Source.WALK_IN,
+    Case.Channel.DUTY_PHONE: Alert.Source.DUTY_PHONE,
+}
+
+
+def _flag_danger(actor: User | None, case: Case) -> None:
+    """A referral or concern that says a danger phrase (crisis/phrases.py) raises an alert at
+    once instead of waiting as an ordinary intake (issue 14: "作文里写想死")."""
+    source = DANGER_CHECKED_CHANNELS.get(case.channel)
+    if source is not None:
+        text = "\n".join(part for part in (case.problem, case.background) if part)
+        flag_danger(
+            actor=actor,
+            school=case.school,
+            text=text,
+            source=source,
+            source_object=case,
+            student=case.student,
+        )
 
 
 @service

@@ -60,12 +60,16 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("My duties"), "rooms:my_duties", "rooms.view_own_duties", "room"),
     NavItem(_("Leave requests"), "rooms:leave_list", "rooms.request_leave", "room"),
     NavItem(_("Duty logs"), "rooms:duty_log_list", "rooms.view_duty_logs", "room"),
+    NavItem(_("Write a letter"), "letters:write", "letters.send_letter", "room"),
+    NavItem(_("My letters"), "letters:mine", "letters.send_letter", "room"),
     NavItem(_("Alerts"), "crisis:alert_list", "crisis.view_alert", "cases"),
     NavItem(_("Cases"), "cases:case_list", "cases.view_case_list", "cases"),
     NavItem(_("Referrals"), "cases:referral_list", "cases.view_case_list", "cases"),
     NavItem(
         _("Worried-about classmates"), "crisis:worried_list", "crisis.view_worry_list", "cases"
     ),
+    NavItem(_("Letterbox"), "letters:letterbox", "letters.view_letterbox", "cases"),
+    NavItem(_("Danger phrases"), "crisis:phrases", "crisis.edit_phrases", "cases"),
     NavItem(_("Archive"), "cases:archive", "cases.view_archive", "cases"),
     NavItem(_("Typical cases"), "cases:typical_list", "cases.view_typical_cases", "cases"),
     NavItem(_("Outside services"), "cases:service_list", "cases.view_services", "cases"),

@@ -11,14 +11,19 @@ class CrisisConfig(AppConfig):
         from xinqiao.core.history import track
         from xinqiao.core.home_links import register_role_link
         from xinqiao.core.roles import Role
-        from xinqiao.crisis.models import Alert, ReportForward, WeeklyReport, WorriedItem
-
-        track(Alert)
         from xinqiao.crisis import retention
+        from xinqiao.crisis.models import (
+            Alert,
+            DangerPhrase,
+            PhraseFlag,
+            ReportForward,
+            WeeklyReport,
+            WorriedItem,
+        )
 
-        retention.register()
-        for model in (WeeklyReport, WorriedItem, ReportForward):
+        for model in (Alert, DangerPhrase, PhraseFlag, WeeklyReport, WorriedItem, ReportForward):
             track(model)
+        retention.register()
         # The home page's cards promise these roles a weekly report (core/roles.py).
         for role in (Role.COMMITTEE_MEMBER, Role.DORM_LIAISON):
             register_role_link(role, _("Write this week's report"), "crisis:report_mine")

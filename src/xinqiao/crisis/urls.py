@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinqiao.crisis import views, views_reports
+from xinqiao.crisis import views, views_phrases, views_reports
 
 app_name = "crisis"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("alerts/<int:pk>/intervene/", views.alert_intervene, name="alert_intervene"),
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert_dismiss"),
+    path("phrases/", views_phrases.phrases, name="phrases"),
 ]
 
 # The network's weekly reports (班级心理晴雨表): crisis/views_reports.py.

@@ -5,6 +5,7 @@ intervention record, network reports and danger phrases each add a module of the
 """
 
 from xinqiao.crisis.models.alert import Alert, AlertEvent
+from xinqiao.crisis.models.phrases import DangerPhrase, PhraseFlag
 from xinqiao.crisis.models.reports import (
     Mood,
     ReportChase,
@@ -16,7 +17,9 @@ from xinqiao.crisis.models.reports import (
 __all__ = [
     "Alert",
     "AlertEvent",
+    "DangerPhrase",
     "Mood",
+    "PhraseFlag",
     "ReportChase",
     "ReportForward",
     "WeeklyReport",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.crisis.models import Alert
+from xinqiao.crisis.phrases import flag_danger
 from xinqiao.crisis.services import raise_alert
 from xinqiao.people.models import School, Student
 from xinqiao.rooms.appointments.services import Topic, appointment_book
@@ -66,12 +67,42 @@ def intake_record(
                     outcome=Intake.Outcome.ANSWERED if answered else Intake.Outcome.OPEN,
                     submission_key=submission_key,
                 )
+                _flag_danger(actor, intake)
         except IntegrityError:
             existing = Intake.objects.filter(submission_key=submission_key).first()
             if submission_key is None or existing is None:
                 raise
             return _same_submitter(existing, actor)
     return intake
+
+
+def _flag_danger(actor: User, intake: Intake) -> None:
+    """A concern that says a danger phrase (crisis/phrases.py) becomes an alert at once."""
+    source, description = _alert_source(intake)
+    alert = flag_danger(
+        actor=actor,
+        school=intake.school,
+        text=intake.concern,
+        source=source,
+        source_object=intake,
+        student=intake.student,
+        person_description=description,
+    )
+    if alert is not None:
+        intake.outcome = Intake.Outcome.ALERT
+        intake.urgency = Intake.Urgency.URGENT
+        intake.save(update_fields=["outcome", "urgency"])
+
+
+def _alert_source(intake: Intake) -> tuple[str, str]:
+    """The alert source of an intake's channel, and who the alert is about when no student."""
+    description = ""
+    if intake.student is None:
+        who = " ".join(part for part in (intake.caller_name, intake.contact) if part)
+        description = f"{intake.get_caller_kind_display()} {who}".strip()
+    if intake.channel == Intake.Channel.PHONE:
+        return Alert.Source.DUTY_PHONE, description
+    return Alert.Source.WALK_IN, description
 
 
 def _same_submitter(intake: Intake, actor: User) -> Intake:
@@ -147,19 +178,12 @@ def intake_to_alert(
     evidence = locked.concern
     if what_was_said.strip():
         evidence = f"{evidence}\n\n{what_was_said.strip()}"
-    description = ""
-    if locked.student is None:
-        who = " ".join(part for part in (locked.caller_name, locked.contact) if part)
-        description = f"{locked.get_caller_kind_display()} {who}".strip()
+    source, description = _alert_source(locked)
     alert = raise_alert(
         actor=actor,
         school=locked.school,
         risk_level=risk_level,
-        source=(
-            Alert.Source.DUTY_PHONE
-            if locked.channel == Intake.Channel.PHONE
-            else Alert.Source.WALK_IN
-        ),
+        source=source,
         evidence=evidence,
         student=locked.student,
         person_description=description,
