@@ -413,6 +413,8 @@ DEFAULT_FROM_EMAIL = env("XINQIAO_EMAIL_FROM", "xinqiao@localhost")
 # The address people's phones reach the server at: acknowledgement links in messages use it.
 SITE_URL = env("XINQIAO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ACKNOWLEDGE_LINK_HOURS = env_int("XINQIAO_ACKNOWLEDGE_LINK_HOURS", 24, minimum=1)
+# How often the bell and the notification list ask for news (htmx polling).
+NOTIFICATION_POLL_SECONDS = env_int("XINQIAO_NOTIFICATION_POLL_SECONDS", 20, minimum=1)
 # Minutes of silence before a new channel is tried (the channel form's first value).
 DELIVERY_SILENCE_MINUTES = env_int("XINQIAO_DELIVERY_SILENCE_MINUTES", 5)
 DELIVERY_ATTEMPTS = env_int("XINQIAO_DELIVERY_ATTEMPTS", 6, minimum=1)

@@ -98,12 +98,18 @@ def delivery_claim(*, now: datetime.datetime | None = None) -> Delivery | None:
     now = now or timezone.now()
     lease = now + datetime.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
     free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
-    due = Delivery.objects.filter(free, state=Delivery.State.PENDING, next_attempt_at__lte=now)
+    due = Delivery.objects.filter(
+        free,
+        state=Delivery.State.PENDING,
+        next_attempt_at__lte=now,
+        notification__acknowledged_at__isnull=True,
+    )
     for pk in due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:20]:
-        taken = (
-            Delivery.objects.filter(free, pk=pk, state=Delivery.State.PENDING)
-            .filter(notification__acknowledged_at__isnull=True)
-            .update(lease_until=lease, attempts=F("attempts") + 1)
+        # Conditions on the row itself only: PostgreSQL re-checks them on the row a concurrent
+        # claim just committed, which it would not do for a join (Django makes that a
+        # subquery). An acknowledgement in between sets the row cancelled: no longer pending.
+        taken = Delivery.objects.filter(free, pk=pk, state=Delivery.State.PENDING).update(
+            lease_until=lease, attempts=F("attempts") + 1
         )
         if taken:
             return Delivery.objects.select_related("notification__recipient", "channel").get(pk=pk)
@@ -134,6 +140,8 @@ def delivery_send(*, delivery: Delivery, now: datetime.datetime | None = None) -
             last_error=str(error)[:300],
         )
         log.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
+        if not failed:
+            _queue_sends([wait])
         return False
     Delivery.objects.filter(pk=delivery.pk).update(
         state=Delivery.State.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
