@@ -29,6 +29,7 @@ def handled(monkeypatch):
     calls = []
 
     def handler(notification, user):
+        assert notification.object_type == "people.School"  # what notify(about=...) named
         calls.append((notification.pk, user.pk, notification.acknowledged_at is not None))
 
     register_acknowledgement_handler(handler)
@@ -45,6 +46,7 @@ def notice(cast):
         url="/crisis/alerts/1/",
         level=Notification.Level.URGENT,
         school_id=cast.school.pk,
+        about=cast.school,  # the crisis app names its alert
     )
     return created
 

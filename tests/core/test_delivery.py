@@ -160,6 +160,8 @@ def test_a_delivery_fails_after_its_attempts_and_the_director_retries_it(
     send_due(now=later(notice, minutes=1))
     failed = Delivery.objects.get()
     assert (failed.state, failed.attempts) == ("failed", 2)
+    [told] = Notification.objects.filter(recipient=cast.director)
+    assert told.url == reverse("core:deliveries") and not told.requires_acknowledgement
     assert send_due(now=later(notice, minutes=60)) == 0  # given up: no more attempts
 
     signed_in(cast.director)

@@ -37,6 +37,11 @@ def test_the_admin_adds_a_dingtalk_robot_kept_encrypted(cast, client, signed_in,
 
     channel = DeliveryChannel.objects.get()
     assert (channel.school_id, channel.webhook_url, channel.secret) == (cast.school.pk, url, SECRET)
+    from auditlog.models import LogEntry
+
+    [recorded] = LogEntry.objects.get_for_object(channel)
+    assert recorded.actor == cast.admin
+    assert ROBOT_KEY not in str(recorded.changes) and SECRET not in str(recorded.changes)
     with connection.cursor() as cursor:
         cursor.execute("SELECT webhook_url, secret FROM core_deliverychannel")
         stored = " ".join(cursor.fetchone())

@@ -34,9 +34,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from xinqiao.core import directory
 from xinqiao.core.history import service
 from xinqiao.core.models import Delivery, DeliveryChannel, Notification, User
-from xinqiao.core.notifications import acknowledgement_url
+from xinqiao.core.notifications import acknowledgement_url, notify
+from xinqiao.core.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +135,15 @@ def delivery_send(*, delivery: Delivery, now: datetime.datetime | None = None) -
         now = now or timezone.now()
         failed = delivery.attempts >= settings.DELIVERY_ATTEMPTS
         wait = settings.DELIVERY_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
-        Delivery.objects.filter(pk=delivery.pk).update(
-            state=Delivery.State.FAILED if failed else Delivery.State.PENDING,
-            next_attempt_at=now + datetime.timedelta(seconds=wait),
-            lease_until=None,
-            last_error=str(error)[:300],
-        )
+        with transaction.atomic():
+            Delivery.objects.filter(pk=delivery.pk).update(
+                state=Delivery.State.FAILED if failed else Delivery.State.PENDING,
+                next_attempt_at=now + datetime.timedelta(seconds=wait),
+                lease_until=None,
+                last_error=str(error)[:300],
+            )
+            if failed:
+                _tell_directors_of_failure(delivery)
         log.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
         if not failed:
             _queue_sends([wait])
@@ -147,6 +152,21 @@ def delivery_send(*, delivery: Delivery, now: datetime.datetime | None = None) -
         state=Delivery.State.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
     )
     return True
+
+
+def _tell_directors_of_failure(delivery: Delivery) -> None:
+    from django.urls import reverse
+
+    with override(settings.LANGUAGE_CODE):
+        notify(
+            recipients=directory.roles().holders(delivery.school_id, Role.DIRECTOR),
+            title=_("An urgent notice could not be sent on “%(channel)s”")
+            % {"channel": delivery.channel.name},
+            body=_("Check the channel, then send it again: the notice is listed with the error."),
+            url=reverse("core:deliveries"),
+            level=Notification.Level.ACTION,
+            school_id=delivery.school_id,
+        )
 
 
 @service

@@ -263,6 +263,10 @@ class Notification(models.Model):
     requires_acknowledgement = models.BooleanField(default=False)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_via = models.CharField(max_length=10, blank=True)
+    # What the notice is about (model label and id, as in PendingStep): an app's
+    # acknowledgement handler finds its own object by them; core imports no app.
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -31,8 +32,10 @@ LINK_SALT = "xinqiao.core.notification-acknowledge"
 
 def register_acknowledgement_handler(handler: AcknowledgementHandler) -> None:
     """Call ``handler(notification, user)`` whenever a notification is acknowledged, inside
-    the acknowledging transaction (an exception undoes the acknowledgement). Register it in
-    ``AppConfig.ready``; registering the same function twice keeps one."""
+    the acknowledging transaction (an exception undoes the acknowledgement). The handler
+    picks the notices it cares for by ``notification.object_type`` / ``object_id`` (what
+    ``notify(about=...)`` named). Register it in ``AppConfig.ready``; registering the same
+    function twice keeps one."""
     if handler not in _acknowledgement_handlers:
         _acknowledgement_handlers.append(handler)
 
@@ -47,6 +50,7 @@ def notify(
     school_id: int | None = None,
     email: bool = False,
     requires_acknowledgement: bool | None = None,
+    about: Model | None = None,
 ) -> list[Notification]:
     """Create one notification per distinct recipient, inside the caller's transaction.
 
@@ -55,7 +59,8 @@ def notify(
     is confidential or encrypted where it is kept; ``url`` leads to the page that shows it.
 
     Urgent notices require acknowledgement unless ``requires_acknowledgement`` says otherwise;
-    those of a school are planned on its outside channels in the same transaction.
+    those of a school are planned on its outside channels in the same transaction. ``about``
+    names the object the notice is about (an alert), for the acknowledgement handlers.
     E-mails (``email=True``) are sent by the task queue once the transaction has committed.
     """
     if requires_acknowledgement is None:
@@ -70,6 +75,8 @@ def notify(
             level=level,
             school_id=school_id,
             requires_acknowledgement=requires_acknowledgement,
+            object_type=about._meta.label if about is not None else "",
+            object_id=about.pk if about is not None else None,
         )
         for user in unique.values()
     )
