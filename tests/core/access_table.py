@@ -61,6 +61,13 @@ ROUTES = [
     Route("core:healthz", EVERYONE, public=True),
     Route("set_language", EVERYONE, method="post", data={"language": "en"}, ok=(302,), public=True),
     Route("GET /api/me", EVERYONE),
+    Route("GET /api/notifications", EVERYONE),
+    Route(
+        "POST /api/notifications/{notification_id}/acknowledge",
+        frozenset(),
+        kwargs={"notification_id": 999999},
+        method="post",
+    ),
     # Issue 12 item 17: signed-in staff only (they answered without sign-in).
     Route("GET /api/docs", STAFF),
     Route("GET /api/openapi.json", STAFF),

@@ -163,3 +163,25 @@ def test_the_bell_fragment_counts_unread_notices_in_few_queries(
         bell = client.get(reverse("core:notification_bell"), HTTP_HX_REQUEST="true")
     assert '<mark data-testid="unread-count">1</mark>' in bell.content.decode()
     assert "<html" not in bell.content.decode()
+
+
+def test_the_api_lists_my_notices_and_acknowledges_one(cast, notice, handled, client, signed_in):
+    signed_in(cast.class_teacher)
+    listed = client.get("/api/notifications?awaiting_acknowledgement=true").json()
+    assert [item["id"] for item in listed["items"]] == [notice.pk]
+    assert listed["items"][0]["requires_acknowledgement"] is True
+
+    url = f"/api/notifications/{notice.pk}/acknowledge"
+    answer = client.post(url)
+    assert answer.status_code == 200 and answer.json()["acknowledged_at"] is not None
+    assert client.post(url).status_code == 200  # again: no change
+    assert len(handled) == 1
+    assert client.get("/api/notifications?awaiting_acknowledgement=true").json()["count"] == 0
+
+
+def test_the_api_refuses_someone_elses_notice(cast, notice, handled, client, signed_in):
+    signed_in(cast.director)
+    assert client.get("/api/notifications").json()["count"] == 0
+    assert client.post(f"/api/notifications/{notice.pk}/acknowledge").status_code == 404
+    notice.refresh_from_db()
+    assert notice.acknowledged_at is None and handled == []
