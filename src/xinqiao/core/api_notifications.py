@@ -37,9 +37,7 @@ def notification_list(request, filters: Query[NotificationFilter]):
     if filters.unread:
         notifications = notifications.unread()
     if filters.awaiting_acknowledgement:
-        notifications = notifications.filter(
-            requires_acknowledgement=True, acknowledged_at__isnull=True
-        )
+        notifications = notifications.awaiting_acknowledgement()
     return notifications
 
 

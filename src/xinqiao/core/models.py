@@ -241,6 +241,9 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def awaiting_acknowledgement(self):
+        return self.filter(requires_acknowledgement=True, acknowledged_at__isnull=True)
+
 
 class Notification(models.Model):
     """An in-app message to one person. It says what to do and where, never confidential text."""
