@@ -411,7 +411,13 @@ DEFAULT_FROM_EMAIL = env("XINQIAO_EMAIL_FROM", "xinqiao@localhost")
 
 # --- Urgent notices on outside channels (core/delivery.py, issue 14) ---------------------------
 # The address people's phones reach the server at: acknowledgement links in messages use it.
-SITE_URL = env("XINQIAO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# In production it defaults to the first allowed host over HTTPS.
+SITE_URL = env(
+    "XINQIAO_SITE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000",
+).rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("XINQIAO_SITE_URL must start with http:// or https://.")
 ACKNOWLEDGE_LINK_HOURS = env_int("XINQIAO_ACKNOWLEDGE_LINK_HOURS", 24, minimum=1)
 # How often the bell and the notification list ask for news (htmx polling).
 NOTIFICATION_POLL_SECONDS = env_int("XINQIAO_NOTIFICATION_POLL_SECONDS", 20, minimum=1)

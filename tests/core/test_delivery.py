@@ -4,6 +4,9 @@ channel, retried with backoff, silence on one channel trying the next."""
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
 import threading
 from collections import Counter
 
@@ -257,3 +260,41 @@ def test_two_workers_send_each_due_notice_exactly_once(cast, teacher, receiver):
     titles = Counter(m.payload["markdown"]["content"].split("\n")[0] for m in receiver.received)
     assert len(titles) == 24 and set(titles.values()) == {1}
     assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def site_url_with(tmp_path, **extra) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XINQIAO_", "PYTEST"))}
+    env.update(
+        XINQIAO_PROFILE="production",
+        XINQIAO_DATA_DIR=str(tmp_path),
+        XINQIAO_SECRET_KEY="s" * 60,
+        XINQIAO_ALLOWED_HOSTS="xinqiao.school.example",
+        DJANGO_SETTINGS_MODULE="xinqiao.settings",
+        **extra,
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_links_lead_to_the_schools_own_address_in_production(tmp_path):
+    assert site_url_with(tmp_path).stdout.strip() == "https://xinqiao.school.example"
+    refused = site_url_with(tmp_path, XINQIAO_SITE_URL="xinqiao.school.example")
+    assert refused.returncode != 0 and "XINQIAO_SITE_URL" in refused.stderr
+
+
+def test_an_unexpected_error_counts_as_a_failed_attempt(cast, teacher, receiver, monkeypatch):
+    channel(cast, "wecom", 0, f"{receiver.url}/send?key=abc")
+    notice = urgent(cast, teacher)
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(delivery, "robot_payload", broken)
+    assert send_due(now=later(notice)) == 0
+    failed = Delivery.objects.get()
+    assert (failed.state, failed.attempts, failed.last_error) == ("pending", 1, "KeyError")
+    assert failed.lease_until is None

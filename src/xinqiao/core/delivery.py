@@ -131,7 +131,10 @@ def delivery_send(*, delivery: Delivery, now: datetime.datetime | None = None) -
     ``DELIVERY_RETRY_SECONDS`` doubled per attempt; or failed after ``DELIVERY_ATTEMPTS``."""
     try:
         deliver(delivery.channel, delivery.notification, now=now)
-    except SendFailed as error:
+    except Exception as error:  # any failure counts against the attempts, or it never ends
+        if not isinstance(error, SendFailed):
+            log.exception("delivery %s: unexpected error", delivery.pk)
+            error = SendFailed(error.__class__.__name__)
         now = now or timezone.now()
         failed = delivery.attempts >= settings.DELIVERY_ATTEMPTS
         wait = settings.DELIVERY_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
