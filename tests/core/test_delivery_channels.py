@@ -155,3 +155,29 @@ def test_the_director_sees_the_schools_failed_deliveries_and_no_other_school(
     signed_in(cast.director)
     assert "HTTP 502" in client.get(reverse("core:deliveries")).content.decode()
     assert client.get(reverse("core:delivery_channels")).status_code == 403
+
+
+def test_the_deliveries_page_costs_the_same_queries_for_many_rows(
+    cast, client, signed_in, django_assert_max_num_queries
+):
+    from xinqiao.core.models import Delivery, Notification
+    from xinqiao.core.notifications import notify
+
+    DeliveryChannel.objects.create(
+        school_id=cast.school.pk, kind="email", name="邮件", after_minutes=0
+    )
+    for person in (cast.counselor, cast.duty, cast.principal, cast.class_teacher):
+        person.email = f"{person.username}@school.example"
+        person.save()
+        notify(
+            recipients=[person],
+            title="紧急通知",
+            school_id=cast.school.pk,
+            level=Notification.Level.URGENT,
+        )
+    Delivery.objects.update(state="failed", last_error="SMTPServerDisconnected")
+    signed_in(cast.director)
+    client.get(reverse("core:deliveries"))
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("core:deliveries"))
+    assert page.content.decode().count('data-testid="delivery-row"') == 4

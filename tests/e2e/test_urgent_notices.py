@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.journeys import follow_menu_link, open_page, sign_in
 from tests.factories import SchoolFactory, make_user
-from xinqiao.core.models import DeliveryChannel, Notification
+from xinqiao.core.models import Delivery, DeliveryChannel, Notification
 from xinqiao.core.notifications import acknowledgement_token, notify
 
 PHONE = {"width": 360, "height": 740}
@@ -83,7 +83,7 @@ def test_a_teacher_acknowledges_urgent_notices_in_the_app_and_by_the_link(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_admin_adds_a_wecom_robot(page):
-    SchoolFactory(name="第一中学", code="school-one")
+    school = SchoolFactory(name="第一中学", code="school-one")
     make_user("admin")
     page.set_viewport_size(DESKTOP)
     sign_in(page, "admin")
@@ -107,3 +107,17 @@ def test_the_admin_adds_a_wecom_robot(page):
     shot(page, "channels-phone")
     assert DeliveryChannel.objects.get().webhook_url.endswith("key=0f0e-demo")
     assert re.search("key=", page.content()) is None
+
+    # A notice the robot refused: the administrator sees it with the error and sends it again.
+    teacher = make_user("class_teacher", school=school)
+    notice = urgent(teacher, school, "请立即查看一条危机预警")
+    Delivery.objects.filter(notification=notice).update(
+        state="failed", attempts=6, last_error="errcode 93000: invalid webhook url"
+    )
+    page.set_viewport_size(DESKTOP)
+    follow_menu_link(page, reverse("core:deliveries"))
+    row = page.get_by_test_id("delivery-row")
+    expect(row).to_contain_text("errcode 93000")
+    shot(page, "deliveries-desktop")
+    page.set_viewport_size(PHONE)
+    shot(page, "deliveries-phone")
