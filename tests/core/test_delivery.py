@@ -298,3 +298,24 @@ def test_an_unexpected_error_counts_as_a_failed_attempt(cast, teacher, receiver,
     failed = Delivery.objects.get()
     assert (failed.state, failed.attempts, failed.last_error) == ("pending", 1, "KeyError")
     assert failed.lease_until is None
+
+
+def test_the_notices_about_an_object_stop_going_out_once_it_is_settled(cast, teacher, receiver):
+    """The crisis app's case: one person acknowledged the alert, the others' messages stop."""
+    channel(cast, "wecom", 5, f"{receiver.url}/send?key=abc")
+    cast.director.email = "director@school.example"
+    cast.director.save()
+    notify(
+        recipients=[teacher, cast.director],
+        title="请立即查看一条危机预警",
+        level=Notification.Level.URGENT,
+        school_id=cast.school.pk,
+        about=cast.school,
+    )
+    other = urgent(cast, teacher, title="另一条紧急通知")
+
+    assert delivery.deliveries_cancel(about=cast.school) == 2
+    assert send_due(now=later(other, minutes=5)) == 1
+    [message] = receiver.received
+    assert "另一条紧急通知" in message.payload["text"]["content"]
+    assert Delivery.objects.get(notification=other).state == "sent"

@@ -29,7 +29,7 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -84,9 +84,20 @@ def _queue_sends(delays: list[int]) -> None:
 
     for delay in delays:
         if delay:
-            send_due_deliveries.schedule(delay=delay)
+            # A second late, so that the task finds them due on a server with a slower clock.
+            send_due_deliveries.schedule(delay=delay + 1)
         else:
             send_due_deliveries()
+
+
+def deliveries_cancel(*, about: Model) -> int:
+    """No outside message is needed any more for the notices about ``about`` (someone
+    acknowledged the alert for everyone): what is not sent yet is cancelled. How many."""
+    return Delivery.objects.filter(
+        notification__object_type=about._meta.label,
+        notification__object_id=about.pk,
+        state=Delivery.State.PENDING,
+    ).update(state=Delivery.State.CANCELLED, lease_until=None)
 
 
 # --- Claiming and sending ---------------------------------------------------------------------
