@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from xinqiao.cases.api import router as cases_router
 from xinqiao.core.api import SessionAuth, TokenAuth, staff_docs
 from xinqiao.core.api import router as core_router
+from xinqiao.core.api_notifications import router as notifications_router
 from xinqiao.crisis.api_reports import router as crisis_reports_router
 from xinqiao.letters.api import router as letters_router
 from xinqiao.people.api import router as people_router
@@ -22,6 +23,7 @@ api = NinjaAPI(
     docs_decorator=staff_docs,
 )
 api.add_router("/", core_router)
+api.add_router("/notifications", notifications_router)
 api.add_router("/people", people_router)
 api.add_router("/people/roster", people_roster_router)
 api.add_router("/rooms", rooms_router)

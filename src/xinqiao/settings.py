@@ -416,6 +416,26 @@ EMAIL_HOST_PASSWORD = env("XINQIAO_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("XINQIAO_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env("XINQIAO_EMAIL_FROM", "xinqiao@localhost")
 
+# --- Urgent notices on outside channels (core/delivery.py, issue 14) ---------------------------
+# The address people's phones reach the server at: acknowledgement links in messages use it.
+# In production it defaults to the first allowed host over HTTPS.
+SITE_URL = env(
+    "XINQIAO_SITE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000",
+).rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("XINQIAO_SITE_URL must start with http:// or https://.")
+ACKNOWLEDGE_LINK_HOURS = env_int("XINQIAO_ACKNOWLEDGE_LINK_HOURS", 24, minimum=1)
+# How often the bell and the notification list ask for news (htmx polling).
+NOTIFICATION_POLL_SECONDS = env_int("XINQIAO_NOTIFICATION_POLL_SECONDS", 20, minimum=1)
+# Minutes of silence before a new channel is tried (the channel form's first value).
+DELIVERY_SILENCE_MINUTES = env_int("XINQIAO_DELIVERY_SILENCE_MINUTES", 5)
+DELIVERY_ATTEMPTS = env_int("XINQIAO_DELIVERY_ATTEMPTS", 6, minimum=1)
+# The first retry waits this long, each next one twice as long.
+DELIVERY_RETRY_SECONDS = env_int("XINQIAO_DELIVERY_RETRY_SECONDS", 30, minimum=1)
+# A worker owns a delivery this long; longer than a send may take (10 s timeout).
+DELIVERY_LEASE_SECONDS = env_int("XINQIAO_DELIVERY_LEASE_SECONDS", 120, minimum=15)
+
 NINJA_PAGINATION_PER_PAGE = 50
 # A larger ``limit`` is refused with 422 (xinqiao.core.api.Pagination): scripts page through.
 NINJA_PAGINATION_MAX_LIMIT = 100

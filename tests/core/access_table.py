@@ -1,4 +1,12 @@
 from tests.access import EVERYONE, STAFF, Route
+from xinqiao.core.models import DeliveryChannel
+
+
+def email_channel(cast) -> int:
+    return DeliveryChannel.objects.create(
+        school_id=cast.school.pk, kind="email", name="邮件", after_minutes=5
+    ).pk
+
 
 ROUTES = [
     Route("core:home", EVERYONE),
@@ -35,10 +43,48 @@ ROUTES = [
     Route("core:key_export", frozenset({"admin"}), method="post", ok=(400,)),
     Route("core:notifications", EVERYONE),
     Route("core:notifications_mark_read", EVERYONE, method="post", ok=(302,)),
+    Route("core:notification_bell", EVERYONE),
+    Route("core:notification_acknowledge", frozenset(), kwargs={"pk": 999999}, method="post"),
+    # Issue 14: the link of outside messages, for its holder without signing in; a made-up
+    # token is "not valid" for everyone.
+    Route(
+        "core:acknowledge_link",
+        EVERYONE,
+        kwargs={"token": "not-a-token"},
+        ok=(404,),
+        public=True,
+        extras=frozenset(),
+    ),
+    Route("core:delivery_channels", frozenset({"admin"})),
+    Route("core:delivery_channel_add", frozenset({"admin"}), method="post", ok=(400,)),
+    Route("core:delivery_channel_edit", frozenset({"admin"}), kwargs={"pk": email_channel}),
+    Route(
+        "core:delivery_channel_delete",
+        frozenset({"admin"}),
+        kwargs={"pk": email_channel},
+        method="post",
+        ok=(302,),
+    ),
+    Route(
+        "core:delivery_channel_test",
+        frozenset({"admin"}),
+        kwargs={"pk": email_channel},
+        method="post",
+        ok=(302,),
+    ),
+    Route("core:deliveries", frozenset({"admin", "director"})),
+    Route("core:delivery_retry", frozenset(), kwargs={"pk": 999999}, method="post"),
     Route("core:waiting", EVERYONE),
     Route("core:healthz", EVERYONE, public=True),
     Route("set_language", EVERYONE, method="post", data={"language": "en"}, ok=(302,), public=True),
     Route("GET /api/me", EVERYONE),
+    Route("GET /api/notifications", EVERYONE),
+    Route(
+        "POST /api/notifications/{notification_id}/acknowledge",
+        frozenset(),
+        kwargs={"notification_id": 999999},
+        method="post",
+    ),
     # Issue 12 item 17: signed-in staff only (they answered without sign-in).
     Route("GET /api/docs", STAFF),
     Route("GET /api/openapi.json", STAFF),

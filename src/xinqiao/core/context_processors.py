@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from xinqiao.core.models import Notification
 from xinqiao.core.navigation import menu_sections, navigation_for
 
@@ -15,4 +17,5 @@ def navigation(request):
         "nav_items": items,
         "nav_sections": menu_sections(items),
         "unread_notifications": unread,
+        "notification_poll_seconds": settings.NOTIFICATION_POLL_SECONDS,
     }

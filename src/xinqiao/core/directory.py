@@ -29,6 +29,9 @@ class RoleDirectory(Protocol):
     def holders(self, school_id: int | None, role: str) -> Iterable:
         """The active people holding ``role`` in the school (None: installation-wide)."""
 
+    def schools(self, user) -> list[tuple[int, str]]:
+        """(id, name) of the schools the user sees, by name."""
+
 
 _directory: RoleDirectory | None = None
 

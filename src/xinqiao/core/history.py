@@ -65,6 +65,7 @@ def service(func):
 
 
 def register_core_models() -> None:
-    from xinqiao.core.models import User
+    from xinqiao.core.models import DeliveryChannel, User
 
     track(User)
+    track(DeliveryChannel)  # the robot's address and secret are encrypted: left out

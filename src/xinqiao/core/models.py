@@ -14,6 +14,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from xinqiao.core.access import ProtectedModel
+from xinqiao.core.fields import EncryptedTextField
 from xinqiao.core.roles import COUNSELING_ROLES, PUPIL_AND_FAMILY_ROLES, Role
 
 
@@ -248,6 +249,9 @@ class NotificationQuerySet(models.QuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def awaiting_acknowledgement(self):
+        return self.filter(requires_acknowledgement=True, acknowledged_at__isnull=True)
+
 
 class Notification(models.Model):
     """An in-app message to one person. It says what to do and where, never confidential text."""
@@ -265,6 +269,15 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Urgent notices count as delivered only once the person acknowledged them (issue 14);
+    # until then they go out on the school's other channels (core/delivery.py).
+    requires_acknowledgement = models.BooleanField(default=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_via = models.CharField(max_length=10, blank=True)
+    # What the notice is about (model label and id, as in PendingStep): an app's
+    # acknowledgement handler finds its own object by them; core imports no app.
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -272,6 +285,10 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+
+    @property
+    def awaits_acknowledgement(self) -> bool:
+        return self.requires_acknowledgement and self.acknowledged_at is None
 
 
 class PendingStep(ProtectedModel):
@@ -429,3 +446,88 @@ class BackupIncident(ProtectedModel):
     @classmethod
     def visibility_q(cls, user) -> models.Q:
         return BackupRun.visibility_q(user)
+
+
+class DeliveryChannel(ProtectedModel):
+    """An outside channel of one school that urgent notices go to when nobody acknowledged
+    them in the app within ``after_minutes`` (issue 14): the person's e-mail, or a WeCom or
+    DingTalk group robot. The robot's address holds its key, so it is encrypted like the
+    signing secret, and neither is ever shown back."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("e-mail to the person")
+        WECOM = "wecom", _("WeCom group robot")
+        DINGTALK = "dingtalk", _("DingTalk group robot")
+
+    school_id = models.BigIntegerField(db_index=True)
+    kind = models.CharField(_("channel"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    after_minutes = models.PositiveIntegerField(
+        _("minutes without acknowledgement before this channel"),
+        help_text=_("Counted from the notice; channels are tried in this order."),
+    )
+    webhook_url = EncryptedTextField(_("robot address (webhook)"), blank=True)
+    secret = EncryptedTextField(_("signing secret"), blank=True)
+    mention_mobiles = models.BooleanField(
+        _("mention the person by mobile number"),
+        default=True,
+        help_text=_("WeCom then sends text instead of markdown (only text can mention)."),
+    )
+    enabled = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["school_id", "after_minutes", "id"]
+        verbose_name = _("delivery channel")
+        verbose_name_plural = _("delivery channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """The administrator's (who sees every school, as people.School says)."""
+        return Q() if user.has_role(Role.ADMIN) else Q(pk__in=[])
+
+
+class Delivery(ProtectedModel):
+    """One notice on one outside channel: sent at most once there (the unique constraint),
+    claimed by one worker at a time under a lease, retried with backoff."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("not needed: acknowledged")
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.ForeignKey(DeliveryChannel, on_delete=models.CASCADE, related_name="+")
+    school_id = models.BigIntegerField(db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    # A worker owns the delivery until then; one killed mid-flight leaves it to the next.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-next_attempt_at", "-id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="core_one_delivery_per_channel"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """The director of the school and the administrator see how notices went out: titles
+        and errors, never more (notices carry no confidential text)."""
+        if user.has_role(Role.ADMIN):
+            return Q()
+        return Q(school_id__in=user.school_ids_with(Role.DIRECTOR))

@@ -84,6 +84,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Locked accounts"), "core:lockouts", "core.unlock_account", "admin"),
     NavItem(_("Security events"), "core:security_events", "core.view_security_events", "admin"),
     NavItem(_("Backups"), "core:backups", "core.manage_backups", "admin"),
+    NavItem(
+        _("Outside channels"), "core:delivery_channels", "core.manage_delivery_channels", "admin"
+    ),
+    NavItem(_("Notices sent outside"), "core:deliveries", "core.view_deliveries", "admin"),
 ]
 
 

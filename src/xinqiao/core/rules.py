@@ -73,3 +73,6 @@ rules.add_perm("core.manage_backups", is_admin)
 rules.add_perm("core.review_retention", is_director)
 rules.add_perm("core.use_api_tokens", is_staff_member)
 rules.add_perm("core.view_api_docs", is_staff_member)
+# Issue 14: the school's outside channels, and how urgent notices went out on them.
+rules.add_perm("core.manage_delivery_channels", is_admin)
+rules.add_perm("core.view_deliveries", is_admin | is_director)

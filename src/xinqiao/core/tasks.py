@@ -20,6 +20,15 @@ def send_notification_email(title: str, body: str, addresses: list[str]) -> None
     send_mail(title, body or title, None, addresses, fail_silently=False)
 
 
+@db_periodic_task(crontab(minute="*"))
+def send_due_deliveries() -> int:
+    """Send the urgent notices due on outside channels: queued when one falls due, and every
+    minute for what a lost task or a killed worker left (core/delivery.py)."""
+    from xinqiao.core.delivery import send_due
+
+    return send_due()
+
+
 @db_task()
 def run_backup(run_id: int) -> None:
     """The backup the administrator's page asked for (``xinqiao backup`` does the same)."""

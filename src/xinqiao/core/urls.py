@@ -4,6 +4,7 @@ from xinqiao.core.views import (
     account,
     auth,
     backups,
+    delivery,
     health,
     home,
     notifications,
@@ -38,6 +39,24 @@ urlpatterns = [
     path(
         "notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"
     ),
+    path("notifications/bell/", notifications.notification_bell, name="notification_bell"),
+    path(
+        "notifications/<int:pk>/acknowledge/",
+        notifications.notification_acknowledge_view,
+        name="notification_acknowledge",
+    ),
+    path("ack/<str:token>/", notifications.acknowledge_link, name="acknowledge_link"),
+    path("delivery/channels/", delivery.channel_list, name="delivery_channels"),
+    path("delivery/channels/add/", delivery.channel_add, name="delivery_channel_add"),
+    path("delivery/channels/<int:pk>/", delivery.channel_edit, name="delivery_channel_edit"),
+    path(
+        "delivery/channels/<int:pk>/delete/",
+        delivery.channel_delete,
+        name="delivery_channel_delete",
+    ),
+    path("delivery/channels/<int:pk>/test/", delivery.channel_test, name="delivery_channel_test"),
+    path("delivery/", delivery.delivery_list, name="deliveries"),
+    path("delivery/<int:pk>/retry/", delivery.delivery_retry, name="delivery_retry"),
     path("waiting/", waiting.waiting_list, name="waiting"),
     path("healthz", health.healthz, name="healthz"),
 ]

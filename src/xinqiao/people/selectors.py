@@ -87,6 +87,9 @@ class PeopleRoleDirectory:
     def holders(self, school_id: int | None, role: str) -> QuerySet[User]:
         return holders_of(school_id, role)
 
+    def schools(self, user) -> list[tuple[int, str]]:
+        return list(School.objects.for_user(user).order_by("name").values_list("pk", "name"))
+
 
 def _post_units(user, role: str, field: str) -> set[int]:
     """The units (class, grade or dormitory ids) of the user's posts of ``role`` in force."""
