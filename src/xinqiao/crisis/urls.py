@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinqiao.crisis import views
+from xinqiao.crisis import views, views_escalation
 
 app_name = "crisis"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("alerts/<int:pk>/intervene/", views.alert_intervene, name="alert_intervene"),
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert_dismiss"),
+    path("board/", views_escalation.board, name="board"),
+    path("escalation/", views_escalation.escalation_policy, name="escalation_policy"),
+    path("asked-of-me/", views_escalation.my_instructions, name="my_instructions"),
 ]

@@ -5,5 +5,6 @@ intervention record, network reports and danger phrases each add a module of the
 """
 
 from xinqiao.crisis.models.alert import Alert, AlertEvent
+from xinqiao.crisis.models.escalation import AlertEscalation, AlertNotice, EscalationPolicy
 
-__all__ = ["Alert", "AlertEvent"]
+__all__ = ["Alert", "AlertEscalation", "AlertEvent", "AlertNotice", "EscalationPolicy"]
