@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from xinqiao.cases.api import router as cases_router
 from xinqiao.core.api import SessionAuth, TokenAuth, staff_docs
 from xinqiao.core.api import router as core_router
+from xinqiao.crisis.api import router as crisis_router
 from xinqiao.people.api import router as people_router
 from xinqiao.people.api_roster import router as people_roster_router
 from xinqiao.rooms.api import router as rooms_router
@@ -24,6 +25,7 @@ api.add_router("/people", people_router)
 api.add_router("/people/roster", people_roster_router)
 api.add_router("/rooms", rooms_router)
 api.add_router("/cases", cases_router)
+api.add_router("/crisis", crisis_router)
 
 
 @api.exception_handler(PermissionDenied)
