@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqiao.core.history import service
@@ -30,7 +31,7 @@ def alert_recipients(*, alert: Alert) -> list[User]:
     return list((directors | counselors).distinct())
 
 
-def _record(alert: Alert, *, actor: User | None, from_state: str, note: str = "") -> None:
+def _record(alert: Alert, *, actor: User | None, from_state: str, note: str = "", at=None) -> None:
     AlertEvent.objects.create(
         alert=alert,
         from_state=from_state,
@@ -38,6 +39,7 @@ def _record(alert: Alert, *, actor: User | None, from_state: str, note: str = ""
         actor=actor,
         actor_username=getattr(actor, "username", ""),
         note=note,
+        at=at or timezone.now(),
     )
 
 
@@ -89,7 +91,7 @@ def raise_alert(
         if not raise_key:
             raise
         return Alert.objects.get(school=school, raise_key=raise_key)
-    _record(alert, actor=actor, from_state="")
+    _record(alert, actor=actor, from_state="", at=alert.raised_at)
     # The first step of its escalation along the network (crisis/escalation.py) tells the
     # responsible people now and records the disclosure.
     escalation_open(alert=alert, actor=actor)
