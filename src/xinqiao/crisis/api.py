@@ -14,6 +14,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
 
@@ -47,7 +48,7 @@ def _school_for(user, payload: AlertIn) -> tuple[School, Student | None]:
     raisers = user.school_ids_with(*COUNSELING_ROLES, Role.DUTY)
     school_id = payload.school_id or (min(raisers) if len(raisers) == 1 else None)
     if school_id is None:
-        raise HttpError(400, "Say which school (school_id).")
+        raise HttpError(400, _("Say which school (school_id)."))
     school = School.objects.for_user(user).filter(pk=school_id).first()
     if school is None:
         raise Http404
