@@ -43,7 +43,7 @@ DISMISSED = "心理委员反映该同学近几天情绪低落、独来独往。"
 DISMISSED_REASON = "面谈了解系篮球比赛失利，情绪已恢复，无风险迹象。"
 
 
-def _set_back(alert: Alert, raised_at: datetime.datetime) -> None:
+def set_back(alert: Alert, raised_at: datetime.datetime) -> None:
     """Put a just-raised alert (and its first step) at ``raised_at``."""
     Alert.objects.filter(pk=alert.pk).update(raised_at=raised_at)
     AlertEvent.objects.filter(alert=alert).update(at=raised_at)
@@ -95,7 +95,7 @@ def build(context: DemoContext) -> None:
             evidence=evidence,
             student=student,
         )
-        _set_back(raised, raised_at)
+        set_back(raised, raised_at)
         return raised
 
     # In intervention: raised 40 minutes ago, nobody acknowledged within 10 minutes, so the
