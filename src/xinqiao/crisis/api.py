@@ -14,6 +14,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
@@ -23,7 +24,6 @@ from xinqiao.core.api import JsonOrForm
 from xinqiao.core.roles import COUNSELING_ROLES, Role
 from xinqiao.crisis import services
 from xinqiao.crisis.access import get_alert_or_refuse
-from xinqiao.crisis.models import Alert
 from xinqiao.crisis.schemas import AlertIn, AlertOut
 from xinqiao.people.models import School, Student
 
@@ -67,7 +67,7 @@ def alert_raise(request, payload: AlertBody):
     require(user, "crisis.raise_alert")
     school, student = _school_for(user, payload)
     raise_key = _raise_key(user, payload.key)
-    existed = bool(raise_key) and Alert.objects.filter(school=school, raise_key=raise_key).exists()
+    asked_at = timezone.now()
     try:
         alert = services.raise_alert(
             actor=user,
@@ -81,7 +81,8 @@ def alert_raise(request, payload: AlertBody):
         )
     except ValidationError as error:
         raise HttpError(400, " ".join(error.messages)) from None
-    return Status(200 if existed else 201, alert)
+    # A retry finds the alert raised before this request: 200, nothing new stored.
+    return Status(201 if alert.raised_at >= asked_at else 200, alert)
 
 
 @router.post(
