@@ -12,7 +12,7 @@ from django.utils import timezone
 from xinqiao.core.models import Notification
 from xinqiao.crisis.escalation import escalate_due_alerts, escalation_advance
 from xinqiao.crisis.models import Alert, AlertEscalation, AlertNotice, EscalationPolicy
-from xinqiao.crisis.services import raise_alert
+from xinqiao.crisis.services import alert_acknowledge, raise_alert
 from xinqiao.crisis.services_escalation import escalation_policy_save
 from xinqiao.people.models import WorkGroup
 from xinqiao.people.services_network import work_group_create, work_group_member_add
@@ -290,3 +290,25 @@ def test_the_board_puts_the_overdue_on_top_and_counts_down(cast, signed_in):
 def test_the_alert_list_and_board_are_in_the_directors_menu(cast, signed_in):
     page = signed_in(cast.director).get(reverse("core:home")).content.decode()
     assert reverse("crisis:board") in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upgrade_puts_the_alerts_still_waiting_into_the_escalation(cast):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    waiting = raise_(cast, Alert.RiskLevel.HIGH, raise_key="waiting")
+    taken = raise_(cast, Alert.RiskLevel.HIGH, raise_key="taken")
+    alert_acknowledge(actor=cast.counselor, alert=taken)
+    AlertEscalation.objects.all().delete()  # as raised before escalation existed
+    executor = MigrationExecutor(connection)
+    executor.migrate([("crisis", "0003_alert_escalation_and_notices")])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    escalation = AlertEscalation.objects.get()
+    assert (escalation.alert_id, escalation.step) == (waiting.pk, 0)
+    assert escalation.due_at == waiting.raised_at
+    assert escalate_due_alerts() == 2
+    assert told(waiting, 1) == {"principal": "principal", "vice_principal": "vice_principal"}
