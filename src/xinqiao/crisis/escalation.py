@@ -102,7 +102,7 @@ def _people(alert: Alert, told_as: str) -> QuerySet[User]:
     return holders_of(alert.school_id, told_as)
 
 
-def _staff_message(alert: Alert, step: int, now: datetime.datetime) -> dict:
+def _staff_message(alert: Alert, step: int) -> dict:
     who = alert.student.name if alert.student is not None else alert.person_description
     level = alert.get_risk_level_display()
     if step == 0:
@@ -150,7 +150,7 @@ def _tell(alert: Alert, step: int, *, now: datetime.datetime, actor: User | None
     plan = _plan(alert, step)
     if not plan:
         return 0
-    staff = _staff_message(alert, step, now)
+    staff = _staff_message(alert, step)
     notices = []
     for user, told_as in plan:
         if told_as == Told.CLASS_TEACHER:
