@@ -102,3 +102,21 @@ def test_the_student_file(cast, busy_case, client, django_assert_max_num_queries
     """The whole file of a student with a case: its cases, records and consents."""
     url = reverse("cases:student_file", kwargs={"student_pk": cast.student_record.pk})
     budget(django_assert_max_num_queries, client, cast.counselor, url, 26)
+
+
+def test_the_crisis_board_does_not_grow_with_the_alerts(
+    cast, client, django_assert_max_num_queries
+):
+    """The board: the open alerts with their escalation and student in one query, whatever
+    their number (sections other apps register bring their own)."""
+    for number, level in enumerate(("crisis", "high", "concern", "crisis", "high", "concern")):
+        raise_alert(
+            actor=cast.duty,
+            school=cast.school,
+            risk_level=level,
+            source="duty_phone",
+            evidence="电话里说不想活了",
+            student=cast.student_record,
+            raise_key=f"board-{number}",
+        )
+    budget(django_assert_max_num_queries, client, cast.director, reverse("crisis:board"), 8)

@@ -7,6 +7,7 @@ from xinqiao.cases.api import router as cases_router
 from xinqiao.core.api import SessionAuth, TokenAuth, staff_docs
 from xinqiao.core.api import router as core_router
 from xinqiao.core.api_notifications import router as notifications_router
+from xinqiao.crisis.api import router as crisis_router
 from xinqiao.crisis.api_reports import router as crisis_reports_router
 from xinqiao.letters.api import router as letters_router
 from xinqiao.people.api import router as people_router
@@ -30,6 +31,7 @@ api.add_router("/rooms", rooms_router)
 api.add_router("/cases", cases_router)
 api.add_router("/crisis/reports", crisis_reports_router)
 api.add_router("/letters", letters_router)
+api.add_router("/crisis", crisis_router)
 
 
 @api.exception_handler(PermissionDenied)

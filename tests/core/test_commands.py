@@ -147,7 +147,7 @@ def test_many_entries_come_by_section_and_few_in_one_row(client, cast, signed_in
     assert by_label["个案工作"]["active"], "the section of the page one is on stands out"
     assert not by_label["心理咨询室"]["active"]
     case_entries = [str(item["label"]) for item in by_label["个案工作"]["entries"]]
-    assert case_entries[:2] == ["预警", "个案"]
+    assert case_entries[:3] == ["危机看板", "预警", "个案"]
     assert str(sections[0]["item"]["label"]) == "首页"
     page = client.get("/cases/").content.decode()
     assert '<li class="menu-heading" data-section="cases">个案工作</li>' in page  # the phone menu

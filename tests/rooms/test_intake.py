@@ -131,8 +131,17 @@ def test_an_urgent_call_becomes_an_alert_that_tells_the_counseling_staff_at_once
     told = set(
         Notification.objects.filter(level="urgent").values_list("recipient__username", flat=True)
     )
-    # A student without a case reaches every counselor of the school (and never another school's).
-    assert told == {"director", "counselor", "second_counselor"}
+    # A student without a case reaches every counselor of the school (and never another
+    # school's); a 危机 also the principal and the vice principal, and the class teacher is
+    # told what to do (crisis/escalation.py).
+    assert told == {
+        "director",
+        "counselor",
+        "second_counselor",
+        "principal",
+        "vice_principal",
+        "class_teacher",
+    }
     intake.refresh_from_db()
     assert intake.outcome == "alert"
     # The duty person follows the alert but never reads what was said.

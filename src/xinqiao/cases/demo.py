@@ -226,7 +226,9 @@ class _Builder(CaseLife):
         from xinqiao.crisis.models import Alert
 
         alert = (
-            Alert.objects.filter(school=self.school, student__isnull=False)
+            Alert.objects.filter(
+                school=self.school, student__isnull=False, source_type="rooms.Intake"
+            )
             .select_related("student")
             .order_by("-raised_at")
             .first()

@@ -62,7 +62,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Duty logs"), "rooms:duty_log_list", "rooms.view_duty_logs", "room"),
     NavItem(_("Write a letter"), "letters:write", "letters.send_letter", "room"),
     NavItem(_("My letters"), "letters:mine", "letters.send_letter", "room"),
+    NavItem(_("Crisis board"), "crisis:board", "crisis.view_board", "cases"),
     NavItem(_("Alerts"), "crisis:alert_list", "crisis.view_alert", "cases"),
+    NavItem(_("Asked of me"), "crisis:my_instructions", "crisis.view_instructions", "cases"),
     NavItem(_("Cases"), "cases:case_list", "cases.view_case_list", "cases"),
     NavItem(_("Referrals"), "cases:referral_list", "cases.view_case_list", "cases"),
     NavItem(

@@ -12,18 +12,30 @@ class CrisisConfig(AppConfig):
         from xinqiao.core.home_links import register_role_link
         from xinqiao.core.roles import Role
         from xinqiao.crisis import retention
+        from xinqiao.crisis.board import register_board_section
         from xinqiao.crisis.models import (
             Alert,
             DangerPhrase,
+            EscalationPolicy,
             PhraseFlag,
             ReportForward,
             WeeklyReport,
             WorriedItem,
         )
+        from xinqiao.crisis.views_escalation import open_alerts_section
 
-        for model in (Alert, DangerPhrase, PhraseFlag, WeeklyReport, WorriedItem, ReportForward):
+        for model in (
+            Alert,
+            EscalationPolicy,
+            DangerPhrase,
+            PhraseFlag,
+            WeeklyReport,
+            WorriedItem,
+            ReportForward,
+        ):
             track(model)
         retention.register()
+        register_board_section("alerts", "crisis/board_alerts.html", open_alerts_section, order=10)
         # The home page's cards promise these roles a weekly report (core/roles.py).
         for role in (Role.COMMITTEE_MEMBER, Role.DORM_LIAISON):
             register_role_link(role, _("Write this week's report"), "crisis:report_mine")

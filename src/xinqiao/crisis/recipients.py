@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.db.models import QuerySet
+
+from xinqiao.core.models import User
+from xinqiao.core.roles import Role
+from xinqiao.people.selectors import holders_of
+
 # A provider takes the alert's student id and gives the user ids responsible for that student.
 StudentCounselorProvider = Callable[[int], Iterable[int]]
 
@@ -26,3 +32,15 @@ def student_counselor_ids(student_id: int) -> set[int]:
     for provider in _student_counselor_providers:
         found.update(provider(student_id))
     return found
+
+
+def counselors_for(*, school_id: int, student_id: int | None) -> QuerySet[User]:
+    """The student's counselors, as the other apps name them; a student without one (or an
+    anonymous person) reaches every counselor of the school: in danger, reaching one too many
+    counselors beats reaching none."""
+    counselors = holders_of(school_id, Role.COUNSELOR)
+    if student_id is not None:
+        responsible = student_counselor_ids(student_id)
+        if responsible:
+            counselors = counselors.filter(pk__in=responsible)
+    return counselors

@@ -10,38 +10,28 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqiao.core.access_log import record_access
 from xinqiao.core.history import service
-from xinqiao.core.models import Notification, User
-from xinqiao.core.notifications import notify
+from xinqiao.core.models import User
 from xinqiao.core.roles import Role
+from xinqiao.crisis.escalation import escalation_open
 from xinqiao.crisis.models import Alert, AlertEvent
-from xinqiao.crisis.recipients import student_counselor_ids
+from xinqiao.crisis.recipients import counselors_for
 from xinqiao.people.models import School, Student
 from xinqiao.people.selectors import holders_of
 
 
 def alert_recipients(*, alert: Alert) -> list[User]:
-    """Who must know at once: the school's director(s) and the student's counselor(s).
-
-    The student's counselors are those the other apps name (``crisis.recipients``: the
-    counselors of the student's open cases); a student without one (or an anonymous person)
-    reaches every counselor of the school: in danger, reaching one too many counselors beats
-    reaching none.
-    """
+    """Who must know at once: the school's director(s) and the student's counselor(s)
+    (``crisis.recipients.counselors_for``)."""
     directors = holders_of(alert.school_id, Role.DIRECTOR)
-    counselors = holders_of(alert.school_id, Role.COUNSELOR)
-    if alert.student_id is not None:
-        responsible = student_counselor_ids(alert.student_id)
-        if responsible:
-            counselors = counselors.filter(pk__in=responsible)
+    counselors = counselors_for(school_id=alert.school_id, student_id=alert.student_id)
     return list((directors | counselors).distinct())
 
 
-def _record(alert: Alert, *, actor: User | None, from_state: str, note: str = "") -> None:
+def _record(alert: Alert, *, actor: User | None, from_state: str, note: str = "", at=None) -> None:
     AlertEvent.objects.create(
         alert=alert,
         from_state=from_state,
@@ -49,6 +39,7 @@ def _record(alert: Alert, *, actor: User | None, from_state: str, note: str = ""
         actor=actor,
         actor_username=getattr(actor, "username", ""),
         note=note,
+        at=at or timezone.now(),
     )
 
 
@@ -100,26 +91,10 @@ def raise_alert(
         if not raise_key:
             raise
         return Alert.objects.get(school=school, raise_key=raise_key)
-    _record(alert, actor=actor, from_state="")
-    who = student.name if student is not None else alert.person_description
-    recipients = alert_recipients(alert=alert)
-    # Safety overrides secrecy, narrowly (DESIGN principle 2): the disclosure is recorded.
-    record_access(
-        actor=actor,
-        action="disclose",
-        obj=alert,
-        basis="alert raised; told: " + ", ".join(sorted(u.username for u in recipients)),
-    )
-    notify(
-        recipients=recipients,
-        title=_("Alert (%(level)s): %(who)s")
-        % {"level": alert.get_risk_level_display(), "who": who},
-        body=_("Raised from: %(source)s. Open the alert and acknowledge it.")
-        % {"source": alert.get_source_display()},
-        url=reverse("crisis:alert_detail", args=[alert.pk]),
-        level=Notification.Level.URGENT,
-        school_id=school.pk,
-    )
+    _record(alert, actor=actor, from_state="", at=alert.raised_at)
+    # The first step of its escalation along the network (crisis/escalation.py) tells the
+    # responsible people now and records the disclosure.
+    escalation_open(alert=alert, actor=actor)
     return alert
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinqiao.crisis import views, views_phrases, views_reports
+from xinqiao.crisis import views, views_escalation, views_phrases, views_reports
 
 app_name = "crisis"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert_dismiss"),
     path("phrases/", views_phrases.phrases, name="phrases"),
+    path("board/", views_escalation.board, name="board"),
+    path("escalation/", views_escalation.escalation_policy, name="escalation_policy"),
+    path("asked-of-me/", views_escalation.my_instructions, name="my_instructions"),
 ]
 
 # The network's weekly reports (班级心理晴雨表): crisis/views_reports.py.

@@ -21,6 +21,7 @@ from xinqiao.core.access import record_read
 from xinqiao.core.decorators import permission_required
 from xinqiao.crisis import services
 from xinqiao.crisis.access import get_alert_or_refuse
+from xinqiao.crisis.escalation import alert_timeline
 from xinqiao.crisis.models import Alert
 
 
@@ -85,19 +86,17 @@ def _render_detail(
     if may_handle:
         record_read(request, alert, basis="counseling staff of the school")
     allowed = Alert.TRANSITIONS[alert.state] if may_handle else set()
-    labels = dict(Alert.State.choices)
-    events = list(alert.events.select_related("actor"))
-    for event in events:
-        event.from_label = labels.get(event.from_state, "")
-        event.to_label = labels.get(event.to_state, event.to_state)
+    may_acknowledge = request.user.has_perm("crisis.acknowledge_alert", alert)
     return render(
         request,
         "crisis/alert_detail.html",
         {
             "alert": alert,
             "may_handle": may_handle,
-            "events": events,
-            "can_acknowledge": Alert.State.ACKNOWLEDGED in allowed,
+            "told": not may_handle and may_acknowledge,
+            "timeline": alert_timeline(alert),
+            "can_acknowledge": may_acknowledge
+            and Alert.State.ACKNOWLEDGED in Alert.TRANSITIONS[alert.state],
             "can_intervene": Alert.State.IN_INTERVENTION in allowed,
             "can_resolve": Alert.State.RESOLVED in allowed,
             "can_dismiss": Alert.State.DISMISSED in allowed,
@@ -109,8 +108,8 @@ def _render_detail(
     )
 
 
-def _step(request, pk: int, step) -> object:
-    alert = get_alert_or_refuse(request, pk, "crisis.change_alert")
+def _step(request, pk: int, step, perm: str = "crisis.change_alert") -> object:
+    alert = get_alert_or_refuse(request, pk, perm)
     try:
         step(alert)
     except ValidationError as error:
@@ -122,7 +121,10 @@ def _step(request, pk: int, step) -> object:
 @require_POST
 def alert_acknowledge(request, pk: int):
     return _step(
-        request, pk, lambda alert: services.alert_acknowledge(actor=request.user, alert=alert)
+        request,
+        pk,
+        lambda alert: services.alert_acknowledge(actor=request.user, alert=alert),
+        "crisis.acknowledge_alert",
     )
 
 

@@ -5,6 +5,7 @@ intervention record, network reports and danger phrases each add a module of the
 """
 
 from xinqiao.crisis.models.alert import Alert, AlertEvent
+from xinqiao.crisis.models.escalation import AlertEscalation, AlertNotice, EscalationPolicy
 from xinqiao.crisis.models.phrases import DangerPhrase, PhraseFlag
 from xinqiao.crisis.models.reports import (
     Mood,
@@ -16,8 +17,11 @@ from xinqiao.crisis.models.reports import (
 
 __all__ = [
     "Alert",
+    "AlertEscalation",
     "AlertEvent",
+    "AlertNotice",
     "DangerPhrase",
+    "EscalationPolicy",
     "Mood",
     "PhraseFlag",
     "ReportChase",

@@ -108,8 +108,19 @@ class Alert(SchoolScopedModel):
 
     @classmethod
     def visibility_q(cls, user) -> Q:
-        """Alerts: the counseling side of the school sees them; their raiser sees their own."""
-        return Q(school_id__in=user.school_ids_with(*COUNSELING_ROLES)) | Q(raised_by_id=user.pk)
+        """Alerts: the counseling side of the school sees them; their raiser sees their own;
+        a person told about one by its escalation sees its summary (never the evidence: that
+        is ``crisis.change_alert``). A class teacher told what to do is not told why."""
+        from xinqiao.crisis.models.escalation import AlertNotice
+
+        told = AlertNotice.objects.filter(recipient_id=user.pk).exclude(
+            role=AlertNotice.Role.CLASS_TEACHER
+        )
+        return (
+            Q(school_id__in=user.school_ids_with(*COUNSELING_ROLES))
+            | Q(raised_by_id=user.pk)
+            | Q(pk__in=told.values("alert_id"))
+        )
 
 
 class AlertEvent(ProtectedModel):
