@@ -77,7 +77,7 @@ def test_the_left_alone_crisis_alert_climbs_at_its_deadlines_and_stops_once_ackn
     alert.refresh_from_db()
     assert alert.state == Alert.State.ACKNOWLEDGED
     told = AlertNotice.objects.filter(alert=alert).count()
-    assert escalate_due_alerts(now=t0 + 3 * 60 * MINUTE) == 0
+    escalate_due_alerts(now=t0 + 3 * 60 * MINUTE)  # the demo's other waiting alerts climb
     assert AlertNotice.objects.filter(alert=alert).count() == told
     # Every step is on the timeline with its time.
     page = principal.get(reverse("crisis:alert_detail", args=[alert.pk])).content.decode()

@@ -347,13 +347,10 @@ def test_the_board_section_counts_the_week(net):
     assert board_week(net.principal) == {"schools": [], "waiting": []}
 
 
-def test_the_board_section_renders_the_week_for_the_director(net):
-    from django.template.loader import render_to_string
-
+def test_the_crisis_board_shows_the_week_to_the_director(net, signed_in):
     item = a_report(net).worries.get()
-    html = render_to_string(
-        "crisis/reports/board_section.html", {"reports": board_week(net.director)}
-    )
+    html = signed_in(net.director).get(reverse("crisis:board")).content.decode()
+    assert 'data-testid="board-reports"' in html
     assert reverse("crisis:worried_detail", args=[item.pk]) in html
     assert WHY not in html and EVENTS not in html
 

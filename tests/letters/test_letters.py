@@ -230,6 +230,9 @@ def test_the_director_sees_letters_unanswered_after_a_week(cast, signed_in):
     assert queue["unanswered"] == 3 and queue["overdue"] == 1
     assert [letter.pk for letter in queue["flagged"]] == [flagged.pk]
     assert board_queue(cast.class_teacher)["unanswered"] == 0
+    board = signed_in(cast.director).get(reverse("crisis:board")).content.decode()
+    assert 'data-testid="board-letters-overdue"' in board
+    assert reverse("letters:detail", args=[flagged.pk]) in board
 
 
 def test_a_flag_is_dismissed_with_a_reason_on_the_letter(cast, signed_in):

@@ -22,6 +22,7 @@ class CrisisConfig(AppConfig):
             WeeklyReport,
             WorriedItem,
         )
+        from xinqiao.crisis.selectors_reports import board_week
         from xinqiao.crisis.views_escalation import open_alerts_section
 
         for model in (
@@ -36,6 +37,12 @@ class CrisisConfig(AppConfig):
             track(model)
         retention.register()
         register_board_section("alerts", "crisis/board_alerts.html", open_alerts_section, order=10)
+        register_board_section(
+            "reports",
+            "crisis/reports/board_section.html",
+            lambda *, request, school, now: board_week(request.user),
+            order=20,
+        )
         # The home page's cards promise these roles a weekly report (core/roles.py).
         for role in (Role.COMMITTEE_MEMBER, Role.DORM_LIAISON):
             register_role_link(role, _("Write this week's report"), "crisis:report_mine")
