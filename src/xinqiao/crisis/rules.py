@@ -7,7 +7,8 @@ its evidence. Leadership will see the alerts addressed to them once escalation e
 
 import rules
 
-from xinqiao.core.rules import is_counseling_staff
+from xinqiao.core.roles import Role
+from xinqiao.core.rules import has_role, is_counseling_staff, is_director
 
 
 @rules.predicate
@@ -17,3 +18,9 @@ def raised_the_alert(user, alert) -> bool:
 
 rules.add_perm("crisis.view_alert", is_counseling_staff | raised_the_alert)
 rules.add_perm("crisis.change_alert", is_counseling_staff)
+
+# The crisis record, the disclosure register and emergency access (issue 14 items 5 and 6).
+rules.add_perm("crisis.view_disclosures", is_director)
+# Break-glass: a counselor or the principal, when no director answers (DESIGN.md principle 1).
+rules.add_perm("crisis.open_emergency_access", has_role(Role.COUNSELOR, Role.PRINCIPAL))
+rules.add_perm("crisis.review_emergency_access", is_director)

@@ -18,7 +18,8 @@ from xinqiao.core.history import service
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.core.roles import Role
-from xinqiao.crisis.models import Alert, AlertEvent
+from xinqiao.crisis.disclosures import by_recipient_kind, names_of, record_disclosure
+from xinqiao.crisis.models import Alert, AlertEvent, Disclosure
 from xinqiao.crisis.recipients import student_counselor_ids
 from xinqiao.people.models import School, Student
 from xinqiao.people.selectors import holders_of
@@ -110,6 +111,20 @@ def raise_alert(
         obj=alert,
         basis="alert raised; told: " + ", ".join(sorted(u.username for u in recipients)),
     )
+    for kind, told in by_recipient_kind(recipients, school.pk).items():
+        record_disclosure(
+            actor=actor,
+            school_id=school.pk,
+            student=student,
+            alert=alert,
+            recipient_kind=kind,
+            recipient=names_of(told),
+            what=_("That the student may be in danger (%(level)s), and the alert's source")
+            % {"level": alert.get_risk_level_display()},
+            why=_("Alert raised from: %(source)s") % {"source": alert.get_source_display()},
+            ground=Disclosure.Ground.SAFETY,
+            source_object=alert,
+        )
     notify(
         recipients=recipients,
         title=_("Alert (%(level)s): %(who)s")

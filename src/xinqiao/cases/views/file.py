@@ -22,7 +22,12 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from xinqiao.cases import selectors_file as selectors
 from xinqiao.cases import services_records, student_file_export
-from xinqiao.cases.access import get_case_or_refuse, get_student_for_file, record_read
+from xinqiao.cases.access import (
+    get_case_or_refuse,
+    get_student_for_file,
+    read_basis,
+    record_read,
+)
 from xinqiao.cases.models import CaseCounselor, Severity
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
@@ -34,9 +39,7 @@ ARCHIVE_PAGE_SIZE = 30
 
 # --- the student file ---------------------------------------------------------------------------
 def _basis(user, student: Student) -> str:
-    if user.has_role(Role.DIRECTOR, school_id=student.school_id):
-        return "director of the school"
-    return "counselor of a case of the student"
+    return read_basis(user, student, "counselor of a case of the student")
 
 
 def _file_context(request, student: Student, *, record_texts: bool = True) -> dict:

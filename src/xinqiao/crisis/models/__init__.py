@@ -5,5 +5,22 @@ intervention record, network reports and danger phrases each add a module of the
 """
 
 from xinqiao.crisis.models.alert import Alert, AlertEvent
+from xinqiao.crisis.models.emergency_access import EmergencyAccess
+from xinqiao.crisis.models.intervention import (
+    CrisisRecord,
+    Disclosure,
+    FollowUp,
+    GuardianContact,
+    SafetyPlan,
+)
 
-__all__ = ["Alert", "AlertEvent"]
+__all__ = [
+    "Alert",
+    "AlertEvent",
+    "CrisisRecord",
+    "Disclosure",
+    "EmergencyAccess",
+    "FollowUp",
+    "GuardianContact",
+    "SafetyPlan",
+]
