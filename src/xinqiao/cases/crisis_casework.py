@@ -7,9 +7,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xinqiao.cases.models import Case, CaseCounselor
+from xinqiao.cases.models import Case
 from xinqiao.cases.services_intake import case_open
-from xinqiao.core.roles import Role
 from xinqiao.crisis.casework import CaseRef
 
 # The intake channel of the case an alert opens, by the alert's source.
@@ -36,8 +35,9 @@ def _ref(case: Case, *, opened: bool = False) -> CaseRef:
 
 class CrisisCaseWork:
     def open_or_join(self, *, actor, student, alert) -> CaseRef:
-        """The student's open case, the intervening counselor joining its counselors; or a new
-        urgent case opened from the alert (the same alert opens one case however often)."""
+        """The student's open case (the intervention joins it: its counselors were told of the
+        alert, and who works on it stays the director's choice), or a new urgent case opened
+        from the alert (the same alert opens one case however often)."""
         case = (
             Case.objects.filter(student_id=student.pk, state__in=Case.OPEN_STATES)
             .order_by("-opened_at", "-pk")
@@ -55,10 +55,6 @@ class CrisisCaseWork:
                 submission_key=f"crisis-alert-{alert.pk}",
             )
             return _ref(case, opened=True)
-        if actor.has_role(Role.COUNSELOR, school_id=case.school_id):
-            CaseCounselor.objects.get_or_create(
-                case=case, user=actor, defaults={"assigned_by": actor}
-            )
         return _ref(case)
 
     def ref(self, case_id: int) -> CaseRef | None:

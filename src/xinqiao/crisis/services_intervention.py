@@ -203,12 +203,14 @@ def intervention_close(*, actor: User, record: CrisisRecord, summary: str) -> Cr
     record.closure_summary = summary.strip()
     record.closed_at, record.closed_by = timezone.now(), actor
     record.save(update_fields=["closure_summary", "closed_at", "closed_by", "updated_at"])
-    alert_transition(
-        actor=actor,
-        alert=record.alert,
-        to_state=Alert.State.RESOLVED,
-        note=_("Closed with the crisis record's summary."),
-    )
+    if Alert.State.RESOLVED in Alert.TRANSITIONS[record.alert.state]:
+        # (An alert already resolved from its own page keeps its resolution.)
+        alert_transition(
+            actor=actor,
+            alert=record.alert,
+            to_state=Alert.State.RESOLVED,
+            note=_("Closed with the crisis record's summary."),
+        )
     return record
 
 
