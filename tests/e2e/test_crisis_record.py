@@ -23,10 +23,14 @@ SAID = "告知母亲孩子今天表达了轻生想法，请她下午来校接孩
 SHOTS = os.environ.get("XINQIAO_E2E_SHOTS")
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, part: str = "") -> None:
+    """The whole page, or one part of it (``part``: its test id)."""
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+        if part:
+            page.get_by_test_id(part).screenshot(path=f"{SHOTS}/{name}.png")
+        else:
+            page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -75,6 +79,8 @@ def test_a_counselor_records_a_guardian_contact_and_a_safety_plan_on_an_alert(
     page.get_by_test_id("safety-plan-submit").click()
     expect(page.get_by_test_id("safety-plan-print")).to_be_visible()
     shot(page, "crisis-record-phone")
+    shot(page, "crisis-record-phone-contacts", "record-contacts")
+    shot(page, "crisis-record-phone-follow-ups", "record-follow-ups")
     page.set_viewport_size({"width": 1280, "height": 900})
     shot(page, "crisis-record-desktop")
 
