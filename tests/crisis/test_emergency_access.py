@@ -81,7 +81,9 @@ def test_before_break_glass_the_file_is_refused_after_it_readable_with_reads_mar
 
     break_glass(client, cast.student_record)
     access = EmergencyAccess.objects.get()
-    assert client.get(file_url(cast.student_record)).status_code == 200
+    opened = client.get(file_url(cast.student_record))
+    assert opened.status_code == 200
+    assert f"#{access.pk}" in opened.content.decode()  # the reader is told the page is marked
     assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
     assert client.get(reverse("cases:case_records", args=[case.pk])).status_code == 200
     reads = AccessLog.objects.filter(action="read", actor_username="second_counselor")

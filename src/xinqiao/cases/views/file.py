@@ -32,6 +32,7 @@ from xinqiao.cases.models import CaseCounselor, Severity
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES, Role
+from xinqiao.crisis.models import EmergencyAccess
 from xinqiao.people.models import Semester, Student
 
 ARCHIVE_PAGE_SIZE = 30
@@ -58,7 +59,10 @@ def student_file(request, student_pk: int):
     # The texts of session records load per case when opened (case_records): a long file
     # opens at once, and each opening is its own line in the access log.
     context = _file_context(request, student, record_texts=False)
-    record_read(request, student, action="read", basis=_basis(request.user, student))
+    basis = _basis(request.user, student)
+    record_read(request, student, action="read", basis=basis)
+    if basis.startswith(EmergencyAccess.BASIS_PREFIX):
+        context["emergency"] = EmergencyAccess.in_force_for(request.user, student.pk)
     return render(request, "cases/file_student.html", context)
 
 

@@ -76,10 +76,12 @@ class EmergencyAccess(SchoolScopedModel):
     def in_force(self) -> bool:
         return self.expires_at > timezone.now()
 
+    BASIS_PREFIX = "emergency access #"
+
     @property
     def basis(self) -> str:
         """How a read under this access is marked in the access log."""
-        return f"emergency access #{self.pk} (break-glass)"
+        return f"{self.BASIS_PREFIX}{self.pk} (break-glass)"
 
     @classmethod
     def held_by(cls, user) -> EmergencyAccessQuerySet:
