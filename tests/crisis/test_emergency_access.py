@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.cases.factories import case_at
-from xinqiao.core.models import AccessLog, Notification
+from xinqiao.core.models import AccessLog, Notification, PendingStep
 from xinqiao.crisis.models import EmergencyAccess
 from xinqiao.crisis.services_intervention import emergency_access_open, emergency_access_review
 
@@ -56,13 +56,14 @@ def test_a_break_glass_access_notifies_the_director_at_once_and_appears_in_the_r
     )
     assert access.expires_at - access.opened_at == datetime.timedelta(hours=4)
     # Told in the same transaction (the test's transaction never commits: no on_commit).
-    (notice,) = Notification.objects.filter(recipient=cast.director)
-    assert notice.level == Notification.Level.URGENT
+    notice = Notification.objects.get(recipient=cast.director, level=Notification.Level.URGENT)
     assert notice.url == reverse("crisis:emergency_access_review_list")
     assert REASON not in notice.title + notice.body
     assert cast.student_record.name not in notice.title + notice.body
     opened = AccessLog.objects.get(action="emergency")
     assert opened.object_id == str(access.pk) and opened.actor_username == "principal"
+    (step,) = PendingStep.objects.filter(kind="emergency_access_review")
+    assert step.assignee == cast.director and step.object_id == access.pk
     review_list = signed_in(cast.director).get(reverse("crisis:emergency_access_review_list"))
     body = review_list.content.decode()
     assert REASON in body and 'data-reviewed="no"' in body
@@ -112,7 +113,7 @@ def test_asking_twice_while_it_is_in_force_gives_the_same_access_and_one_notice(
     first = emergency_access_open(actor=cast.counselor, student=cast.student_record, reason=REASON)
     again = emergency_access_open(actor=cast.counselor, student=cast.student_record, reason=REASON)
     assert first == again
-    assert Notification.objects.filter(recipient=cast.director).count() == 1
+    assert Notification.objects.filter(recipient=cast.director).count() == 2  # alarm and step
 
 
 def test_the_director_records_the_review_and_it_leaves_the_list(cast, signed_in):
@@ -127,6 +128,7 @@ def test_the_director_records_the_review_and_it_leaves_the_list(cast, signed_in)
     assert done.status_code == 302
     access.refresh_from_db()
     assert (access.outcome, access.reviewed_by) == ("justified", cast.director)
+    assert not PendingStep.objects.filter(kind="emergency_access_review").exists()
     waiting = client.get(reverse("crisis:emergency_access_review_list")).content.decode()
     assert 'data-testid="emergency-access"' not in waiting
     everything = client.get(reverse("crisis:emergency_access_review_list"), {"show": "all"})

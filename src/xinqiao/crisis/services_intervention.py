@@ -38,6 +38,7 @@ from xinqiao.people.models import Student
 from xinqiao.people.selectors import holders_of
 
 FOLLOW_UP_STEP = "crisis_follow_up"
+REVIEW_STEP = "emergency_access_review"
 
 
 # --- the crisis record ----------------------------------------------------------------------------
@@ -245,13 +246,23 @@ def emergency_access_open(
         expires_at=now + datetime.timedelta(hours=settings.EMERGENCY_ACCESS_HOURS),
     )
     record_access(actor=actor, action="emergency", obj=access, basis=access.basis, request=request)
+    directors = list(holders_of(student.school_id, Role.DIRECTOR))
     notify(
-        recipients=holders_of(student.school_id, Role.DIRECTOR),
+        recipients=directors,
         title=_("Emergency access to a student's file by %(name)s") % {"name": actor.display_name},
         body=_("It lasts until %(until)s. Review it in the list of emergency accesses.")
         % {"until": timezone.localtime(access.expires_at).strftime("%Y-%m-%d %H:%M")},
         url=reverse("crisis:emergency_access_review_list"),
         level=Notification.Level.URGENT,
+        school_id=student.school_id,
+    )
+    # Beside the alarm, the review waits on the director's list of steps until it is recorded.
+    step_waiting(
+        kind=REVIEW_STEP,
+        obj=access,
+        assignees=directors,
+        title=_("An emergency access waits for your review"),
+        url=reverse("crisis:emergency_access_review_list"),
         school_id=student.school_id,
     )
     return access
@@ -272,4 +283,5 @@ def emergency_access_review(
     access.outcome, access.review_note = outcome, note.strip()
     access.reviewed_by, access.reviewed_at = actor, timezone.now()
     access.save(update_fields=["outcome", "review_note", "reviewed_by", "reviewed_at"])
+    step_done(obj=access, kind=REVIEW_STEP)
     return access
