@@ -7,6 +7,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -166,3 +168,30 @@ def test_only_the_director_of_the_school_sees_the_register(cast, signed_in, clie
     assert "派出所张警官" not in foreign.content.decode()
     exported = signed_in(cast.foreign_director).get(reverse("crisis:disclosure_export"))
     assert len(list(load_workbook(io.BytesIO(exported.content)).active.iter_rows())) == 1
+
+
+def test_the_register_costs_the_same_queries_for_few_or_many_rows(
+    cast, signed_in, django_assert_max_num_queries
+):
+    def entries(count):
+        for number in range(count):
+            record_disclosure(
+                actor=cast.counselor,
+                school_id=cast.school.pk,
+                student=cast.student_record,
+                recipient_kind="police",
+                recipient=f"警官{number}",
+                what="情况",
+                why="寻找学生",
+                ground="law",
+            )
+
+    client = signed_in(cast.director)
+    url = reverse("crisis:disclosure_list")
+    entries(2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    entries(25)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)

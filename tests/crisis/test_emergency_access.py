@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.cases.factories import case_at
+from tests.factories import make_user
 from xinqiao.core.models import AccessLog, Notification, PendingStep
 from xinqiao.crisis.models import EmergencyAccess
 from xinqiao.crisis.services_intervention import emergency_access_open, emergency_access_review
@@ -170,3 +171,25 @@ def test_the_principal_under_break_glass_reads_but_never_writes_the_case(cast, s
     assert client.get(reverse("cases:case_detail", args=[case.pk])).status_code == 200
     assert not cast.principal.has_perm("cases.write_records", case)
     assert not cast.principal.has_perm("cases.export_student_file", cast.student_record)
+
+
+def test_break_glass_opens_that_students_cases_and_no_other(cast):
+    from xinqiao.cases.models import Case
+    from xinqiao.people.models import Student
+
+    other = Student.objects.create(
+        school=cast.school,
+        user=make_user("student", school=cast.school, username="student2"),
+        name="林小红",
+        student_number="2026070102",
+        gender="F",
+        school_class=cast.school_class,
+    )
+    theirs = case_at(cast, "active")
+    someone_elses = case_at(cast, "active", student=other)
+    assert not Case.objects.for_user(cast.principal).exists()
+    emergency_access_open(actor=cast.principal, student=cast.student_record, reason=REASON)
+    assert list(Case.objects.for_user(cast.principal)) == [theirs]
+    assert theirs.read_by(cast.principal) and not someone_elses.read_by(cast.principal)
+    # The second counselor's own rule is unchanged by another person's access.
+    assert not Case.objects.for_user(cast.second_counselor).exists()
