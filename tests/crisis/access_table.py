@@ -160,3 +160,15 @@ ROUTES += [
         extras=frozenset(),
     ),
 ]
+ROUTES += [
+    _record_route(
+        "crisis:intervention_disclose",
+        data={
+            "recipient_kind": "police",
+            "recipient": "派出所值班民警",
+            "what": "学生离家出走",
+            "why": "寻找学生",
+            "ground": "safety",
+        },
+    ),
+]

@@ -226,3 +226,33 @@ def test_a_record_whose_alert_was_resolved_from_its_own_page_still_closes(cast):
     closed = intervention_close(actor=cast.counselor, record=record, summary="学生已稳定。")
     assert closed.is_closed
     assert Alert.objects.get(pk=record.alert_id).state == Alert.State.RESOLVED
+
+
+def test_telling_the_police_from_the_record_enters_the_register(cast, signed_in):
+    record = record_of(cast)
+    client = signed_in(cast.counselor)
+    url = reverse("crisis:intervention_disclose", args=[record.alert_id])
+    refused = client.post(
+        url, {"recipient_kind": "counseling", "recipient": "x", "what": "y", "why": "z"}
+    )
+    assert refused.status_code == 400
+    assert not Disclosure.objects.filter(recipient_kind="police").exists()
+    response = client.post(
+        url,
+        {
+            "recipient_kind": "police",
+            "recipient": "派出所值班民警",
+            "what": "学生晚上离家未归，可能有自伤风险",
+            "why": "寻找学生",
+            "ground": "safety",
+        },
+    )
+    assert response.status_code == 302
+    entry = Disclosure.objects.get(recipient_kind="police")
+    assert (entry.alert_id, entry.decided_by, entry.ground) == (
+        record.alert_id,
+        cast.counselor,
+        "safety",
+    )
+    page = client.get(reverse("crisis:crisis_record", args=[record.alert_id])).content.decode()
+    assert "派出所值班民警" in page

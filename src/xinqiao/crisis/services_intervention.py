@@ -177,6 +177,55 @@ def guardian_contact_record(
     return contact
 
 
+# Whom an intervention tells besides the guardians (each their own form): leadership, staff
+# asked to act, a hospital, the police (seed 000: 应果断报告有关部门).
+OTHER_RECIPIENTS = (
+    Disclosure.RecipientKind.LEADERSHIP,
+    Disclosure.RecipientKind.SCHOOL_STAFF,
+    Disclosure.RecipientKind.HOSPITAL,
+    Disclosure.RecipientKind.POLICE,
+)
+
+
+@service
+def intervention_disclose(
+    *,
+    actor: User,
+    record: CrisisRecord,
+    recipient_kind: str,
+    recipient: str,
+    what: str,
+    why: str,
+    ground: str,
+    request=None,
+) -> Disclosure:
+    """The intervention told someone outside the counseling side (the principal, a hospital,
+    the police): its entry in the register, on the actor's decision."""
+    record = _writable(record)
+    if recipient_kind not in OTHER_RECIPIENTS:
+        raise ValidationError(_("Say to whom the information went."))
+    alert = record.alert
+    disclosure = record_disclosure(
+        actor=actor,
+        school_id=alert.school_id,
+        student=alert.student,
+        alert=alert,
+        recipient_kind=recipient_kind,
+        recipient=recipient,
+        what=what,
+        why=why,
+        ground=ground,
+    )
+    record_access(
+        actor=actor,
+        action="disclose",
+        obj=alert,
+        basis=f"disclosure register #{disclosure.pk}",
+        request=request,
+    )
+    return disclosure
+
+
 @service
 def follow_up_record(*, actor: User, follow_up: FollowUp, note: str) -> FollowUp:
     """A follow-up contact done; the next one waits for the counselor. Follow-ups go on after

@@ -39,6 +39,11 @@ urlpatterns += [
         name="guardian_contact_add",
     ),
     path(
+        "alerts/<int:pk>/record/disclosures/",
+        views_intervention.intervention_disclose,
+        name="intervention_disclose",
+    ),
+    path(
         "alerts/<int:pk>/record/follow-ups/<int:follow_up_pk>/",
         views_intervention.follow_up_done,
         name="follow_up_done",

@@ -86,6 +86,27 @@ class GuardianContactForm(forms.Form):
     )
 
 
+class DisclosureForm(forms.Form):
+    recipient_kind = forms.ChoiceField(
+        label=gettext_lazy("Told"),
+        choices=[
+            (value, label)
+            for value, label in Disclosure.RecipientKind.choices
+            if value in services.OTHER_RECIPIENTS
+        ],
+    )
+    recipient = forms.CharField(label=gettext_lazy("To whom"), max_length=300)
+    what = forms.CharField(
+        label=gettext_lazy("What was disclosed"), widget=TEXTAREA, max_length=4000
+    )
+    why = forms.CharField(label=gettext_lazy("Why"), max_length=500)
+    ground = forms.ChoiceField(
+        label=gettext_lazy("Ground of the disclosure"),
+        choices=GuardianContactForm.base_fields["ground"].choices,
+        initial=Disclosure.Ground.SAFETY,
+    )
+
+
 class FollowUpForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("How the student is"), widget=TEXTAREA, max_length=4000
@@ -119,6 +140,8 @@ def _render_record(request, alert, record, *, status: int = 200, **bound):
         "plan_form": bound.get("plan_form") or SafetyPlanForm(instance=plan),
         "contact_form": bound.get("contact_form")
         or GuardianContactForm(initial={"contacted_at": now}),
+        "disclosure_form": bound.get("disclosure_form") or DisclosureForm(),
+        "disclosures": alert.disclosures.order_by("disclosed_at", "pk"),
         "follow_up_form": bound.get("follow_up_form") or FollowUpForm(),
         "follow_up_error": bound.get("follow_up_error"),
         "close_form": bound.get("close_form") or CloseForm(),
@@ -217,6 +240,21 @@ def guardian_contact_add(request, pk: int):
             actor=request.user, record=record, request=request, **data
         ),
         _("The guardian contact is recorded, with its entry in the disclosure register."),
+    )
+
+
+@login_required
+@require_POST
+def intervention_disclose(request, pk: int):
+    return _record_step(
+        request,
+        pk,
+        DisclosureForm,
+        "disclosure_form",
+        lambda record, data: services.intervention_disclose(
+            actor=request.user, record=record, request=request, **data
+        ),
+        _("The disclosure is entered in the register."),
     )
 
 
