@@ -128,6 +128,23 @@ def safety_plan_save(*, actor: User, record: CrisisRecord, **texts: str) -> Safe
     return plan
 
 
+def _disclose(actor: User, record: CrisisRecord, request, **entry) -> Disclosure:
+    """The intervention's entry in the register (on the actor's decision), and the line in
+    the access log that points to it."""
+    alert = record.alert
+    disclosure = record_disclosure(
+        actor=actor, school_id=alert.school_id, student=alert.student, alert=alert, **entry
+    )
+    record_access(
+        actor=actor,
+        action="disclose",
+        obj=alert,
+        basis=f"disclosure register #{disclosure.pk}",
+        request=request,
+    )
+    return disclosure
+
+
 @service
 def guardian_contact_record(
     *,
@@ -147,19 +164,20 @@ def guardian_contact_record(
         raise ValidationError(_("Say which guardian was contacted and what was said."))
     if contacted_at > timezone.now():
         raise ValidationError(_("The contact cannot be in the future."))
-    alert = record.alert
-    disclosure = record_disclosure(
-        actor=actor,
-        school_id=alert.school_id,
-        student=alert.student,
-        alert=alert,
+    why = _("Crisis intervention (%(level)s alert)") % {
+        "level": record.alert.get_risk_level_display()
+    }
+    disclosure = _disclose(
+        actor,
+        record,
+        request,
         recipient_kind=Disclosure.RecipientKind.GUARDIAN,
         recipient=guardian,
         what=said,
-        why=_("Crisis intervention (%(level)s alert)") % {"level": alert.get_risk_level_display()},
+        why=why,
         ground=ground,
     )
-    contact = GuardianContact.objects.create(
+    return GuardianContact.objects.create(
         record=record,
         guardian=guardian,
         contacted_at=contacted_at,
@@ -167,14 +185,6 @@ def guardian_contact_record(
         said=said,
         disclosure=disclosure,
     )
-    record_access(
-        actor=actor,
-        action="disclose",
-        obj=alert,
-        basis=f"guardian contacted; disclosure register #{disclosure.pk}",
-        request=request,
-    )
-    return contact
 
 
 # Whom an intervention tells besides the guardians (each their own form): leadership, staff
@@ -204,26 +214,16 @@ def intervention_disclose(
     record = _writable(record)
     if recipient_kind not in OTHER_RECIPIENTS:
         raise ValidationError(_("Say to whom the information went."))
-    alert = record.alert
-    disclosure = record_disclosure(
-        actor=actor,
-        school_id=alert.school_id,
-        student=alert.student,
-        alert=alert,
+    return _disclose(
+        actor,
+        record,
+        request,
         recipient_kind=recipient_kind,
         recipient=recipient,
         what=what,
         why=why,
         ground=ground,
     )
-    record_access(
-        actor=actor,
-        action="disclose",
-        obj=alert,
-        basis=f"disclosure register #{disclosure.pk}",
-        request=request,
-    )
-    return disclosure
 
 
 @service
