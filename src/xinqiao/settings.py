@@ -314,6 +314,16 @@ if ROSTER_DEPARTURES_CONFIRM_PERCENT > 100:
 # counseling room to its 10 hours.
 CARE_ROOM_WEEKLY_HOURS = env_int("XINQIAO_CARE_ROOM_WEEKLY_HOURS", 0)
 
+# Emergency ("break-glass") access to a student's file lasts this many hours (issue 14 item 6).
+EMERGENCY_ACCESS_HOURS = env_int("XINQIAO_EMERGENCY_ACCESS_HOURS", 4, minimum=1)
+# The days after an intervention begins on which the counselor follows the student up.
+_follow_up_days = env_list("XINQIAO_CRISIS_FOLLOW_UP_DAYS", ["1", "3", "7", "30"])
+if not all(day.isdigit() and int(day) > 0 for day in _follow_up_days):
+    raise ImproperlyConfigured(
+        f"XINQIAO_CRISIS_FOLLOW_UP_DAYS must be whole numbers of days, not {_follow_up_days!r}"
+    )
+CRISIS_FOLLOW_UP_DAYS = sorted({int(day) for day in _follow_up_days})
+
 STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
 # Refusals a person may collect in a minute before the answer is 429 and the director is told
 # (issue 12: a student probed made-up case ids). The tests walk every route as one person.

@@ -31,6 +31,7 @@ from xinqiao.cases.models import (
 )
 from xinqiao.core import access
 from xinqiao.core.roles import Role
+from xinqiao.crisis.models import EmergencyAccess
 from xinqiao.people.models import Student
 
 
@@ -159,11 +160,14 @@ def get_category(request, school, pk) -> ProblemCategory:
 
 def get_student_for_file(request, pk: int, perm: str) -> Student:
     """The student whose file (一人一档) is opened, with what the file's header shows: a student
-    of a school the user directs, or of a case they hold; any other student is "not found"."""
+    of a school the user directs, of a case they hold, or whose file they opened in an
+    emergency (break-glass); any other student is "not found"."""
     user = request.user
     held = CaseCounselor.objects.filter(user_id=user.pk).values("case__student_id")
     queryset = Student.objects.filter(
-        Q(school_id__in=user.school_ids_with(Role.DIRECTOR)) | Q(pk__in=held)
+        Q(school_id__in=user.school_ids_with(Role.DIRECTOR))
+        | Q(pk__in=held)
+        | Q(pk__in=EmergencyAccess.student_ids_for(user))
     ).select_related("school", "school_class__grade", "dormitory")
     return access.get_or_refuse(request, queryset, pk, perm, confidential=True)
 
@@ -179,10 +183,22 @@ def refuse_unless(request, perm: str, model: type[models.Model], pk) -> None:
 def record_read(request, obj: models.Model, *, action: str = "read", basis: str = "") -> None:
     """Every read of case material goes to the access log, with the rule that allowed it."""
     if not basis:
-        school_id = getattr(obj, "school_id", None)
-        basis = (
-            "director of the school"
-            if request.user.has_role(Role.DIRECTOR, school_id=school_id)
-            else "counselor of the case"
-        )
+        basis = read_basis(request.user, obj, "counselor of the case")
     access.record_read(request, obj, basis=basis, action=action)
+
+
+def read_basis(user, obj: models.Model, held: str) -> str:
+    """What a read of case material rests on, for the access log: the director's role, the
+    counselor's case (``held``), or an emergency access (every read under it is marked)."""
+    if user.has_role(Role.DIRECTOR, school_id=getattr(obj, "school_id", None)):
+        return "director of the school"
+    if isinstance(obj, Case):
+        if user.pk in obj.counselor_user_ids:
+            return held
+        student_id = obj.student_id
+    elif isinstance(obj, Student):
+        student_id = obj.pk
+    else:
+        return held
+    emergency = EmergencyAccess.in_force_for(user, student_id)
+    return emergency.basis if emergency is not None else held

@@ -9,7 +9,9 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from xinqiao.cases import models
+        from xinqiao.cases.crisis_casework import crisis_case_work
         from xinqiao.core.history import track
+        from xinqiao.crisis.casework import register_case_work
         from xinqiao.crisis.recipients import register_student_counselors
         from xinqiao.people.care import register_counseling_pairs
 
@@ -33,6 +35,7 @@ class CasesConfig(AppConfig):
         ):
             track(model)
         register_student_counselors(models.open_case_counselor_ids)
+        register_case_work(crisis_case_work)
         register_counseling_pairs(models.counseling_pairs)
         from xinqiao.cases import retention
 

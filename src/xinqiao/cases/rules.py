@@ -59,6 +59,19 @@ def holds_a_case_of_student(user, student) -> bool:
 
 
 @rules.predicate
+def opened_in_emergency(user, student) -> bool:
+    """An emergency access in force to the student's file (break-glass): read and print only."""
+    if student is None:
+        return False
+    held = student.__dict__.setdefault("_emergency_access", {})
+    if user.pk not in held:
+        from xinqiao.crisis.models import EmergencyAccess
+
+        held[user.pk] = EmergencyAccess.in_force_for(user, student.pk)
+    return held[user.pk] is not None
+
+
+@rules.predicate
 def is_responsible_for_measure(user, measure) -> bool:
     return measure is not None and measure.responsible_id == user.pk
 
@@ -110,8 +123,12 @@ rules.add_perm("cases.raise_concern", has_role(Role.GUARDIAN))
 rules.add_perm("cases.raise_concern_for", is_guardian_of_student)
 rules.add_perm("cases.view_own_tasks", is_staff_member)
 # The student file (一人一档): the director, and counselors of the student's cases.
-rules.add_perm("cases.view_student_file", is_director | holds_a_case_of_student)
-rules.add_perm("cases.print_student_file", is_director | holds_a_case_of_student)
+rules.add_perm(
+    "cases.view_student_file", is_director | holds_a_case_of_student | opened_in_emergency
+)
+rules.add_perm(
+    "cases.print_student_file", is_director | holds_a_case_of_student | opened_in_emergency
+)
 # "Forms and records are not lent or copied" (seed 000): exports are the director's alone.
 rules.add_perm("cases.export_student_file", is_director)
 rules.add_perm("cases.view_archive", is_counseling_staff)

@@ -38,6 +38,8 @@ from xinqiao.core.roles import (
     Role,
 )
 from xinqiao.core.steps import step_done, step_waiting
+from xinqiao.crisis.disclosures import names_of, record_disclosure
+from xinqiao.crisis.models import Disclosure
 from xinqiao.people.models import RoleAssignment
 from xinqiao.people.selectors import holders_of
 
@@ -162,6 +164,17 @@ def conference_record(
             basis="case conference shared with: "
             + ", ".join(sorted(s.user.username for s in others)),
             request=request,
+        )
+        record_disclosure(
+            actor=actor,
+            school_id=conference.case.school_id,
+            student=conference.case.student,
+            recipient_kind=Disclosure.RecipientKind.CONFERENCE,
+            recipient=names_of(s.user for s in others),
+            what=conference.shared_summary,
+            why=_("Case conference of case %(number)s") % {"number": conference.case.number},
+            ground=Disclosure.Ground.CONSULTATION,
+            source_object=conference,
         )
     return conference
 

@@ -31,6 +31,8 @@ from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.core.roles import COUNSELING_ROLES, Role
 from xinqiao.core.steps import step_done
+from xinqiao.crisis.disclosures import record_disclosure
+from xinqiao.crisis.models import Disclosure
 from xinqiao.people.selectors import holders_of
 
 
@@ -130,6 +132,17 @@ def referral_create(
             school_id=case.school_id,
         )
     else:
+        record_disclosure(
+            actor=actor,
+            school_id=case.school_id,
+            student=case.student,
+            recipient_kind=Disclosure.RecipientKind.HOSPITAL,
+            recipient=to_service.name,
+            what=reason,
+            why=_("Referral of case %(number)s outside the school") % {"number": case.number},
+            ground=Disclosure.Ground.CONSENT,
+            source_object=referral,
+        )
         notify(
             recipients=[u for u in holders_of(case.school_id, Role.DIRECTOR) if u.pk != actor.pk],
             title=_("Case %(number)s is referred outside the school") % {"number": case.number},

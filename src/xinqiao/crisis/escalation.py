@@ -33,7 +33,14 @@ from xinqiao.core.access_log import record_access
 from xinqiao.core.models import Notification, User
 from xinqiao.core.notifications import notify
 from xinqiao.core.roles import Role
-from xinqiao.crisis.models import Alert, AlertEscalation, AlertNotice, EscalationPolicy
+from xinqiao.crisis.disclosures import by_recipient_kind, names_of, record_disclosure
+from xinqiao.crisis.models import (
+    Alert,
+    AlertEscalation,
+    AlertNotice,
+    Disclosure,
+    EscalationPolicy,
+)
 from xinqiao.crisis.recipients import counselors_for
 from xinqiao.people.models import RoleAssignment, WorkGroup, WorkGroupMember
 from xinqiao.people.selectors import holders_of
@@ -188,7 +195,43 @@ def _tell(alert: Alert, step: int, *, now: datetime.datetime, actor: User | None
         obj=alert,
         basis=f"alert step {step}; told: " + ", ".join(sorted(u.username for u, _r in plan)),
     )
+    _register_disclosures(alert, step, plan, actor=actor)
     return len(plan)
+
+
+def _register_disclosures(alert: Alert, step: int, plan, *, actor: User | None) -> None:
+    """Each step's telling goes into the disclosure register (issue 14 item 5), grouped by the
+    kind of person told; the class teacher's entry says they learnt what to do, never why. The
+    notices' unique constraint keeps a step from being told, and so registered, twice."""
+    why = _("Alert raised from: %(source)s (step %(step)s of its escalation)") % {
+        "source": alert.get_source_display(),
+        "step": step,
+    }
+    common = {
+        "actor": actor,
+        "school_id": alert.school_id,
+        "student": alert.student,
+        "alert": alert,
+        "why": why,
+        "ground": Disclosure.Ground.SAFETY,
+    }
+    staff = [user for user, told_as in plan if told_as != Told.CLASS_TEACHER]
+    for kind, told in by_recipient_kind(staff, alert.school_id).items():
+        record_disclosure(
+            recipient_kind=kind,
+            recipient=names_of(told),
+            what=_("That the student may be in danger (%(level)s), and the alert's source")
+            % {"level": alert.get_risk_level_display()},
+            **common,
+        )
+    teachers = [user for user, told_as in plan if told_as == Told.CLASS_TEACHER]
+    if teachers:
+        record_disclosure(
+            recipient_kind=Disclosure.RecipientKind.SCHOOL_STAFF,
+            recipient=names_of(teachers),
+            what=_("What to do for the student now; not why"),
+            **common,
+        )
 
 
 def _next_due(alert: Alert, step: int, now: datetime.datetime) -> datetime.datetime | None:

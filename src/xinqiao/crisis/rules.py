@@ -53,4 +53,10 @@ rules.add_perm("crisis.view_instructions", has_role(Role.CLASS_TEACHER))
 rules.add_perm("crisis.edit_phrases", is_director)
 rules.add_perm("crisis.dismiss_flag", is_counseling_staff)
 
+# The crisis record, the disclosure register and emergency access (issue 14 items 5 and 6).
+rules.add_perm("crisis.view_disclosures", is_director)
+# Break-glass: a counselor or the principal, when no director answers (DESIGN.md principle 1).
+rules.add_perm("crisis.open_emergency_access", has_role(Role.COUNSELOR, Role.PRINCIPAL))
+rules.add_perm("crisis.review_emergency_access", is_director)
+
 from xinqiao.crisis import rules_reports  # noqa: E402, F401  (the weekly reports' permissions)

@@ -14,6 +14,7 @@ from xinqiao.core.access import NOTHING, school_members_q
 from xinqiao.core.fields import EncryptedCharField, EncryptedTextField
 from xinqiao.core.roles import Role
 from xinqiao.core.tenancy import SchoolScopedModel, SchoolScopedQuerySet
+from xinqiao.crisis.models import EmergencyAccess
 
 
 class ProblemCategory(SchoolScopedModel):
@@ -181,23 +182,37 @@ class Case(SchoolScopedModel):
         """The one rule for case material (DESIGN.md principle 1): the director reads every case
         of the school, a counselor the cases assigned to them; nobody else, admins included.
 
-        A later issue adds the director's time-limited grants and break-glass access here.
+        And, for a few hours, a counselor or the principal who opened the student's file in an
+        emergency (break-glass, crisis/models/emergency_access.py, which says why the rule
+        lives here rather than in the kernel).
         """
+        emergency = Q(student_id__in=EmergencyAccess.student_ids_for(user))
         directed = user.school_ids_with(Role.DIRECTOR)
         assigned = CaseCounselor.objects.filter(user_id=user.pk).values("case_id")
         counselor_schools = user.school_ids_with(Role.COUNSELOR)
         if not directed and not counselor_schools:
-            return NOTHING
-        return Q(school_id__in=directed) | Q(pk__in=assigned, school_id__in=counselor_schools)
+            return emergency if user.has_role(Role.PRINCIPAL) else NOTHING
+        return (
+            Q(school_id__in=directed)
+            | Q(pk__in=assigned, school_id__in=counselor_schools)
+            | emergency
+        )
 
     def read_by(self, user) -> bool:
-        """``visibility_q`` for a case already loaded: no query beyond the counselors, once."""
+        """``visibility_q`` for a case already loaded: no query beyond the counselors, once
+        (and one for an emergency access, asked only of those the rest refuses)."""
         if user.has_role(Role.DIRECTOR, school_id=self.school_id):
             return True
-        return (
+        if (
             user.has_role(Role.COUNSELOR, school_id=self.school_id)
             and user.pk in self.counselor_user_ids
-        )
+        ):
+            return True
+        return self.emergency_access_of(user) is not None
+
+    def emergency_access_of(self, user):
+        """The emergency access in force by which ``user`` reads this case, if any."""
+        return EmergencyAccess.in_force_for(user, self.student_id)
 
     @cached_property
     def counselor_user_ids(self) -> frozenset[int]:

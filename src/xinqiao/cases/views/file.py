@@ -22,11 +22,17 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from xinqiao.cases import retention, services_records, student_file_export
 from xinqiao.cases import selectors_file as selectors
-from xinqiao.cases.access import get_case_or_refuse, get_student_for_file, record_read
+from xinqiao.cases.access import (
+    get_case_or_refuse,
+    get_student_for_file,
+    read_basis,
+    record_read,
+)
 from xinqiao.cases.models import CaseCounselor, Severity
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES, Role
+from xinqiao.crisis.models import EmergencyAccess
 from xinqiao.people.models import Semester, Student
 
 ARCHIVE_PAGE_SIZE = 30
@@ -34,9 +40,7 @@ ARCHIVE_PAGE_SIZE = 30
 
 # --- the student file ---------------------------------------------------------------------------
 def _basis(user, student: Student) -> str:
-    if user.has_role(Role.DIRECTOR, school_id=student.school_id):
-        return "director of the school"
-    return "counselor of a case of the student"
+    return read_basis(user, student, "counselor of a case of the student")
 
 
 def _file_context(request, student: Student, *, record_texts: bool = True) -> dict:
@@ -55,7 +59,10 @@ def student_file(request, student_pk: int):
     # The texts of session records load per case when opened (case_records): a long file
     # opens at once, and each opening is its own line in the access log.
     context = _file_context(request, student, record_texts=False)
-    record_read(request, student, action="read", basis=_basis(request.user, student))
+    basis = _basis(request.user, student)
+    record_read(request, student, action="read", basis=basis)
+    if basis.startswith(EmergencyAccess.BASIS_PREFIX):
+        context["emergency"] = EmergencyAccess.in_force_for(request.user, student.pk)
     return render(request, "cases/file_student.html", context)
 
 
