@@ -10,6 +10,7 @@ class CrisisConfig(AppConfig):
     def ready(self) -> None:
         from xinqiao.core.history import track
         from xinqiao.core.home_links import register_role_link
+        from xinqiao.core.notifications import register_acknowledgement_handler
         from xinqiao.core.roles import Role
         from xinqiao.crisis import retention
         from xinqiao.crisis.board import register_board_section
@@ -23,6 +24,7 @@ class CrisisConfig(AppConfig):
             WorriedItem,
         )
         from xinqiao.crisis.selectors_reports import board_week
+        from xinqiao.crisis.services import alert_notice_acknowledged
         from xinqiao.crisis.views_escalation import open_alerts_section
 
         for model in (
@@ -36,6 +38,7 @@ class CrisisConfig(AppConfig):
         ):
             track(model)
         retention.register()
+        register_acknowledgement_handler(alert_notice_acknowledged)
         register_board_section("alerts", "crisis/board_alerts.html", open_alerts_section, order=10)
         register_board_section(
             "reports",

@@ -167,7 +167,9 @@ def _tell(alert: Alert, step: int, *, now: datetime.datetime, actor: User | None
                 "url": reverse("crisis:my_instructions"),
             }
         else:
-            message = staff
+            # About the alert: acknowledging this notice (in-app, by the link in an e-mail or a
+            # group robot's message) acknowledges the alert (services.alert_notice_acknowledged).
+            message = {**staff, "about": alert}
         (notification,) = notify(
             recipients=[user],
             level=Notification.Level.URGENT,

@@ -13,8 +13,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqiao.core.delivery import deliveries_cancel
 from xinqiao.core.history import service
-from xinqiao.core.models import User
+from xinqiao.core.models import Notification, User
 from xinqiao.core.roles import Role
 from xinqiao.crisis.escalation import escalation_open
 from xinqiao.crisis.models import Alert, AlertEvent
@@ -121,12 +122,29 @@ def alert_transition(*, actor: User, alert: Alert, to_state: str, note: str = ""
     locked.state = to_state
     locked.save(update_fields=["state", "updated_at"])
     _record(locked, actor=actor, from_state=from_state, note=note)
+    if from_state == Alert.State.RAISED:
+        # Someone has it: the e-mails and robot messages not sent yet are no longer needed.
+        deliveries_cancel(about=locked)
     return locked
 
 
 @service
 def alert_acknowledge(*, actor: User, alert: Alert) -> Alert:
     return alert_transition(actor=actor, alert=alert, to_state=Alert.State.ACKNOWLEDGED)
+
+
+def alert_notice_acknowledged(notification: Notification, user: User) -> None:
+    """Acknowledging a notice about a waiting alert acknowledges the alert (registered with
+    core.notifications in CrisisConfig.ready; runs inside the acknowledging transaction)."""
+    if notification.object_type != Alert._meta.label or notification.object_id is None:
+        return
+    alert = Alert.objects.filter(pk=notification.object_id).first()
+    if (
+        alert is not None
+        and alert.state == Alert.State.RAISED
+        and user.has_perm("crisis.acknowledge_alert", alert)
+    ):
+        alert_acknowledge(actor=user, alert=alert)
 
 
 @service
