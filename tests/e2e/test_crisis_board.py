@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.conftest import build_cast
 from tests.e2e.journeys import follow_menu_link, sign_in
 from tests.factories import SchoolFactory
-from xinqiao.crisis.demo import set_back
+from xinqiao.crisis.demo_alerts import set_back
 from xinqiao.crisis.escalation import escalate_due_alerts
 from xinqiao.crisis.models import Alert
 from xinqiao.crisis.services import raise_alert

@@ -160,8 +160,10 @@ class Disclosure(SchoolScopedModel):
         related_name="+",
         verbose_name=_("student"),
     )
+    # The register outlives an alert deleted at the end of its retention period (core/retention.py):
+    # the entry keeps what, to whom, why and on which ground.
     alert = models.ForeignKey(
-        Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
+        Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="disclosures"
     )
     recipient_kind = models.CharField(
         _("told"), max_length=20, choices=RecipientKind.choices, db_index=True
