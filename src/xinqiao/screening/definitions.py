@@ -172,7 +172,8 @@ def load_definition(path: Path) -> ScaleDefinition:
     try:
         definition = ScaleDefinition.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
+        # A misspelt field also leaves the right one missing: name the misspelling first.
+        first = min(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
         loc = tuple(first["loc"])
         raise ScaleDefinitionError(
             path, _line_of(root, loc), f"{_dotted(loc)}: {first['msg']}"

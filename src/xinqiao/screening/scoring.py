@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from xinqiao.screening.definitions import ALERT_LEVELS, Band, Item, ScaleDefinition, Score
+from xinqiao.screening.definitions import (
+    ALERT_LEVELS,
+    Band,
+    Item,
+    Option,
+    ScaleDefinition,
+    Score,
+)
 
 
 class AnswerError(ValueError):
@@ -69,11 +76,13 @@ def item_score(definition: ScaleDefinition, item: Item, value: int) -> int:
     by_value = {option.value: option.score for option in options}
     if value not in by_value:
         raise AnswerError(f"{definition.id} item {item.id}: no answer {value!r}")
-    score = by_value[value]
-    if item.reverse:
-        scores = [option.score for option in options]
-        return min(scores) + max(scores) - score
-    return score
+    return reverse_score(options, by_value[value]) if item.reverse else by_value[value]
+
+
+def reverse_score(options: tuple[Option, ...], score: int) -> int:
+    """The score mirrored within the options' range (3-2-1-0 for 0-1-2-3)."""
+    scores = [option.score for option in options]
+    return min(scores) + max(scores) - score
 
 
 def score_answers(definition: ScaleDefinition, answers: Mapping[str, int | None]) -> ScaleResult:
