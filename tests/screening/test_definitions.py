@@ -97,3 +97,31 @@ def test_check_scales_names_each_broken_file_and_fails(tmp_path, settings, capsy
     with pytest.raises(CommandError, match="1 scale file"):
         call_command("check_scales")
     assert "broken.yaml:" in capsys.readouterr().err
+
+
+def test_a_field_given_twice_is_refused_rather_than_silently_overridden(tmp_path):
+    broken = PHQ9.replace("  max_missing: 2\n", "  max_missing: 2\n  max_missing: 9\n")
+    error = refusal(write(tmp_path, broken))
+    assert error.line == line_of(broken, "max_missing: 9")
+    assert "'max_missing' is given twice" in error.problem
+
+
+def test_only_a_worded_scale_with_a_usable_licence_can_be_given(tmp_path):
+    worded = PHQ9.replace("languages: []", "languages: [zh-Hans]")
+    for n in range(1, 10):
+        worded = worded.replace(
+            f"  - {{id: q{n}}}\n" if n < 9 else "  - id: q9\n",
+            f"  - id: q{n}\n    text: {{zh-Hans: 第{n}题（学校持有的译本）}}\n",
+        )
+    for value, label in enumerate(("完全不会", "好几天", "一半以上的天数", "几乎每天")):
+        worded = worded.replace(
+            f"score: {value}, label: {{en:", f"score: {value}, label: {{zh-Hans: {label}, en:"
+        )
+    definition = load_definition(write(tmp_path, worded))
+    assert definition.languages == ("zh-Hans",)
+    assert definition.item("q3").text == {"zh-Hans": "第3题（学校持有的译本）"}
+    assert definition.administrable
+    unverified = load_definition(
+        write(tmp_path, worded.replace("status: free", "status: unverified"))
+    )
+    assert not unverified.administrable

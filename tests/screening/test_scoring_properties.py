@@ -33,9 +33,21 @@ def definitions(draw, with_bands=True):
             {"id": f"b{i}", "min": a, "max": b, "label": {"zh-Hans": "档"}}
             for i, (a, b) in enumerate(zip(starts, ends, strict=True))
         ]
+    split = draw(st.integers(1, count))  # two subscales when 1 <= split < count
+    subscales = [
+        {
+            "id": f"s{n}",
+            "name": {"zh-Hans": "分量表"},
+            "items": [f"q{i}" for i in part],
+            "missing": {"max_missing": 0, "handling": "invalid", "source": "t"},
+        }
+        for n, part in enumerate((range(split), range(split, count)))
+        if split < count
+    ]
     definition = ScaleDefinition.model_validate(
         {
             "id": "generated",
+            "subscales": subscales,
             "version": "1",
             "name": {"zh-Hans": "生成的量表"},
             "ages": {"min": 10},
@@ -127,3 +139,17 @@ def test_every_built_in_scale_scores_any_complete_response_within_its_range(data
 def test_rounding_half_up_is_within_a_half(value):
     rounded = round_half_up(value)
     assert -Fraction(1, 2) < rounded - value <= Fraction(1, 2)
+
+
+@given(st.data())
+def test_complete_subscales_add_up_to_the_total_and_stay_within_their_ranges(data):
+    definition = data.draw(definitions(with_bands=False))
+    answers = data.draw(answered(definition))
+    result = score_answers(definition, answers)
+    for subscale in definition.subscales:
+        part = result.subscales[subscale.id]
+        if part.valid:
+            low, high = definition.score_range(subscale)
+            assert low <= part.value <= high
+    if definition.subscales and all(v is not None for v in answers.values()):
+        assert sum(part.value for part in result.subscales.values()) == result.total.value

@@ -70,7 +70,7 @@ class Score(_Strict):
 
 class CriticalAnswer(_Strict):
     item: str
-    values: tuple[int, ...]
+    values: tuple[int, ...]  # answer values as stored (Option.value), not scores
     level: Literal["concern", "high", "crisis"]
     reason: Text
     source: str
@@ -169,6 +169,11 @@ def load_definition(path: Path) -> ScaleDefinition:
         ) from None
     if not isinstance(data, dict):
         raise ScaleDefinitionError(path, 1, "a scale definition must be a mapping of fields")
+    duplicate = _duplicate_key(root)
+    if duplicate is not None:  # YAML would silently keep the last one
+        raise ScaleDefinitionError(
+            path, duplicate.start_mark.line + 1, f"{duplicate.value!r} is given twice"
+        )
     try:
         definition = ScaleDefinition.model_validate(data)
     except ValidationError as error:
@@ -267,6 +272,25 @@ def _check_score(
     if PRIMARY_LANGUAGE not in score.name:
         problems.append(Problem((*loc, "name"), f"needs a {PRIMARY_LANGUAGE} name"))
     return problems
+
+
+def _duplicate_key(node: yaml.Node) -> yaml.Node | None:
+    """The first key node repeated within its mapping, anywhere in the document."""
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            if key.value in seen:
+                return key
+            seen.add(key.value)
+            found = _duplicate_key(value)
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            found = _duplicate_key(child)
+            if found is not None:
+                return found
+    return None
 
 
 def _line_of(root: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
