@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.conftest import build_cast
-from tests.e2e.journeys import sign_in
+from tests.e2e.journeys import follow_menu_link, sign_in
 from tests.factories import SchoolFactory
 
 SHOTS = os.environ.get("XINQIAO_SCREENSHOTS", "")
@@ -30,7 +31,7 @@ def test_the_counselor_reads_the_scale_library_and_its_licences(page, settings, 
     )
     device = TOTPDevice.objects.create(user=cast.counselor, name="p", confirmed=True)
     sign_in(page, cast.counselor.username, device)
-    page.goto("/screening/scales/")
+    follow_menu_link(page, reverse("screening:scale_list"))
     expect(page.get_by_role("heading", name="量表库")).to_be_visible()
     expect(page.get_by_test_id("scale")).to_have_count(6)
     phq9 = page.locator("[data-scale=phq9]")
