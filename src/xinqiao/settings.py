@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "xinqiao.crisis",
     "xinqiao.cases",
     "xinqiao.letters",
+    "xinqiao.screening",
 ]
 if TESTING:
     INSTALLED_APPS.append("tests.testapp")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("crisis/", include("xinqiao.crisis.urls")),
     path("cases/", include("xinqiao.cases.urls")),
     path("letters/", include("xinqiao.letters.urls")),
+    path("screening/", include("xinqiao.screening.urls")),
     path("", include("xinqiao.people.urls")),
     path("", include("xinqiao.core.urls")),
 ]

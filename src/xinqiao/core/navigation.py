@@ -76,6 +76,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Typical cases"), "cases:typical_list", "cases.view_typical_cases", "cases"),
     NavItem(_("Outside services"), "cases:service_list", "cases.view_services", "cases"),
     NavItem(_("Case statistics"), "cases:statistics", "cases.view_statistics", "cases"),
+    NavItem(_("Scale library"), "screening:scale_list", "screening.view_scales", "cases"),
     NavItem(
         _("Emergency access to a student's file"),
         "crisis:emergency_access_open",
