@@ -25,7 +25,8 @@ and forty seconds after the last raise, so that every 危机 alert's first escal
 the outcome from the database (``collect``, inside Django): each escalation step's lateness is
 the time it was told minus its deadline (the previous step's time plus one minute); a step due
 more than 90 s before the end and not told is lost; a person told twice at one step of one alert
-(or two inbox notices for one) is a duplicate. Bounded: every wait has an end, every process
+(or two inbox notices for one) is a duplicate; the server and workers are stopped before the
+outcome is read. Bounded: every wait has an end, every process
 started is stopped, all on 127.0.0.1.
 """
 
@@ -271,6 +272,9 @@ def run_backend(work: Path, label: str, database: str | None, workers: int) -> d
         watcher.stopping.set()
         watcher.join(timeout=30)
         load_after = os.getloadavg()
+        # Stopped first: a worker telling a step while the outcome is read would be counted in
+        # one table and not in the other.
+        processes.stop_all()
         outcome = _inside_django(env, "collect", "--after", str(made["last_alert"]))
     finally:
         processes.stop_all()
@@ -424,8 +428,8 @@ def main() -> int:
         f"This section was measured on its own (`alert_bench.py --write`, not within a whole"
         f" `make bench`) on {time.strftime('%Y-%m-%d %H:%M %Z')}, on {info['nproc']} CPU,"
         f" {info['cpu']}, a machine shared with other work: CPUs {info['busy']:.0f} % busy over"
-        f" 1 s and load average {info['load']} just before it, so the times are those of a busy"
-        " machine."
+        f" 1 s and load average {info['load']} just before it (each run's load is in its line"
+        " below)."
     )
     work = Path(tempfile.mkdtemp(prefix="xinqiao-alert-bench-"))
     try:
