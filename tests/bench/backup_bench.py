@@ -348,13 +348,14 @@ def section(results: dict, context: str = "") -> list[str]:
     return lines
 
 
-def replace_section(document: str, lines: list[str]) -> str:
-    """``document`` with its backup section replaced by ``lines`` (appended when absent)."""
+def replace_section(document: str, lines: list[str], heading: str = SECTION) -> str:
+    """``document`` with its section ``heading`` (the backups' by default) replaced by
+    ``lines`` (appended when absent)."""
     text = "\n".join(lines).rstrip() + "\n"
-    start = document.find(SECTION)
+    start = document.find(heading)
     if start < 0:
         return document.rstrip() + "\n\n" + text
-    end = document.find("\n## ", start + len(SECTION))
+    end = document.find("\n## ", start + len(heading))
     rest = document[end + 1 :] if end >= 0 else ""
     return document[:start] + text + ("\n" + rest if rest else "")
 

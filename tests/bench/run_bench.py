@@ -1,7 +1,7 @@
 """Load-test Xinqiao against two baselines and write docs/benchmarks.md (``make bench``).
 
 What it does, all on 127.0.0.1 and in about ten minutes (and ten more for the backups, most
-of it building the larger school):
+of it building the larger school, and ten for the alerts):
 
 1. serves tests/bench/bare_app.py (one view, no middleware) with gunicorn, configured like
    ``xinqiao serve``, and measures GET / on it: the bare baseline;
@@ -18,9 +18,12 @@ of it building the larger school):
 3. times ``xinqiao backup`` and ``xinqiao restore`` of the demo school and of one ten times
    larger, on SQLite and on PostgreSQL, beside a plain copy of the database's files
    (tests/bench/backup_bench.py);
-4. writes the figures to docs/benchmarks.md, replacing what was there: each page's ratio to
+4. raises 1,000 crisis alerts through the API with the task queue's workers running, on
+   SQLite with one worker and on PostgreSQL + Redis with two (tests/bench/alert_bench.py):
+   time to the inbox, escalation after its deadline, notices lost or sent twice;
+5. writes the figures to docs/benchmarks.md, replacing what was there: each page's ratio to
    the bare view and to the signed-in baseline of the same database, each backup's and
-   restore's ratio to the plain copy.
+   restore's ratio to the plain copy, the alerts' figures.
 
 Each measurement is a separate ``locust --headless`` process (tests/bench/locustfile.py).
 Every process started here is stopped at the end, and the temporary directory and the bench
@@ -779,6 +782,10 @@ def write_report(info: dict, stages: dict, started: datetime, elapsed: float) ->
         from backup_bench import section
 
         lines += section(stages["backup"])
+    if "alerts" in stages:
+        from alert_bench import section as alerts_section
+
+        lines += ["", *alerts_section(stages["alerts"])]
     DOC.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
 
 
@@ -843,6 +850,10 @@ def main(
 
             stages["backup"] = bench_backup(work)
             failed = failed or bool(stages["backup"]["errors"])
+            from alert_bench import bench as bench_alerts
+
+            stages["alerts"] = bench_alerts(work)
+            failed = failed or bool(stages["alerts"]["errors"])
     finally:
         processes.stop_all()
         if pg_created:

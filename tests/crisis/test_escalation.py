@@ -312,3 +312,58 @@ def test_an_upgrade_puts_the_alerts_still_waiting_into_the_escalation(cast):
     assert escalation.due_at == waiting.raised_at
     assert escalate_due_alerts() == 2
     assert told(waiting, 1) == {"principal": "principal", "vice_principal": "vice_principal"}
+
+
+def test_each_deadline_has_its_own_task_which_tells_the_next_step_once(
+    cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Within seconds of the deadline, not at the next minute's sweep (issue 14: within 30 s)."""
+    from huey.utils import normalize_time
+
+    from xinqiao.crisis import tasks
+
+    leadership_group(cast)
+    scheduled = []
+    monkeypatch.setattr(
+        tasks.advance_alert_escalation,
+        "schedule",
+        lambda args, eta: scheduled.append((args, eta)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = raise_(cast)
+    escalation = alert.escalation
+    first_due = alert.raised_at + 10 * MINUTE
+    assert scheduled == [((escalation.pk, 0), first_due + datetime.timedelta(seconds=1))]
+    # The queue keeps local time (HUEY["utc"] is False): the aware deadline becomes the
+    # school's wall clock.
+    local = timezone.localtime(scheduled[0][1]).replace(tzinfo=None, microsecond=0)
+    assert normalize_time(scheduled[0][1], None, utc=False) == local
+
+    # The task runs at its time: the next level is told, and the step after gets its task.
+    at = scheduled[0][1]
+    monkeypatch.setattr(timezone, "now", lambda: at)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.advance_alert_escalation.call_local(escalation.pk, 0) == 2
+    assert told(alert, 1) == {
+        "grade_leader": "leadership_group",
+        "student_affairs": "student_affairs",
+    }
+    assert scheduled[1] == ((escalation.pk, 1), at + 10 * MINUTE + datetime.timedelta(seconds=1))
+
+    # Run again (a retry, a second worker) or swept at the minute: nobody is told twice.
+    notices = AlertNotice.objects.count()
+    assert tasks.advance_alert_escalation.call_local(escalation.pk, 0) == 0
+    assert escalate_due_alerts(now=at) == 0
+    assert AlertNotice.objects.count() == notices
+
+
+def test_the_task_of_an_acknowledged_alert_tells_nobody(cast, monkeypatch):
+    from xinqiao.crisis import tasks
+
+    alert = raise_(cast)
+    alert_acknowledge(actor=cast.counselor, alert=alert)
+    monkeypatch.setattr(timezone, "now", lambda: alert.raised_at + 11 * MINUTE)
+    notices = AlertNotice.objects.count()
+    assert tasks.advance_alert_escalation.call_local(alert.escalation.pk, 0) == 0
+    assert AlertNotice.objects.count() == notices
+    assert AlertEscalation.objects.get(alert=alert).step == 0

@@ -7,9 +7,11 @@ The chain of each level (``CHAINS``): first the director and the student's couns
 principal, then the whole leadership group and student affairs; past the top, everyone told is
 reminded (``REMINDER_ROUNDS``). The student's class teacher is told at the first step what to
 do, never why. A step not acknowledged before its deadline
-(``EscalationPolicy``, per school) tells the next. The sweep (``escalate_due_alerts``, run
-every minute by crisis/tasks.py) claims each due step with a conditional UPDATE and every
-notice is unique per alert, person and step: a step is told once, whatever runs it twice.
+(``EscalationPolicy``, per school) tells the next: a task is scheduled at each deadline
+(``advance_alert_escalation``, within seconds of it), and the sweep (``escalate_due_alerts``,
+run every minute by crisis/tasks.py) catches whatever a killed worker dropped. Both claim the
+due step with a conditional UPDATE and every notice is unique per alert, person and step: a
+step is told once, whatever runs it twice.
 
 Other parts call ``escalation_open`` (raise_alert does), ``escalate_due_alerts`` and read
 ``alert_timeline``; acknowledging is ``crisis.services.alert_acknowledge``: once the alert has
@@ -242,11 +244,30 @@ def _next_due(alert: Alert, step: int, now: datetime.datetime) -> datetime.datet
     return EscalationPolicy.for_school(alert.school_id).deadline(alert.risk_level, now)
 
 
+def _schedule_advance(escalation_id: int, step: int, due_at: datetime.datetime | None) -> None:
+    """Once committed, queue the task that tells the step after ``step`` at its deadline."""
+    if due_at is not None:
+        transaction.on_commit(lambda: _queue_advance(escalation_id, step, due_at))
+
+
+def _queue_advance(escalation_id: int, step: int, due_at: datetime.datetime) -> None:
+    from xinqiao.crisis.tasks import advance_alert_escalation
+
+    # A second late, so that a worker whose clock is a little behind finds the step due; an
+    # aware time is turned into the queue's local time by huey (HUEY["utc"] is False).
+    advance_alert_escalation.schedule(
+        args=(escalation_id, step), eta=due_at + datetime.timedelta(seconds=1)
+    )
+
+
 def escalation_open(*, alert: Alert, actor: User | None) -> int:
     """The first step of a new alert (called by ``raise_alert`` in its transaction): tell the
     first people now and set the deadline of the next step. Returns how many were told."""
     now = alert.raised_at
-    AlertEscalation.objects.create(alert=alert, step=0, due_at=_next_due(alert, 0, now))
+    escalation = AlertEscalation.objects.create(
+        alert=alert, step=0, due_at=_next_due(alert, 0, now)
+    )
+    _schedule_advance(escalation.pk, 0, escalation.due_at)
     return _tell(alert, 0, now=now, actor=actor)
 
 
@@ -280,15 +301,16 @@ def escalation_advance(*, escalation_id: int, from_step: int, now: datetime.date
             if told or step >= last_step(alert):
                 break
             step += 1
-        AlertEscalation.objects.filter(pk=escalation.pk).update(
-            step=step, due_at=_next_due(alert, step, now)
-        )
+        due_at = _next_due(alert, step, now)
+        AlertEscalation.objects.filter(pk=escalation.pk).update(step=step, due_at=due_at)
+        _schedule_advance(escalation.pk, step, due_at)
         return told
 
 
 def escalate_due_alerts(*, now: datetime.datetime | None = None) -> int:
     """Every unacknowledged alert whose deadline has passed tells its next step (the task
-    queue runs this every minute; tests pass ``now``). Returns how many people were told."""
+    queue runs this every minute as the safety net of the tasks scheduled at each deadline;
+    tests pass ``now``). Returns how many people were told."""
     now = now or timezone.now()
     due = (
         AlertEscalation.objects.filter(due_at__lte=now, alert__state=Alert.State.RAISED)

@@ -86,8 +86,9 @@ class EscalationPolicy(SchoolScopedModel):
 
 class AlertEscalation(ProtectedModel):
     """Where an alert stands in its chain: the step told last and when the next one is due
-    (``due_at`` empty: nobody is left to tell). The sweep claims a step with a conditional
-    UPDATE on ``step``, so one worker advances it."""
+    (``due_at`` empty: nobody is left to tell). The task scheduled at the deadline, or the
+    minute's sweep, claims a step with a conditional UPDATE on ``step``, so one worker advances
+    it."""
 
     scope_parent = "alert"
 
