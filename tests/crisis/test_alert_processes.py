@@ -81,7 +81,7 @@ def test_alerts_escalate_exactly_once_while_a_worker_is_killed(cast, tmp_path):
         ]
         wait_until(
             lambda: AlertNotice.objects.filter(step__gte=1).exists(),
-            seconds=90,
+            seconds=180,
             what="the escalation under way on the workers",
             processes=workers,
         )
@@ -89,11 +89,11 @@ def test_alerts_escalate_exactly_once_while_a_worker_is_killed(cast, tmp_path):
         receiver.failures.clear()  # the robot answers again
 
         # A step a killed worker dropped is the next minute's sweep's.
-        wait_until(chain_finished, seconds=150, what="every alert's chain told", processes=workers)
+        wait_until(chain_finished, seconds=300, what="every alert's chain told", processes=workers)
         notices = AlertNotice.objects.filter(alert_id__in=alert_ids)
         wait_until(
             lambda: Delivery.objects.filter(state="sent").count() == notices.count(),
-            seconds=LEASE_SECONDS + 120,
+            seconds=LEASE_SECONDS + 300,
             what="every notice sent to the robot",
             processes=workers,
         )
