@@ -243,6 +243,28 @@ HUEY["consumer"] = {"workers": env_int("XINQIAO_WORKERS", 2, minimum=1), "period
 # the nightly backup at 02:30 Beijing time, not at 02:30 UTC (10:30 in class).
 HUEY["utc"] = False
 
+# --- Cache ------------------------------------------------------------------------------------
+# Counters every server process must share (the letterbox's daily limit per pupil, the pickup
+# code's lock against guessing): in Redis when the deployment has it (several servers), else in
+# the data directory (one server's gunicorn workers); the tests keep them in each process.
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("XINQIAO_HUEY_NAME", "xinqiao") + "-cache",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
 # --- Accounts and sign-in ---------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "core:login"

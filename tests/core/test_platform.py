@@ -240,3 +240,39 @@ def test_the_benchmark_figures_are_recorded_beside_both_baselines_on_both_databa
                 database,
                 scenario,
             )
+
+
+@pytest.mark.parametrize(
+    ("redis", "backend"),
+    [("", "FileBasedCache"), ("redis://127.0.0.1:6379/15", "RedisCache")],
+)
+def test_the_counters_every_server_process_shares_live_outside_the_process(
+    tmp_path, redis, backend
+):
+    """The letterbox's daily limit and the pickup code's lock count across gunicorn's workers
+    (a file cache in the data directory) and across servers (Redis when configured)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XINQIAO_", "PYTEST"))}
+    env.update(
+        XINQIAO_PROFILE="production",
+        XINQIAO_DATA_DIR=str(tmp_path),
+        XINQIAO_SECRET_KEY="s" * 60,
+        XINQIAO_ALLOWED_HOSTS="x.example",
+        XINQIAO_REDIS_URL=redis,
+        DJANGO_SETTINGS_MODULE="xinqiao.settings",
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert backend in result.stdout
+    if not redis:
+        assert str(tmp_path / "cache") in result.stdout
