@@ -215,6 +215,8 @@ def test_guessing_pickup_codes_is_locked_after_ten_misses(cast):
         assert client.post(reverse("letters:pickup"), {"code": "AAAA-AAAA-AAAA"}).status_code == 400
     locked = client.post(reverse("letters:pickup"), {"code": sent.pickup_code})
     assert locked.status_code == 429
+    assert "pickup" in locked.templates[0].name  # the page again, with the message on the field
+    assert locked.context["form"].errors["code"]
 
 
 def test_the_director_sees_letters_unanswered_after_a_week(cast, signed_in):

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -145,8 +144,10 @@ def pickup(request):
                 form.cleaned_data["code"], address=client_address(request)
             )
         except services.TooManyGuesses:
-            message = _("Too many wrong codes. Wait a quarter of an hour before trying again.")
-            return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+            form.add_error(
+                "code", _("Too many wrong codes. Wait a quarter of an hour before trying again.")
+            )
+            return render(request, "letters/pickup.html", {"form": form}, status=429)
         if letter is not None:
             response = render(
                 request,
