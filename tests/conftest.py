@@ -129,3 +129,12 @@ def sign_in(client, user):
 @pytest.fixture
 def signed_in(client):
     return lambda user: sign_in(client, user)
+
+
+@pytest.fixture
+def demo_wordings(settings):
+    """The demo school's (unvalidated) Chinese wordings of PHQ-9, WHO-5 and CES-D, so these
+    built-in scales can be given in the tests (a school adds its validated ones)."""
+    from xinqiao.screening.library import DEMO_WORDINGS_DIR
+
+    settings.SCREENING_EXTRA_SCALE_DIRS = [DEMO_WORDINGS_DIR]

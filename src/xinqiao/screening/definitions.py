@@ -90,6 +90,25 @@ class Ages(_Strict):
     note: str = ""
 
 
+class WordingSource(_Strict):
+    source: str  # the translation used and its validation study
+    validated: bool  # False: a wording for trying the product, never for a real screening
+
+
+class Wording(_Strict):
+    """A language version of a scale, in a file of its own: the school adds the validated
+    translation it uses to a built-in definition without touching how it is scored."""
+
+    wording_for: str
+    version: str
+    language: str = Field(pattern=r"^[a-z]{2}(-[A-Za-z]+)?$")
+    source: str
+    validated: bool
+    instructions: str = ""
+    options: dict[int, str]
+    items: dict[str, str]
+
+
 class ScaleDefinition(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     version: str = Field(pattern=r"^[0-9A-Za-z.+_-]+$")
@@ -105,6 +124,9 @@ class ScaleDefinition(_Strict):
     subscales: tuple[Score, ...] = ()
     critical: tuple[CriticalAnswer, ...] = ()
     unverified: tuple[str, ...] = ()  # what the sources left unverified, kept out of the scoring
+    instructions: Text = {}  # what the respondent is told first, per language version
+    # Where each language version's wording comes from (a wording file, see `Wording`).
+    wording_sources: dict[str, WordingSource] = {}
 
     @property
     def key(self) -> tuple[str, str]:
@@ -114,6 +136,51 @@ class ScaleDefinition(_Strict):
     def administrable(self) -> bool:
         """Whether it may be given to anyone: a usable licence and at least one full wording."""
         return self.licence.status != "unverified" and bool(self.languages)
+
+    def with_wording(self, wording: Wording) -> ScaleDefinition:
+        """This definition with ``wording``'s language version added (scoring unchanged)."""
+        lang = wording.language
+        option_values = {o.value for item in self.items for o in self.item_options(item)}
+        missing = [item.id for item in self.items if item.id not in wording.items]
+        unknown = sorted(set(wording.items) - {item.id for item in self.items})
+        if missing or unknown:
+            raise ValueError(
+                f"items must be exactly those of {self.id} {self.version}: "
+                f"missing {missing or '-'}, unknown {unknown or '-'}"
+            )
+        if set(wording.options) != option_values:
+            raise ValueError(f"options must label exactly the answers {sorted(option_values)}")
+
+        def labelled(options):
+            return tuple(
+                o.model_copy(update={"label": {**o.label, lang: wording.options[o.value]}})
+                for o in options
+            )
+
+        items = tuple(
+            item.model_copy(
+                update={
+                    "text": {**item.text, lang: wording.items[item.id]},
+                    "options": labelled(item.options) if item.options is not None else None,
+                }
+            )
+            for item in self.items
+        )
+        source = WordingSource(source=wording.source, validated=wording.validated)
+        return self.model_copy(
+            update={
+                "items": items,
+                "options": labelled(self.options),
+                "languages": tuple(dict.fromkeys((*self.languages, lang))),
+                "instructions": {**self.instructions, lang: wording.instructions},
+                "wording_sources": {**self.wording_sources, lang: source},
+            }
+        )
+
+    @property
+    def wording_validated(self) -> bool:
+        """False when a language version comes from a wording file marked not validated."""
+        return all(source.validated for source in self.wording_sources.values())
 
     def item(self, item_id: str) -> Item:
         return self._items_by_id()[item_id]
@@ -157,7 +224,8 @@ class ScaleDefinitionError(ValueError):
         super().__init__(f"{where}: {problem}")
 
 
-def load_definition(path: Path) -> ScaleDefinition:
+def load_definition(path: Path) -> ScaleDefinition | Wording:
+    """A scale definition, or a wording file (one with ``wording_for``) to add to one."""
     text = path.read_text(encoding="utf-8")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -174,6 +242,14 @@ def load_definition(path: Path) -> ScaleDefinition:
         raise ScaleDefinitionError(
             path, duplicate.start_mark.line + 1, f"{duplicate.value!r} is given twice"
         )
+    if "wording_for" in data:
+        try:
+            return Wording.model_validate(data)
+        except ValidationError as error:
+            loc = tuple(error.errors()[0]["loc"])
+            raise ScaleDefinitionError(
+                path, _line_of(root, loc), f"{_dotted(loc)}: {error.errors()[0]['msg']}"
+            ) from None
     try:
         definition = ScaleDefinition.model_validate(data)
     except ValidationError as error:

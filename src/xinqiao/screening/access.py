@@ -1,0 +1,39 @@
+"""Getters of screening objects (core/access.py's one getter, with screening's rules).
+
+A respondent reaches their participation signed in, or at a shared computer through the class
+code (``class_code_enter``): then the anonymous session holds the participation's id and
+nothing else of the student.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from xinqiao.core.access import NOT_FOUND, get_or_refuse
+from xinqiao.screening.models import Participation
+
+SESSION_KEY = "screening_participation_ids"
+
+
+def remember_in_session(request, participation: Participation) -> None:
+    """Let this browser (a shared computer) answer this participation only."""
+    request.session[SESSION_KEY] = [participation.pk]
+    request.session.cycle_key()
+
+
+def forget_in_session(request) -> None:
+    request.session.pop(SESSION_KEY, None)
+
+
+def get_own_participation(request, pk: int) -> Participation:
+    """The participation the signed-in respondent owns, or the one this browser entered with
+    a class code; anyone else: not found."""
+    queryset = Participation.objects.select_related("campaign", "student", "teacher")
+    if pk in request.session.get(SESSION_KEY, []):
+        participation = queryset.filter(pk=pk, via=Participation.Via.CLASS_CODE).first()
+        if participation is not None:
+            return participation
+        raise Http404(NOT_FOUND)
+    if not request.user.is_authenticated:
+        raise Http404(NOT_FOUND)
+    return get_or_refuse(request, queryset, pk, "screening.take")
