@@ -54,3 +54,15 @@ def test_a_school_scale_it_holds_a_licence_for_is_listed_and_a_broken_file_named
 def test_a_class_teacher_is_refused_the_library(cast, signed_in, client):
     signed_in(cast.class_teacher)
     assert client.get("/screening/scales/").status_code == 403
+
+
+def test_a_wording_not_validated_is_shown_as_such(cast, signed_in, client, school_scales):
+    from xinqiao.screening.library import DEMO_WORDINGS_DIR
+
+    wording = (DEMO_WORDINGS_DIR / "phq9.zh-Hans.yaml").read_text(encoding="utf-8")
+    (school_scales / "phq9.zh-Hans.yaml").write_text(wording, encoding="utf-8")
+    signed_in(cast.counselor)
+    page = client.get("/screening/scales/?state=ready").content.decode()
+    assert page.count('data-testid="scale"') == 1
+    assert 'data-testid="wording"' in page
+    assert "心桥演示用译文" in page

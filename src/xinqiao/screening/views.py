@@ -23,6 +23,10 @@ def _row(definition: ScaleDefinition, path) -> dict:
         "definition": definition,
         "name": _in_language(definition.name),
         "state": "ready" if definition.administrable else "scoring_only",
+        "wordings": [
+            {"language": language, "source": source.source, "validated": source.validated}
+            for language, source in definition.wording_sources.items()
+        ],
         "built_in": path.parent == BUILT_IN_DIR,
     }
 
