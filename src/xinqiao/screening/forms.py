@@ -110,7 +110,10 @@ class CampaignForm(forms.Form):
 
 class ParticipationFilterForm(forms.Form):
     school_class = forms.ModelChoiceField(
-        label=_("Class"), queryset=SchoolClass.objects.none(), required=False
+        label=_("Class"),
+        queryset=SchoolClass.objects.none(),
+        required=False,
+        empty_label=_("All"),
     )
     state = forms.ChoiceField(
         label=_("State"),

@@ -326,9 +326,11 @@ def opt_outs(request, pk: int):
         .filter(campaign=campaign, student__isnull=False)
         .select_related("student", "school_class__grade")
     )
-    classes = SchoolClass.objects.filter(
-        pk__in=participations.values("school_class_id")
-    ).select_related("grade")
+    classes = (
+        SchoolClass.objects.for_user(request.user)
+        .filter(pk__in=participations.values("school_class_id"))
+        .select_related("grade")
+    )
     form = ParticipationFilterForm(request.GET or None, classes=classes)
     if form.is_valid():
         if form.cleaned_data["school_class"]:
@@ -363,7 +365,10 @@ def notice(request, pk: int):
     own = mine.filter(
         Q(student__user_id=request.user.pk) | Q(teacher__user_id=request.user.pk)
     ).first()
-    staff = request.user.has_perm(FOLLOW, campaign)
+    staff = (
+        request.user.has_perm(FOLLOW, campaign)
+        and campaigns_followed_by(request.user).filter(pk=campaign.pk).exists()
+    )
     if campaign.state == Campaign.State.DRAFT and not request.user.has_perm(MANAGE, campaign):
         raise Http404(NOT_FOUND)
     child_rows = list(
@@ -398,7 +403,9 @@ def _back(request, participation: Participation):
 def _participation_change(request, pk: int, service, done: str):
     participation = get_or_refuse(
         request,
-        Participation.objects.filter(campaign__isnull=False).select_related("campaign", "student"),
+        Participation.objects.for_user(request.user)
+        .filter(campaign__isnull=False)
+        .select_related("campaign", "student"),
         pk,
         "screening.opt_out",
     )
