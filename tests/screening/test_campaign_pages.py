@@ -108,7 +108,8 @@ def test_bad_input_keeps_what_was_typed_and_saves_nothing(client, cast, signed_i
     form = response.context["form"]
     assert "closes_at" in form.errors and "classes" in form.errors
     content = response.content.decode()
-    assert "窗口必须在开始之后结束" in content or form.errors["closes_at"]
+    assert "结束时间必须晚于开始时间。" in content  # the service's message, on its field
+    assert "请选择参加的年级或班级。" in content
     assert data["title"] in content and data["purpose"] in content
     assert "我们一直在你身边。" in content
     assert f'value="{PHQ9}" checked' in content
@@ -361,3 +362,29 @@ def test_the_notice_of_a_respondent_and_of_someone_outside(client, cast, signed_
         assert client.get(reverse("screening:notice", args=[campaign.pk])).status_code == 404
         client.logout()
     assert ClassCode.objects.filter(campaign=campaign).count() == 1
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_and_the_completion_cost_the_same_queries_for_more_rows(client, cast, signed_in):
+    second_class(cast)
+    campaign = open_campaign(cast, classes=[], grades=[cast.grade])
+    open_campaign(cast, title="第二次")
+    signed_in(cast.director)
+    list_url = reverse("screening:campaign_list")
+    completion_url = reverse("screening:completion", args=[campaign.pk])
+    _queries(client, list_url)  # the first request warms the session and the caches
+    few = (_queries(client, list_url), _queries(client, completion_url))
+    second_class(cast, number=3, name="王小华", student_number="2026070301")
+    more = open_campaign(cast, classes=[], grades=[cast.grade], title="第三次")
+    for title in ("第四次", "第五次"):
+        open_campaign(cast, title=title)
+    completion_url_more = reverse("screening:completion", args=[more.pk])
+    assert (_queries(client, list_url), _queries(client, completion_url_more)) == few
