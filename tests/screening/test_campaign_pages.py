@@ -13,7 +13,7 @@ from tests.factories import make_user
 from tests.screening.factories import PHQ9, open_campaign, participation_of, phq9_answers
 from xinqiao.core.models import Notification
 from xinqiao.core.roles import Role
-from xinqiao.people.models import SchoolClass, Student
+from xinqiao.people.models import SchoolClass, Staff, Student
 from xinqiao.people.services import role_assign
 from xinqiao.screening.models import Campaign, ClassCode, Participation, Response
 from xinqiao.screening.services import answers_save, participation_submit
@@ -388,3 +388,43 @@ def test_the_list_and_the_completion_cost_the_same_queries_for_more_rows(client,
         open_campaign(cast, title=title)
     completion_url_more = reverse("screening:completion", args=[more.pk])
     assert (_queries(client, list_url), _queries(client, completion_url_more)) == few
+
+
+def test_a_teachers_campaign_invites_the_staff_and_counts_them_in_one_row(client, cast, signed_in):
+    for number, user in enumerate((cast.counselor, cast.class_teacher), start=1):
+        Staff.objects.create(
+            school=cast.school, user=user, name=f"老师{number}", staff_number=f"T{number}"
+        )
+    signed_in(cast.director)
+    response = client.post(
+        reverse("screening:campaign_create"),
+        form_data(cast, audience="teachers", classes=None, scales=["who5@1.0"]),
+    )
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302 and campaign.audience == Campaign.Audience.TEACHERS
+    assert not campaign.classes.exists()
+    client.post(reverse("screening:announce", args=[campaign.pk]), {"confirm": "yes"})
+    campaign.refresh_from_db()
+    assert campaign.state == Campaign.State.ANNOUNCED
+    rows = client.get(reverse("screening:completion", args=[campaign.pk])).context["completion"]
+    assert [(r.label, r.total) for r in rows["rows"]] == [("", 2)]
+    assert (
+        "教师" in client.get(reverse("screening:completion", args=[campaign.pk])).content.decode()
+    )
+    assert not ClassCode.objects.filter(campaign=campaign).exists()
+    client.logout()
+    signed_in(cast.counselor)
+    notice = client.get(reverse("screening:notice", args=[campaign.pk]))
+    assert notice.context["own"] is not None
+
+
+def test_a_teachers_campaign_without_staff_records_is_not_announced(client, cast, signed_in):
+    campaign = open_campaign(cast, announce=False, audience="teachers", classes=[])
+    signed_in(cast.director)
+    response = client.post(
+        reverse("screening:announce", args=[campaign.pk]), {"confirm": "yes"}, follow=True
+    )
+    assert "教职工名单中还没有教师" in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.state == Campaign.State.DRAFT
+    assert not campaign.participations.exists()
