@@ -27,6 +27,7 @@ NAV_GROUPS = {
     "school": _("Classes and network"),
     "room": _("Counseling room"),
     "cases": _("Case work"),
+    "screening": _("Screening"),
     "admin": _("Administration"),
 }
 FLAT_MENU_LIMIT = 7
@@ -62,6 +63,25 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Duty logs"), "rooms:duty_log_list", "rooms.view_duty_logs", "room"),
     NavItem(_("Write a letter"), "letters:write", "letters.send_letter", "room"),
     NavItem(_("My letters"), "letters:mine", "letters.send_letter", "room"),
+    NavItem(
+        _("My questionnaires"),
+        "screening:my_questionnaires",
+        "screening.take_questionnaires",
+        "screening",
+    ),
+    NavItem(
+        _("Screening campaigns"),
+        "screening:campaign_list",
+        "screening.view_completion",
+        "screening",
+    ),
+    NavItem(
+        _("Screening follow-ups"),
+        "screening:follow_up_list",
+        "screening.view_follow_ups",
+        "screening",
+    ),
+    NavItem(_("Screening reports"), "screening:reports", "screening.view_reports", "screening"),
     NavItem(_("Crisis board"), "crisis:board", "crisis.view_board", "cases"),
     NavItem(_("Alerts"), "crisis:alert_list", "crisis.view_alert", "cases"),
     NavItem(_("Asked of me"), "crisis:my_instructions", "crisis.view_instructions", "cases"),

@@ -9,6 +9,8 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from xinqiao.core.history import track
+        from xinqiao.core.home_links import register_role_link
+        from xinqiao.core.roles import Role
         from xinqiao.screening.models import Campaign, FollowUp, Participation
 
         # Every state change of a campaign, a participation (started, submitted, opted out)
@@ -17,3 +19,9 @@ class ScreeningConfig(AppConfig):
         track(Campaign)
         track(Participation)
         track(FollowUp)
+        # The home page's cards: the director runs the campaigns, class teachers follow their
+        # class's completion, and pupils' cards promise "fill in questionnaires".
+        register_role_link(Role.DIRECTOR, _("Screening campaigns"), "screening:campaign_list")
+        register_role_link(Role.CLASS_TEACHER, _("Screening campaigns"), "screening:campaign_list")
+        for role in (Role.STUDENT, Role.COMMITTEE_MEMBER, Role.DORM_LIAISON):
+            register_role_link(role, _("My questionnaires"), "screening:my_questionnaires")

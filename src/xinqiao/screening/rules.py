@@ -41,3 +41,24 @@ rules.add_perm("screening.assign_interview", is_director)
 rules.add_perm("screening.view_reports", is_counseling_staff | is_leadership)
 rules.add_perm("screening.take", is_respondent)
 rules.add_perm("screening.opt_out", is_guardian_of_respondent | is_director)
+# The printable sheet of class access codes: the counseling side, a class teacher their class.
+rules.add_perm("screening.view_class_codes", is_counseling_staff | is_class_teacher)
+# The menu's "my questionnaires": the people a campaign may invite (students and the school's
+# teachers); which questionnaires are theirs is the participation's rule (screening.take).
+rules.add_perm(
+    "screening.take_questionnaires",
+    has_role(
+        Role.STUDENT,
+        Role.COMMITTEE_MEMBER,
+        Role.DORM_LIAISON,
+        Role.DIRECTOR,
+        Role.COUNSELOR,
+        Role.DUTY,
+        Role.CLASS_TEACHER,
+        Role.GRADE_LEADER,
+        Role.STUDENT_AFFAIRS,
+        Role.SUPERVISOR,
+        Role.PRINCIPAL,
+        Role.VICE_PRINCIPAL,
+    ),
+)

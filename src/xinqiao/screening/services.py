@@ -186,6 +186,8 @@ def campaign_announce(*, actor: User, campaign: Campaign) -> Campaign:
                 "user"
             )
         )
+        if not teachers:
+            raise ValidationError(_("No teacher of the school is on the staff list."))
         Participation.objects.bulk_create(
             Participation(school_id=campaign.school_id, campaign=campaign, teacher=teacher)
             for teacher in teachers
