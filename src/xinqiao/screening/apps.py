@@ -9,6 +9,8 @@ class ScreeningConfig(AppConfig):
 
     def ready(self) -> None:
         from xinqiao.core.history import track
+        from xinqiao.core.home_links import register_role_link
+        from xinqiao.core.roles import Role
         from xinqiao.screening.models import Campaign, FollowUp, Participation
 
         # Every state change of a campaign, a participation (started, submitted, opted out)
@@ -17,3 +19,7 @@ class ScreeningConfig(AppConfig):
         track(Campaign)
         track(Participation)
         track(FollowUp)
+        # The home page's card promises students that they fill in questionnaires
+        # (core/roles.py); committee members and dorm liaisons are students too.
+        for role in (Role.STUDENT, Role.COMMITTEE_MEMBER, Role.DORM_LIAISON):
+            register_role_link(role, _("Fill in questionnaires"), "screening:my_questionnaires")
