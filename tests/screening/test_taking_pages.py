@@ -87,6 +87,34 @@ def test_scores_and_band_show_only_when_the_campaign_allows_it(cast, signed_in):
     assert "轻度" in body and "不是诊断" in body
 
 
+def test_the_list_costs_the_same_queries_with_more_questionnaires(cast, signed_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(cast.student)
+    url = reverse("screening:my_questionnaires")
+
+    def answered(title):
+        campaign = open_campaign(cast, title=title, respondents_see_scores=True)
+        participation_submit(
+            actor=cast.student,
+            participation=participation_of(campaign, cast.student_record),
+            answers={"phq9": ALL_MILD},
+        )
+
+    answered("一")
+    client.get(url)  # the session and the caches settle
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    answered("二")
+    answered("三")
+    open_campaign(cast, title="四")
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(url)
+    assert page.content.decode().count("轻度") == 3
+    assert len(four) == len(one)
+
+
 def test_a_teacher_sees_a_teachers_campaign_and_a_class_teacher_none_of_the_students(
     cast, signed_in
 ):
