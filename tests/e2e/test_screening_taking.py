@@ -137,7 +137,22 @@ def test_a_student_answers_on_a_phone_goes_on_on_another_device_and_submits(
     participation.refresh_from_db()
     assert participation.state == Participation.State.STARTED
 
+    # The first submit reaches the server but its answer is lost on the way back: sent
+    # again, it is the same submit.
+    submit = reverse("screening:submit", args=[participation.pk])
+    dropped = []
+
+    def drop_the_answer(route):
+        route.fetch()
+        dropped.append(route.request.url)
+        route.abort()
+
+    other.route(f"**{submit}", drop_the_answer, times=1)
     _answer(other, "q9", "完全不会")
+    other.get_by_test_id("submit").click()
+    expect(other.get_by_test_id("submit-error")).to_contain_text("网络中断")
+    expect(other.get_by_test_id("submit")).to_be_enabled()
+    assert len(dropped) == 1
     other.get_by_test_id("submit").click()
     expect(other).to_have_url(re.compile(r"/done/$"))
     expect(other.get_by_test_id("supportive-message")).to_have_text(MESSAGE)
