@@ -56,6 +56,8 @@ def _display_language(definition: ScaleDefinition) -> str:
     """The respondent reads the scale in a wording the school holds: Chinese first, English
     when the person chose it and the scale carries it."""
     languages = definition.languages
+    if not languages:
+        return PRIMARY_LANGUAGE  # scoring only: its name, never its items, is shown
     chosen = "en" if (get_language() or "").startswith("en") else PRIMARY_LANGUAGE
     if chosen in languages:
         return chosen
@@ -90,7 +92,7 @@ def _scores_of(participation: Participation) -> list[dict]:
         if response.scored_at is None:
             continue
         definition = scale_definition((response.scale_id, response.scale_version))
-        language = _display_language(definition) if definition.languages else PRIMARY_LANGUAGE
+        language = _display_language(definition)
         band = next((b for b in definition.total.bands if b.id == response.band), None)
         rows.append(
             {
