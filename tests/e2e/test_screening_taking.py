@@ -206,10 +206,15 @@ def test_a_student_at_the_computer_room_enters_with_the_class_code(page, live_se
         _answer(page, item, "完全不会")
     expect(page.get_by_test_id("progress-text")).to_have_text("已答 9 / 9 题")
     page.screenshot(path=SHOTS / "screening-take-desktop.png", full_page=True)
+    # The browser's copy lives only while this browser is open: the next student's is clean.
+    key = f"xinqiao.screening.answers.{participation.pk}"
+    assert page.evaluate(f"localStorage.getItem('{key}')") is None
+    assert page.evaluate(f"sessionStorage.getItem('{key}')") is not None
     page.get_by_test_id("submit").click()
     expect(page).to_have_url(re.compile(r"/done/$"))
     expect(page.get_by_test_id("supportive-message")).to_have_text(MESSAGE)
     expect(page.get_by_test_id("close-browser")).to_contain_text("关闭浏览器")
+    assert page.evaluate(f"sessionStorage.getItem('{key}')") is None
     page.screenshot(path=SHOTS / "screening-done-shared-desktop.png", full_page=True)
     violations = _violations(page)
 

@@ -1,6 +1,7 @@
 // The questionnaire page (screening/take.html): answers are kept as they are given.
 //
-// - Each answer goes at once into this browser's storage (one key per participation) and,
+// - Each answer goes at once into this browser's storage (one key per participation; on a
+//   shared computer only for as long as the browser is open) and,
 //   a moment later, to the server (take/<pk>/save/, one scale at a time, with a sequence
 //   number that grows with every answer: the server ignores a save older than the one it
 //   holds). When the network drops, the saves wait in a queue and are sent again.
@@ -29,12 +30,17 @@
   var toggle = form.querySelector("[data-layout-toggle]");
 
   // --- storage (a browser without it, or a full one, still saves to the server) ------------
+  // A shared computer keeps the copy only while the browser is open (the page asks the
+  // student to close it): the next student must not find it.
+  function answerStore() {
+    return form.hasAttribute("data-shared-computer") ? window.sessionStorage : window.localStorage;
+  }
   function readLocal() {
-    try { return JSON.parse(window.localStorage.getItem(storeKey) || "{}") || {}; }
+    try { return JSON.parse(answerStore().getItem(storeKey) || "{}") || {}; }
     catch (e) { return {}; }
   }
   function writeLocal() {
-    try { window.localStorage.setItem(storeKey, JSON.stringify({ scales: state })); }
+    try { answerStore().setItem(storeKey, JSON.stringify({ scales: state })); }
     catch (e) { /* private mode or full: the server copy remains */ }
   }
   function readSetting(key) {
@@ -255,7 +261,7 @@
     setStatus("saving", text.textSending);
     post(text.submitUrl, { answers: answers }).then(function (result) {
       if (result.kind === "ok") {
-        try { window.localStorage.removeItem(storeKey); } catch (e) { /* nothing kept */ }
+        try { answerStore().removeItem(storeKey); } catch (e) { /* nothing kept */ }
         window.location.assign(result.data.next);
         return;
       }
