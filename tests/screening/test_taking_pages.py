@@ -87,6 +87,24 @@ def test_scores_and_band_show_only_when_the_campaign_allows_it(cast, signed_in):
     assert "轻度" in body and "不是诊断" in body
 
 
+def test_a_scale_the_counselor_sent_during_a_case_is_listed_and_taken(cast, signed_in):
+    from tests.cases.factories import case_at
+    from xinqiao.screening.services import case_scale_give
+
+    case = case_at(cast, "active")
+    sent = case_scale_give(actor=cast.counselor, case=case, scale="who5@1.0", via="account")
+    on_screen = case_scale_give(actor=cast.counselor, case=case, scale="phq9@1.0", via="counselor")
+    client = signed_in(cast.student)
+
+    body = client.get(reverse("screening:my_questionnaires")).content.decode()
+    page = client.get(reverse("screening:take", args=[sent.pk]))
+
+    assert "心理老师发给你的问卷" in body
+    assert reverse("screening:take", args=[sent.pk]) in body
+    assert reverse("screening:take", args=[on_screen.pk]) not in body  # answered with them
+    assert page.status_code == 200 and "WHO-5" in page.content.decode()
+
+
 def test_the_list_costs_the_same_queries_with_more_questionnaires(cast, signed_in):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
