@@ -104,7 +104,7 @@ def test_class_code_works_in_its_window_for_its_class_once(cast):
         class_code_enter(code="WRONG1", student_number=student.student_number, name=student.name)
     with pytest.raises(ValidationError):
         class_code_enter(code=code, student_number=student.student_number, name="别人")
-    with pytest.raises(ValidationError, match="expired"):
+    with pytest.raises(ValidationError, match="已过期"):
         class_code_enter(
             code=code,
             student_number=student.student_number,
@@ -120,7 +120,7 @@ def test_class_code_works_in_its_window_for_its_class_once(cast):
         participation=participation,
         answers={"phq9": phq9_answers(0, 0, 0, 0, 0, 0, 0, 0, 0)},
     )
-    with pytest.raises(ValidationError, match="already submitted"):
+    with pytest.raises(ValidationError, match="已经提交过"):
         class_code_enter(code=code, student_number=student.student_number, name=student.name)
 
 

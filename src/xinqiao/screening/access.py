@@ -13,6 +13,9 @@ from xinqiao.core.access import NOT_FOUND, get_or_refuse
 from xinqiao.screening.models import Participation
 
 SESSION_KEY = "screening_participation_ids"
+# After a submit on a shared computer: the participation this browser may still thank (its
+# done page, without scores), though it can no longer open or change it.
+DONE_SESSION_KEY = "screening_participation_done"
 
 
 def remember_in_session(request, participation: Participation) -> None:
@@ -21,8 +24,27 @@ def remember_in_session(request, participation: Participation) -> None:
     request.session.cycle_key()
 
 
-def forget_in_session(request) -> None:
+def forget_in_session(request, *, done: Participation | None = None) -> None:
+    """The next student at this computer starts clean; ``done``: thank its respondent once
+    more on the done page (and answer a repeated submit), nothing else."""
     request.session.pop(SESSION_KEY, None)
+    if done is not None:
+        request.session[DONE_SESSION_KEY] = done.pk
+
+
+def entered_in_session(request, pk: int) -> bool:
+    return pk in request.session.get(SESSION_KEY, [])
+
+
+def get_done_in_session(request, pk: int) -> Participation | None:
+    """The participation this shared computer submitted last, if it is ``pk``."""
+    if request.session.get(DONE_SESSION_KEY) != pk:
+        return None
+    return (
+        Participation.objects.select_related("campaign")
+        .filter(pk=pk, via=Participation.Via.CLASS_CODE, state=Participation.State.SUBMITTED)
+        .first()
+    )
 
 
 def get_own_participation(request, pk: int) -> Participation:

@@ -20,8 +20,9 @@ class ScreeningConfig(AppConfig):
         track(Participation)
         track(FollowUp)
         # The home page's cards: the director runs the campaigns, class teachers follow their
-        # class's completion, and pupils' cards promise "fill in questionnaires".
+        # class's completion, and pupils' cards promise "fill in questionnaires" (core/roles.py;
+        # committee members and dorm liaisons are students too).
         register_role_link(Role.DIRECTOR, _("Screening campaigns"), "screening:campaign_list")
         register_role_link(Role.CLASS_TEACHER, _("Screening campaigns"), "screening:campaign_list")
         for role in (Role.STUDENT, Role.COMMITTEE_MEMBER, Role.DORM_LIAISON):
-            register_role_link(role, _("My questionnaires"), "screening:my_questionnaires")
+            register_role_link(role, _("Fill in questionnaires"), "screening:my_questionnaires")
