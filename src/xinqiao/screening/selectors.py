@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import get_language
 
@@ -49,6 +50,9 @@ def band_label(scale_id: str, version: str, band: str) -> str:
 
 # --- the follow-up list --------------------------------------------------------------------------
 CONCLUDED = (FollowUp.Conclusion.CONFIRMED, FollowUp.Conclusion.NO_CONCERN)
+PENDING_FIRST = models.Case(
+    models.When(conclusion=FollowUp.Conclusion.PENDING, then=0), default=1
+).asc()
 
 
 def follow_ups_for_counseling(user) -> QuerySet[FollowUp]:
@@ -64,7 +68,8 @@ def follow_ups_for_counseling(user) -> QuerySet[FollowUp]:
             "assigned_to",
         )
         .prefetch_related(Prefetch("participation__responses", queryset=flagged, to_attr="flags"))
-        .order_by("conclusion", "-created_at", "-pk")
+        # Those still to be interviewed first, the newest flags first.
+        .order_by(PENDING_FIRST, "-created_at", "-pk")
     )
 
 
