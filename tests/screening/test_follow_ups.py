@@ -401,3 +401,40 @@ def test_the_director_sees_the_campaign_result_in_the_case_and_others_do_not(cli
         response = sign_in(client, user).get(url)
         assert response.status_code == 404
         assert AccessLog.objects.filter(action="denied", actor_id=user.pk).exists()
+
+
+def test_the_list_does_not_grow_with_its_rows(client, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    students = [classmate(cast, number) for number in range(2, 8)]
+    campaign = open_campaign(cast)
+    client = sign_in(client, cast.counselor)
+    url = reverse("screening:follow_up_list")
+
+    def queries() -> int:
+        client.get(url)  # warm what every page shares
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for student in students[:2]:
+        submit(participation_of(campaign, student), MODERATE)
+    few = queries()
+    for student in students[2:]:
+        submit(participation_of(campaign, student), SEVERE)
+    _conclude(cast, FollowUp.objects.first(), FollowUp.Conclusion.NO_CONCERN)
+    assert queries() == few
+
+
+def test_a_prorated_total_says_so_with_the_unanswered_question(client, cast):
+    answers = {**MODERATE}
+    del answers["q3"]  # one unanswered: PHQ-9 prorates up to two
+    follow_up = flagged_follow_up(cast, answers=answers)
+    page = (
+        sign_in(client, cast.counselor)
+        .get(reverse("screening:result_detail", args=[follow_up.participation_id]))
+        .content.decode()
+    )
+    assert 'data-testid="prorated"' in page and "q3" in page
+    assert "未作答" in page
