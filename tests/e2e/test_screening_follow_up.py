@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.conftest import build_cast
-from tests.e2e.journeys import follow_menu_link, sign_in
+from tests.e2e.journeys import follow_menu_link, reveal, sign_in
 from tests.factories import SchoolFactory
 from tests.screening.factories import (
     MODERATE,
@@ -108,3 +108,18 @@ def test_the_counselor_records_a_follow_up_interview(page, settings, tmp_path):
         "有不如死掉或用某种方式伤害自己的念头"
     )
     page.screenshot(path=SHOTS / "screening-result-detail-phone.png", full_page=True)
+
+    # The case opened by the interview shows the student's scale results when reached.
+    page.set_viewport_size(DESKTOP)
+    page.go_back()
+    page.get_by_test_id("case-link").click()
+    reveal(page, "scale-results")
+    results = page.get_by_test_id("scale-results")
+    expect(results.get_by_test_id("scale-result")).to_have_count(1)
+    expect(results).to_contain_text("患者健康问卷抑郁量表（PHQ-9）")
+    expect(results.get_by_test_id("give-scale")).to_be_visible()
+    results.screenshot(path=SHOTS / "screening-case-results-desktop.png")
+    results.get_by_test_id("give-scale").click()
+    expect(page.get_by_label("量表")).to_contain_text("请选择…")
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=SHOTS / "screening-give-scale-phone.png", full_page=True)

@@ -304,6 +304,9 @@ def test_a_scale_given_on_the_counselors_screen_shows_on_the_case_page(client, c
     participation = Participation.objects.get(case=case)
     assert response.status_code == 302
     assert response.url == reverse("screening:take", args=[participation.pk])
+    pending = client.get(reverse("screening:case_results", args=[case.pk])).content.decode()
+    assert "患者健康问卷抑郁量表（PHQ-9） (在心理老师的电脑上)" in pending
+    assert reverse("screening:take", args=[participation.pk]) in pending
     # The student answers on the counselor's screen: the counselor's session submits.
     submitted = client.post(
         reverse("screening:submit", args=[participation.pk]),

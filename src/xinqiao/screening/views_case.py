@@ -97,7 +97,13 @@ def case_results(request, pk: int):
         "case": case,
         "loaded": True,
         "results": results,
-        "pending": list(selectors.case_pending(user, case.pk)),
+        "pending": [
+            {
+                "participation": pending,
+                "name": selectors.scale_name(*pending.scale_keys[0]),
+            }
+            for pending in selectors.case_pending(user, case.pk)
+        ],
         "may_give": user.has_perm("screening.give_scale", case) and case.is_open,
         "may_evaluate": user.has_perm("cases.write_records", case)
         and case.state in case.WORKING_STATES,

@@ -39,7 +39,6 @@ def follow_up_list(request):
     if not request.user.has_perm("screening.view_results"):
         return _class_teacher_list(request)
     follow_ups = selectors.follow_ups_for_counseling(request.user)
-    shares = selectors.false_positive_shares(follow_ups)
     filters = {key: request.GET.get(key, "") for key in ("conclusion", "mine")}
     campaign_id, class_id = query_id(request, "campaign"), query_id(request, "class")
     interviewer_id = query_id(request, "interviewer")
@@ -47,6 +46,8 @@ def follow_up_list(request):
         follow_ups = follow_ups.filter(participation__campaign_id=campaign_id)
     if class_id:
         follow_ups = follow_ups.filter(participation__school_class_id=class_id)
+    # The false positives of the chosen campaign and class (all of them when none is chosen).
+    shares = selectors.false_positive_shares(follow_ups)
     if interviewer_id:
         follow_ups = follow_ups.filter(assigned_to_id=interviewer_id)
     if filters["conclusion"] in CONCLUSIONS:
