@@ -98,6 +98,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Case statistics"), "cases:statistics", "cases.view_statistics", "cases"),
     NavItem(_("Scale library"), "screening:scale_list", "screening.view_scales", "cases"),
     NavItem(
+        _("Screening follow-ups"),
+        "screening:follow_up_list",
+        "screening.view_follow_ups",
+        "cases",
+    ),
+    NavItem(
         _("Emergency access to a student's file"),
         "crisis:emergency_access_open",
         "crisis.open_emergency_access",

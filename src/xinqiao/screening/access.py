@@ -58,4 +58,30 @@ def get_own_participation(request, pk: int) -> Participation:
         raise Http404(NOT_FOUND)
     if not request.user.is_authenticated:
         raise Http404(NOT_FOUND)
+    given = _given_on_my_screen(request, queryset, pk)
+    if given is not None:
+        return given
     return get_or_refuse(request, queryset, pk, "screening.take")
+
+
+def _given_on_my_screen(request, queryset, pk: int) -> Participation | None:
+    """A scale the signed-in counselor gave during a case to answer on their screen now: the
+    student answers it on the counselor's computer, so that counselor opens it (and no one
+    else: another counselor of the case, or a scale sent to the student's account, is not)."""
+    from xinqiao.core.roles import Role
+
+    participation = (
+        queryset.for_user(request.user)
+        .filter(
+            pk=pk,
+            case__isnull=False,
+            via=Participation.Via.COUNSELOR,
+            given_by_id=request.user.pk,
+        )
+        .first()
+    )
+    if participation is None or not request.user.has_role(
+        Role.COUNSELOR, Role.DIRECTOR, school_id=participation.school_id
+    ):
+        return None
+    return participation

@@ -7,6 +7,7 @@ respondent sees what the campaign lets them see; a guardian opts their child out
 
 import rules
 
+from xinqiao.cases.rules import is_case_counselor, reads_case
 from xinqiao.core.roles import Role
 from xinqiao.core.rules import has_role, is_counseling_staff, is_director, is_leadership
 
@@ -62,3 +63,6 @@ rules.add_perm(
         Role.VICE_PRINCIPAL,
     ),
 )
+# A scale given during a case (seed 003 效果评估 问卷调查): the case's counselors, or the
+# director who reads the case; asked of the case.
+rules.add_perm("screening.give_scale", is_case_counselor | (reads_case & is_director))

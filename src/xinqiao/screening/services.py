@@ -346,6 +346,9 @@ def class_code_enter(
 @transaction.atomic
 def participation_start(*, participation: Participation, via: str) -> Participation:
     """The first screen is shown: started (once; a second device resumes the same answers)."""
+    # A scale given during a case keeps where it was given to be answered (the counselor's
+    # screen or the student's account): who may open it depends on it (access.py).
+    via = participation.via if participation.case_id is not None and participation.via else via
     updated = Participation.objects.filter(
         pk=participation.pk, state=Participation.State.INVITED
     ).update(state=Participation.State.STARTED, started_at=timezone.now(), via=via)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.cases import forms, retention, services_intake
 from xinqiao.cases.access import case_queryset, get_case_or_refuse, get_category, record_read
+from xinqiao.cases.case_sections import case_sections
 from xinqiao.cases.models import (
     Case,
     PlanMeasure,
@@ -120,6 +121,8 @@ def _case_context(request, case: Case) -> dict:
         "evaluations": evaluations,
         "evaluation_chart": _evaluation_chart(evaluations),
         "brief_form": forms.BriefAnswerForm(),
+        # What the apps above cases add (screening's scale results): case_sections.py.
+        "extra_sections": case_sections(request=request, case=case),
     }
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.cases import forms, services_records
 from xinqiao.cases.access import get_case_or_refuse, record_read
+from xinqiao.cases.case_sections import evaluation_initial
 from xinqiao.cases.views.common import form_page, run_step
 from xinqiao.core.params import query_id
 from xinqiao.rooms.access import get_appointment
@@ -98,7 +99,17 @@ def record_create(request, pk: int):
     )
 
 
-def _dated_form(request, pk: int, *, service, form_class, title, testid: str, date_field: str):
+def _dated_form(
+    request,
+    pk: int,
+    *,
+    service,
+    form_class,
+    title,
+    testid: str,
+    date_field: str,
+    initial: dict | None = None,
+):
     """A record about one case whose every field goes to ``service``; its date starts as today."""
 
     def save(case, form):
@@ -112,7 +123,7 @@ def _dated_form(request, pk: int, *, service, form_class, title, testid: str, da
         title=title,
         testid=testid,
         save=save,
-        initial={date_field: timezone.localdate()},
+        initial={date_field: timezone.localdate(), **(initial or {})},
     )
 
 
@@ -131,6 +142,12 @@ def summary_create(request, pk: int):
 
 @login_required
 def evaluation_create(request, pk: int):
+    # What other apps fill in (a scale result chosen on the case page: case_sections.py); asked
+    # only of a case the reader may write to.
+    initial = {}
+    if request.method == "GET" and request.GET:
+        case = get_case_or_refuse(request, pk, "cases.write_records")
+        initial = evaluation_initial(request=request, case=case)
     return _dated_form(
         request,
         pk,
@@ -139,6 +156,7 @@ def evaluation_create(request, pk: int):
         title=_("Effect evaluation"),
         testid="evaluation-form",
         date_field="evaluated_on",
+        initial=initial,
     )
 
 
