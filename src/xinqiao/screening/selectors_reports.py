@@ -249,6 +249,12 @@ def _groups(campaign: Campaign) -> tuple[list[Group], dict[int | None, Group], d
     return ordered, by_class, grade_of
 
 
+def completion_groups(campaign: Campaign) -> list[Group]:
+    """The class rows of the campaign with their completion (counts only)."""
+    groups, _by_class, _grade_of = _groups(campaign)
+    return [g for g in groups if g.level == CLASS]
+
+
 def _scale_report(
     campaign: Campaign,
     scale_id: str,
