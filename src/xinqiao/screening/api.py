@@ -13,6 +13,7 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -243,6 +244,8 @@ def _who(participation: Participation) -> tuple[str, str, str]:
 @paginate
 def result_list(request, filters: Query[schemas.ResultFilter]):
     require(request.auth, "screening.view_results")
+    if filters.campaign is None:
+        raise HttpError(400, _("Say which campaign (campaign)."))
     campaign = get_or_refuse(
         request, Campaign.objects.all(), filters.campaign, "screening.view_results"
     )

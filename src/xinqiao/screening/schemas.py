@@ -138,7 +138,9 @@ class ResultOut(Schema):
 
 
 class ResultFilter(Schema):
-    campaign: int = Field(..., ge=1, le=2**63 - 1, description="The campaign's id.")
+    campaign: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="The campaign's id (required)."
+    )
 
 
 class FollowUpOut(Schema):
