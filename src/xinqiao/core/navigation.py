@@ -17,6 +17,7 @@ import rules
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinqiao.core import two_factor
 from xinqiao.core.models import User
@@ -77,6 +78,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Outside services"), "cases:service_list", "cases.view_services", "cases"),
     NavItem(_("Case statistics"), "cases:statistics", "cases.view_statistics", "cases"),
     NavItem(_("Scale library"), "screening:scale_list", "screening.view_scales", "cases"),
+    NavItem(
+        pgettext_lazy("screening report", "Screening reports"),
+        "screening:reports",
+        "screening.view_reports",
+        "cases",
+    ),
     NavItem(
         _("Emergency access to a student's file"),
         "crisis:emergency_access_open",

@@ -54,7 +54,7 @@ def campaign_list(request):
 )
 def campaign_detail(request, campaign_id: int):
     user = request.auth
-    campaign = get_or_refuse(request, Campaign.objects.all(), campaign_id)
+    campaign = get_or_refuse(request, Campaign, campaign_id)
     if campaign.state == Campaign.State.DRAFT and not user.has_perm(
         "screening.manage_campaigns", campaign
     ):
@@ -246,9 +246,7 @@ def result_list(request, filters: Query[schemas.ResultFilter]):
     require(request.auth, "screening.view_results")
     if filters.campaign is None:
         raise HttpError(400, _("Say which campaign (campaign)."))
-    campaign = get_or_refuse(
-        request, Campaign.objects.all(), filters.campaign, "screening.view_results"
-    )
+    campaign = get_or_refuse(request, Campaign, filters.campaign, "screening.view_results")
     record_read(request, campaign, basis="screening.view_results: counseling staff")
     participations = (
         Participation.objects.for_user(request.auth)

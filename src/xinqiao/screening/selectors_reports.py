@@ -154,9 +154,11 @@ class CampaignReport:
         """What the charts draw: the same figures as the tables (hidden ones as null)."""
         scales = []
         for scale in self.scales:
-            class_rows = [row for row in scale.rows if row.group.level == CLASS] or [
-                row for row in scale.rows if row.group.level == SCHOOL
-            ]
+            # Per class; for a reader of hidden counts the grades and the school too, where
+            # the bigger groups keep more of their bars.
+            class_rows = [
+                row for row in scale.rows if row.group.level == CLASS or not self.full
+            ] or [row for row in scale.rows if row.group.level == SCHOOL]
             scales.append(
                 {
                     "id": scale.scale_id,

@@ -13,13 +13,13 @@ from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 
-from xinqiao.core.access import get_or_refuse, record_read
+from xinqiao.core.access import NOT_FOUND, get_or_refuse, record_read
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES
@@ -32,8 +32,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _campaign(request, pk: int, perm: str) -> Campaign:
-    queryset = Campaign.objects.filter(state__in=selectors.REPORTED_STATES).select_related("school")
-    return get_or_refuse(request, queryset, pk, perm)
+    campaign = get_or_refuse(request, Campaign, pk, perm)
+    if campaign.state not in selectors.REPORTED_STATES:  # a draft or a cancelled one: no report
+        raise Http404(NOT_FOUND)
+    return campaign
 
 
 @permission_required("screening.view_reports")

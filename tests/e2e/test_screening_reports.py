@@ -1,0 +1,73 @@
+"""Browser journey (issue 15 item 6): the counselor opens a campaign's report, its charts drawn
+by the vendored ECharts next to their tables, on a desktop and on a phone; the principal sees
+the same report with the small counts hidden ("<5") and no bar for them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from tests.e2e.journeys import open_page, sign_in
+from tests.factories import SchoolFactory, make_class_with_student, make_user
+from tests.screening.report_data import build_report_campaign
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path(os.environ.get("XINQIAO_SCREENSHOTS", "/tmp/xinqiao-screenshots"))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("demo_wordings")
+def test_the_counselor_and_the_principal_read_a_campaign_report(page, browser, live_server):
+    school = SchoolFactory(name="第一中学", code="e2e-screening-reports")
+    people = {
+        role: make_user(role, school=school, username=f"{role}-e2e")
+        for role in ("director", "counselor", "principal", "class_teacher", "student", "guardian")
+    }
+    cast = SimpleNamespace(school=school, **people, **make_class_with_student(school, people))
+    data = build_report_campaign(cast, prefix="e2e")
+    url = reverse("screening:campaign_report", args=[data.campaign.pk])
+    device = TOTPDevice.objects.create(user=people["counselor"], name="p", confirmed=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, "counselor-e2e", device)
+    page.goto(url)
+    expect(page.get_by_test_id("flags-not-diagnoses")).to_be_visible()
+    # The stacked bands and the mean profile are drawn (ECharts from our static files).
+    expect(page.locator("[data-report-chart][data-rendered] svg")).to_have_count(2)
+    expect(page.get_by_test_id("bands-phq9")).to_contain_text("七年级1班")
+    expect(page.get_by_test_id("report-export")).to_be_visible()
+    expect(page.get_by_test_id("suppressed-note")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "screening-report-counselor-desktop.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    page.reload()
+    expect(page.locator("[data-report-chart][data-rendered] svg")).to_have_count(2)
+    # The page itself does not run off a phone's screen (a wide table scrolls on its own).
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(SHOTS / "screening-report-counselor-phone.png"), full_page=True)
+
+    principal = open_page(browser, live_server)
+    principal.set_viewport_size(DESKTOP)
+    sign_in(principal, "principal-e2e")
+    principal.goto(url)
+    expect(principal.get_by_test_id("suppressed-note")).to_be_visible()
+    expect(principal.locator("[data-report-chart][data-rendered]")).to_have_count(2)
+    expect(principal.get_by_test_id("bands-phq9").locator("td[data-hidden]").first).to_be_visible()
+    expect(principal.get_by_test_id("report-export")).to_have_count(0)
+    expect(principal.locator("main")).not_to_contain_text(cast.student_record.name)
+    counts = principal.evaluate(
+        """() => echarts.getInstanceByDom(document.querySelector('[data-report-chart="bands"]'))
+                    .getOption().series.flatMap(s => s.data)"""
+    )
+    assert None in counts and not any(c in (1, 2, 3, 4) for c in counts)
+    principal.screenshot(path=str(SHOTS / "screening-report-principal-desktop.png"), full_page=True)
+    principal.set_viewport_size(PHONE)
+    principal.reload()
+    principal.screenshot(path=str(SHOTS / "screening-report-principal-phone.png"), full_page=True)
