@@ -258,3 +258,29 @@ def test_a_class_trend_is_exact_for_counseling_and_suppressed_for_leadership(dat
     row = leadership.context["trends"][0].rows[0].row
     assert row.cells[1].count is None and row.cells[2].count is None
     assert "&lt;5" in leadership.content.decode()
+
+
+def test_a_scale_given_during_a_case_shows_in_the_trend_of_its_counselor_only(
+    data, signed_in, cast
+):
+    from tests.cases.factories import case_at
+    from xinqiao.screening.services import case_scale_give
+
+    case = case_at(cast, "active")
+    given = case_scale_give(actor=cast.counselor, case=case, scale="phq9@1.0", via="counselor")
+    participation_submit(actor=cast.counselor, participation=given, answers=phq9(MILD))
+    url = reverse("screening:student_trend", args=[cast.student_record.pk])
+    mine = signed_in(cast.counselor).get(url)
+    assert mine.context["charts"]["trends"][0]["totals"] == [0.0, 5.0]
+    assert "个案中施测" in mine.content.decode()
+    other = signed_in(cast.second_counselor).get(url)
+    assert other.context["charts"]["trends"][0]["totals"] == [0.0]
+    assert "个案中施测" not in other.content.decode()
+
+
+def test_the_report_costs_the_same_queries_whatever_the_number_of_students(
+    data, cast, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        report = campaign_report(data.campaign, full=False)
+    assert report.scales[0].rows

@@ -493,10 +493,17 @@ class ScaleTrend:
 
 
 def student_trend(user, student: Student) -> list[ScaleTrend]:
-    """The student's scored results, campaign and case alike, oldest first, one line per scale."""
+    """The student's scored results, campaign and case alike, oldest first, one line per scale.
+
+    A scale given during a case shows only to those who may open that case: the trend must not
+    tell another counselor that the student has a case (DESIGN.md principle 4)."""
+    from xinqiao.cases.models import Case
+
+    cases = Case.objects.for_user(user).values("pk")
     responses = (
         Response.objects.for_user(user)
         .filter(participation__student=student, scored_at__isnull=False)
+        .filter(Q(participation__case__isnull=True) | Q(participation__case__in=cases))
         .select_related("participation__campaign")
         .order_by("scored_at", "pk")
     )
