@@ -284,3 +284,23 @@ def test_the_report_costs_the_same_queries_whatever_the_number_of_students(
     with django_assert_max_num_queries(6):
         report = campaign_report(data.campaign, full=False)
     assert report.scales[0].rows
+
+
+def test_the_report_index_filters_by_semester_and_school_year(data, signed_in, cast):
+    import datetime
+
+    from xinqiao.people.models import Semester
+
+    earlier = Semester.objects.create(
+        school=cast.school,
+        school_year=2025,
+        term=2,
+        starts_on=datetime.date(2026, 2, 20),
+        ends_on=datetime.date(2026, 7, 10),
+    )
+    client = signed_in(cast.director)
+    url = reverse("screening:reports")
+    assert data.campaign.title in client.get(url, {"year": 2026}).content.decode()
+    assert data.campaign.title not in client.get(url, {"year": 2025}).content.decode()
+    assert data.campaign.title not in client.get(url, {"semester": earlier.pk}).content.decode()
+    assert client.get(url, {"semester": "x"}).status_code == 400

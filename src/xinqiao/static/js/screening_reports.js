@@ -61,6 +61,20 @@
     });
   }
 
+  // Nothing to draw (every count hidden or nothing submitted yet): say so instead of axes.
+  function nothingToDraw(element, series) {
+    var shown = series.some(function (values) {
+      return values.some(function (v) { return v !== null && v !== 0; });
+    });
+    if (shown) { return false; }
+    element.textContent = element.dataset.emptyLabel || "";
+    element.style.height = "auto";
+    element.classList.add("muted");
+    element.removeAttribute("aria-hidden");
+    element.dataset.rendered = "empty";
+    return true;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var data = figures();
     if (!window.echarts || !data) { return; }
@@ -69,7 +83,11 @@
       var kind = element.dataset.reportChart;
       if (kind === "trend") { trend(data.trends[index], element); return; }
       var scale = data.scales[index];
-      if (kind === "bands") { bands(scale, element); } else { profile(scale, element); }
+      if (kind === "bands") {
+        if (!nothingToDraw(element, scale.bands.map(function (b) { return b.counts; }))) { bands(scale, element); }
+      } else if (!nothingToDraw(element, scale.profile.map(function (p) { return p.means; }))) {
+        profile(scale, element);
+      }
     });
   });
 })();
