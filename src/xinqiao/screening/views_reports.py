@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
@@ -134,7 +135,11 @@ def campaign_export(request, pk: int):
     )
     filename = _("Screening results-%(title)s.xlsx") % {"title": campaign.title}
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    # An ASCII name for old clients, the Chinese one (RFC 6266) for every current browser.
+    response["Content-Disposition"] = (
+        f'attachment; filename="screening-results-{campaign.pk}.xlsx"; '
+        f"filename*=UTF-8''{quote(filename)}"
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -148,7 +153,7 @@ def student_trend(request, pk: int):
         "trends": [
             {
                 "name": trend.name,
-                "dates": [p.when.date().isoformat() for p in trend.points],
+                "dates": [timezone.localdate(p.when).isoformat() for p in trend.points],
                 "totals": [p.total for p in trend.points],
             }
             for trend in trends
