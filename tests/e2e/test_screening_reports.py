@@ -53,6 +53,21 @@ def test_the_counselor_and_the_principal_read_a_campaign_report(page, browser, l
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(SHOTS / "screening-report-counselor-phone.png"), full_page=True)
 
+    # From the report to the class's trend, and from the index to a student's trend.
+    page.set_viewport_size(DESKTOP)
+    page.get_by_test_id("report-completion").get_by_role("link", name="七年级1班").click()
+    expect(page.get_by_test_id("class-trend")).to_be_visible()
+    expect(page.locator("[data-report-chart][data-rendered] svg")).to_have_count(1)
+    page.screenshot(path=str(SHOTS / "screening-class-trend-desktop.png"), full_page=True)
+    page.goto(reverse("screening:reports"))
+    page.get_by_placeholder("学号或姓名").fill(cast.student_record.name)
+    page.get_by_role("button", name="查找").click()
+    page.get_by_test_id("student-matches").get_by_role("link").first.click()
+    expect(page.get_by_test_id("student-trend")).to_be_visible()
+    expect(page.locator("[data-report-chart][data-rendered] svg")).to_have_count(1)
+    expect(page.get_by_test_id("flags-not-diagnoses")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "screening-student-trend-desktop.png"), full_page=True)
+
     principal = open_page(browser, live_server)
     principal.set_viewport_size(DESKTOP)
     sign_in(principal, "principal-e2e")

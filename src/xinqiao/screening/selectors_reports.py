@@ -490,6 +490,8 @@ class ScaleTrend:
     scale_id: str
     name: str
     points: list[TrendPoint]
+    low: int | None = None  # the total's range, for the chart's axis
+    high: int | None = None
 
 
 def student_trend(user, student: Student) -> list[ScaleTrend]:
@@ -514,6 +516,9 @@ def student_trend(user, student: Student) -> list[ScaleTrend]:
         if trend is None:
             name = in_language(definition.name) if definition else r.scale_id
             trend = trends[r.scale_id] = ScaleTrend(scale_id=r.scale_id, name=name, points=[])
+            if definition is not None:
+                # The raw total (Response.total), before any multiplier.
+                trend.low, trend.high = definition.score_range(definition.total)
         labels = {b.id: in_language(b.label) for b in definition.total.bands} if definition else {}
         campaign = r.participation.campaign
         trend.points.append(

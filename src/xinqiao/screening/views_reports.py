@@ -155,6 +155,8 @@ def student_trend(request, pk: int):
                 "name": trend.name,
                 "dates": [timezone.localdate(p.when).isoformat() for p in trend.points],
                 "totals": [p.total for p in trend.points],
+                "min": trend.low,
+                "max": trend.high,
             }
             for trend in trends
         ]

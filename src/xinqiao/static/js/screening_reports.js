@@ -47,7 +47,8 @@
     if (item.totals) {
       draw(element, {
         legend: {show: false}, tooltip: {trigger: "axis"},
-        xAxis: {type: "category", data: item.dates}, yAxis: {type: "value", minInterval: 1},
+        xAxis: {type: "category", data: item.dates},
+        yAxis: {type: "value", minInterval: 1, min: item.min === null ? undefined : item.min, max: item.max === null ? undefined : item.max},
         series: [{type: "line", name: item.name, data: item.totals, connectNulls: true, symbolSize: 8}]
       });
       return;
