@@ -13,6 +13,7 @@ from xinqiao.letters.api import router as letters_router
 from xinqiao.people.api import router as people_router
 from xinqiao.people.api_roster import router as people_roster_router
 from xinqiao.rooms.api import router as rooms_router
+from xinqiao.screening.api import router as screening_router
 
 api = NinjaAPI(
     title="Xinqiao API",
@@ -32,6 +33,7 @@ api.add_router("/cases", cases_router)
 api.add_router("/crisis/reports", crisis_reports_router)
 api.add_router("/letters", letters_router)
 api.add_router("/crisis", crisis_router)
+api.add_router("/screening", screening_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -17,6 +17,7 @@ import rules
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinqiao.core import two_factor
 from xinqiao.core.models import User
@@ -101,6 +102,9 @@ NAV_ITEMS: list[NavItem] = [
         _("Screening follow-ups"),
         "screening:follow_up_list",
         "screening.view_follow_ups",
+        pgettext_lazy("screening report", "Screening reports"),
+        "screening:reports",
+        "screening.view_reports",
         "cases",
     ),
     NavItem(
