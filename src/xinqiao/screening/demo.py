@@ -96,9 +96,10 @@ ALERT_NOTE = "当天由心理老师约谈学生并联系家长，评估后转入
 def _copy_wordings() -> None:
     """What a school does to give a scale: put the wording file into its scales folder."""
     folder = school_scales_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # `xinqiao serve` checks the modes
     for path in sorted(DEMO_WORDINGS_DIR.glob("*.yaml")):
         shutil.copyfile(path, folder / path.name)
+        (folder / path.name).chmod(0o600)
 
 
 class _Answers:
