@@ -553,6 +553,33 @@ def section(results: dict, context: str = "") -> list[str]:
             + (f" Errors, e.g.: {'; '.join(x['error_examples'])}" if x["errors"] else "")
         )
     lines += [f"- **Failed or not run:** {error}" for error in results["errors"]]
+    lines += ["", *capacity(results)]
+    return lines
+
+
+PERIOD_MINUTES = 45
+DISTRICT, PERIODS_IN_A_WEEK = 100_000, 5 * 6  # five school days of six periods
+
+
+def capacity(results: dict) -> list[str]:
+    """What one server of this machine sustains, and what a district needs."""
+    lines = []
+    for run in results["runs"]:
+        per_second = run["xinqiao"]["submissions_per_second"]
+        if not per_second:
+            continue
+        period = per_second * PERIOD_MINUTES * 60
+        spread = -(-DISTRICT // PERIODS_IN_A_WEEK)
+        lines.append(
+            f"- What it means, {run['label']}: one such server (2 CPU, shared with the load"
+            f" generator) takes {per_second:.0f} submissions a second with {SAVES} saves each,"
+            f" about {period:,.0f} students in one {PERIOD_MINUTES}-minute class period, so a"
+            f" school of 3,000 sits it in {3000 / per_second / 60:.1f} minutes of server time. A"
+            f" district of {DISTRICT:,} students sitting in one week, spread over"
+            f" {PERIODS_IN_A_WEEK} class periods ({spread:,} a period), needs"
+            f" {-(-spread // int(period))} server; all of them in the same period would need"
+            f" {-(-DISTRICT // int(period))}."
+        )
     return lines
 
 

@@ -380,10 +380,6 @@ def answers_save(
 ) -> bool:
     """Save the browser's answers to one scale as they go. ``seq`` counts the browser's
     saves: an older save arriving after a newer one changes nothing (False is returned)."""
-    # The state as stored now: an opt-out or a submit from another tab may have come since.
-    participation.state = (
-        Participation.objects.filter(pk=participation.pk).values_list("state", flat=True).get()
-    )
     _require_takeable(participation)
     key = next((k for k in participation.scale_keys if k[0] == scale_id), None)
     if key is None:
@@ -391,11 +387,20 @@ def answers_save(
     cleaned = _clean_answers(scale_definition(key), answers)
     mine = Response.objects.filter(participation=participation, scale_id=key[0])
     stored = {"answers": json.dumps(cleaned), "seq": seq, "saved_at": timezone.now()}
+    # Only while the state as stored now lets it be answered: an opt-out or a submit from
+    # another tab may have come since the participation was read.
+    takeable = (Participation.State.INVITED, Participation.State.STARTED)
     with transaction.atomic():
         # Every save but the first finds its row: one UPDATE (the save path runs every few
         # answers of every respondent: issue 15's benchmark).
-        changed = bool(mine.filter(seq__lt=seq).update(**stored))
+        changed = bool(mine.filter(seq__lt=seq, participation__state__in=takeable).update(**stored))
         if not changed:
+            participation.state = (
+                Participation.objects.filter(pk=participation.pk)
+                .values_list("state", flat=True)
+                .get()
+            )
+            _require_takeable(participation)
             _response, changed = Response.objects.get_or_create(
                 participation=participation,
                 scale_id=key[0],
