@@ -173,7 +173,9 @@ def build_finished(context: DemoContext, school: School, people: dict[str, User]
     )
     guardians = User.objects.in_bulk(guardian_of.values())
     for participation in opted:
-        opt_out(actor=guardians[guardian_of[participation.student_id]], participation=participation)
+        # A guardian without an account hands in the paper slip: the director records it.
+        guardian = guardians.get(guardian_of.get(participation.student_id), director)
+        opt_out(actor=guardian, participation=participation)
     rest = participations[len(opted) :]
     half_done = rest[NOT_SUBMITTED - 5 : NOT_SUBMITTED]  # the first ones never began
     takers = rest[NOT_SUBMITTED:]
