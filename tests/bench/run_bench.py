@@ -21,6 +21,9 @@ of it building the larger school, and ten for the alerts):
 4. raises 1,000 crisis alerts through the API with the task queue's workers running, on
    SQLite with one worker and on PostgreSQL + Redis with two (tests/bench/alert_bench.py):
    time to the inbox, escalation after its deadline, notices lost or sent twice;
+4b. 3,000 students answer a 20-item questionnaire, saving as they go and submitting, on SQLite
+   and on PostgreSQL, beside a bare insert view (tests/bench/screening_bench.py): submissions
+   per second, latencies, submissions lost or duplicated;
 5. writes the figures to docs/benchmarks.md, replacing what was there: each page's ratio to
    the bare view and to the signed-in baseline of the same database, each backup's and
    restore's ratio to the plain copy, the alerts' figures.
@@ -786,6 +789,10 @@ def write_report(info: dict, stages: dict, started: datetime, elapsed: float) ->
         from alert_bench import section as alerts_section
 
         lines += ["", *alerts_section(stages["alerts"])]
+    if "screening" in stages:
+        from screening_bench import section as screening_section
+
+        lines += ["", *screening_section(stages["screening"])]
     DOC.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
 
 
@@ -854,6 +861,10 @@ def main(
 
             stages["alerts"] = bench_alerts(work)
             failed = failed or bool(stages["alerts"]["errors"])
+            from screening_bench import bench as bench_screening
+
+            stages["screening"] = bench_screening(work)
+            failed = failed or bool(stages["screening"]["errors"])
     finally:
         processes.stop_all()
         if pg_created:
