@@ -17,7 +17,6 @@ import rules
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from xinqiao.core import two_factor
 from xinqiao.core.models import User
@@ -83,6 +82,7 @@ NAV_ITEMS: list[NavItem] = [
         "screening",
     ),
     NavItem(_("Screening reports"), "screening:reports", "screening.view_reports", "screening"),
+    NavItem(_("Scale library"), "screening:scale_list", "screening.view_scales", "screening"),
     NavItem(_("Crisis board"), "crisis:board", "crisis.view_board", "cases"),
     NavItem(_("Alerts"), "crisis:alert_list", "crisis.view_alert", "cases"),
     NavItem(_("Asked of me"), "crisis:my_instructions", "crisis.view_instructions", "cases"),
@@ -97,16 +97,6 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Typical cases"), "cases:typical_list", "cases.view_typical_cases", "cases"),
     NavItem(_("Outside services"), "cases:service_list", "cases.view_services", "cases"),
     NavItem(_("Case statistics"), "cases:statistics", "cases.view_statistics", "cases"),
-    NavItem(_("Scale library"), "screening:scale_list", "screening.view_scales", "cases"),
-    NavItem(
-        _("Screening follow-ups"),
-        "screening:follow_up_list",
-        "screening.view_follow_ups",
-        pgettext_lazy("screening report", "Screening reports"),
-        "screening:reports",
-        "screening.view_reports",
-        "cases",
-    ),
     NavItem(
         _("Emergency access to a student's file"),
         "crisis:emergency_access_open",
