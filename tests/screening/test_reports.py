@@ -271,10 +271,10 @@ def test_a_scale_given_during_a_case_shows_in_the_trend_of_its_counselor_only(
     url = reverse("screening:student_trend", args=[cast.student_record.pk])
     mine = signed_in(cast.counselor).get(url)
     assert mine.context["charts"]["trends"][0]["totals"] == [0.0, 5.0]
-    assert "个案中施测" in mine.content.decode()
+    assert "个案工作中施测" in mine.content.decode()
     other = signed_in(cast.second_counselor).get(url)
     assert other.context["charts"]["trends"][0]["totals"] == [0.0]
-    assert "个案中施测" not in other.content.decode()
+    assert "个案工作中施测" not in other.content.decode()
 
 
 def test_the_report_costs_the_same_queries_whatever_the_number_of_students(
