@@ -72,7 +72,8 @@ def test_a_class_teacher_sees_whom_to_send_and_never_why(client, cast):
     assert "请送来与心理老师谈一谈" in page
     assert 'data-testid="interviewed">是<' in page
     assert NOT_A_DIAGNOSIS in page
-    for secret in ("PHQ", "患者健康问卷", "重度", "21", "确认有需要关注", "false-positives"):
+    # The total (21) as the list would show it: a bare "21" also matches a factory user's name.
+    for secret in ("PHQ", "患者健康问卷", "重度", ">21<", "确认有需要关注", "false-positives"):
         assert secret not in page, secret
     assert "risk-high" not in page
 
