@@ -146,6 +146,9 @@ INSTALLED_APPS = [
     "xinqiao.cases",
     "xinqiao.letters",
     "xinqiao.screening",
+    "xinqiao.privacy",
+    "xinqiao.rights",
+    "xinqiao.reports",
 ]
 if TESTING:
     INSTALLED_APPS.append("tests.testapp")

@@ -11,6 +11,9 @@ urlpatterns = [
     path("cases/", include("xinqiao.cases.urls")),
     path("letters/", include("xinqiao.letters.urls")),
     path("screening/", include("xinqiao.screening.urls")),
+    path("privacy/", include("xinqiao.privacy.urls")),
+    path("rights/", include("xinqiao.rights.urls")),
+    path("reports/", include("xinqiao.reports.urls")),
     path("", include("xinqiao.people.urls")),
     path("", include("xinqiao.core.urls")),
 ]

@@ -319,3 +319,18 @@ def test_rows_keep_who_what_when_and_from_where(cast, rf):
     assert entry.path == "/cases/7/"
     assert entry.basis == "assigned counselor"
     assert entry.seq == 1
+
+
+def test_the_student_and_the_grant_of_a_read_are_in_the_chain(cast):
+    """Issue 16: rows carry whose file was read and under which grant; moving a read to another
+    student or another grant by hand is detected, and rows without them verify as before."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        plain = record_access(actor=cast.director, action="read", object_type="cases.Note")
+        granted = record_access(actor=cast.duty, action="read", obj=cast.student_record, grant_id=7)
+    assert (plain.student_id, plain.grant_id) == (None, None)
+    assert (granted.student_id, granted.grant_id) == (cast.student_record.pk, 7)
+    assert verify_chain() == []
+    remove_triggers()
+    execute("UPDATE core_accesslog SET grant_id = 8 WHERE id = %s", [granted.pk])
+    install_triggers()
+    assert [p.row_id for p in verify_chain()] == [granted.pk]

@@ -56,6 +56,8 @@ _HASHED_FIELDS = (
     "path",
     "prev_hash",
 )
+# Hashed only when set: rows written before these columns existed verify unchanged.
+_OPTIONAL_HASHED_FIELDS = ("student_id", "grant_id")
 
 
 # --- the audit key --------------------------------------------------------------------------------
@@ -114,6 +116,9 @@ def _canonical(row: dict) -> bytes:
         if name == "created_at":
             value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         values[name] = value
+    for name in _OPTIONAL_HASHED_FIELDS:
+        if row.get(name) is not None:
+            values[name] = row[name]
     return json.dumps(values, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
 
 
@@ -137,6 +142,8 @@ def record_access(
     school_id: int | None = None,
     basis: str = "",
     request=None,
+    student_id: int | None = None,
+    grant_id: int | None = None,
 ) -> AccessLog:
     """Append one row to the access log, chained to the previous one.
 
@@ -144,12 +151,17 @@ def record_access(
     lock on the head row (PostgreSQL) or by SQLite's IMMEDIATE transactions. Inside a caller's
     transaction no savepoint is made: a failed write fails the caller's transaction too. The
     head file advances once the transaction commits.
+
+    ``student_id`` (whose file the row concerns) is taken from ``obj`` when not given: its
+    ``student_id``, or its own id when it is a student.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or obj.pk
         if school_id is None:
             school_id = getattr(obj, "school_id", None)
+        if student_id is None:
+            student_id = _student_of(obj)
     with transaction.atomic(savepoint=False):
         head, _ = AccessLogHead.objects.select_for_update().get_or_create(pk=1)
         row = {
@@ -165,6 +177,8 @@ def record_access(
             "ip": client_address(request),
             "path": (request.path[:300] if request is not None else ""),
             "prev_hash": head.row_hash,
+            "student_id": student_id,
+            "grant_id": grant_id,
         }
         row["row_hash"] = compute_hash(row)
         entry = AccessLog.objects.create(**row)
@@ -172,6 +186,12 @@ def record_access(
         head.save(update_fields=["seq", "row_hash"])
         transaction.on_commit(lambda: write_anchor(entry.seq, entry.row_hash))
     return entry
+
+
+def _student_of(obj: models.Model) -> int | None:
+    if obj._meta.label == "people.Student":
+        return obj.pk
+    return getattr(obj, "student_id", None)
 
 
 # --- the head file outside the database ---------------------------------------------------------
@@ -307,7 +327,7 @@ def _walk(
 def _rows(model=AccessLog, batch_size: int = 5000):
     return (
         model.objects.order_by("seq")
-        .values("id", "row_hash", *_HASHED_FIELDS)
+        .values("id", "row_hash", *_HASHED_FIELDS, *_OPTIONAL_HASHED_FIELDS)
         .iterator(chunk_size=batch_size)
     )
 

@@ -137,6 +137,11 @@ class AccessLog(models.Model):
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64, blank=True)
     basis = models.CharField(_("grant or reason"), max_length=300, blank=True)
+    # Whose file the read concerns and the access grant it rests on (issue 16): the director
+    # filters the log by student and by grant. Rows written before them hold NULL, and the
+    # chain hashes them only when set (core/access_log.py), so old rows verify unchanged.
+    student_id = models.BigIntegerField(null=True, blank=True)
+    grant_id = models.BigIntegerField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
     prev_hash = models.CharField(max_length=64)
@@ -146,7 +151,13 @@ class AccessLog(models.Model):
         ordering = ["seq"]
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # Keyset pages of one person's, one student's or one grant's reads, newest first.
+            models.Index(fields=["actor_id", "seq"], name="core_accesslog_actor_seq"),
+            models.Index(fields=["student_id", "seq"], name="core_accesslog_student_seq"),
+            models.Index(fields=["grant_id", "seq"], name="core_accesslog_grant_seq"),
+        ]
 
 
 class AccessLogHead(models.Model):
