@@ -28,6 +28,7 @@ NAV_GROUPS = {
     "room": _("Counseling room"),
     "cases": _("Case work"),
     "screening": _("Screening"),
+    "privacy": _("Confidentiality"),
     "admin": _("Administration"),
 }
 FLAT_MENU_LIMIT = 7
