@@ -20,8 +20,8 @@ from tests.cases.factories import case_at
 from tests.factories import SchoolFactory, make_user
 from xinqiao.cases import services_consent, services_directory, services_referrals
 from xinqiao.cases.models import CaseCounselor, OutsideService, Referral
-from xinqiao.cases.referral_letter import DOCX_CONTENT_TYPE
 from xinqiao.core.models import AccessLog, Notification
+from xinqiao.core.watermark import DOCX_CONTENT_TYPE
 
 pytestmark = pytest.mark.django_db
 
@@ -263,6 +263,8 @@ def test_the_letter_is_a_word_document_naming_the_student_and_its_download_is_lo
     assert REASON in text and cast.school.name in text
     footer = document.sections[0].footer.paragraphs[0].text
     assert footer.startswith(gettext("Confidential"))
+    header = document.sections[0].header.paragraphs[0].text
+    assert cast.counselor.display_name in header and "不得外借" in header
     export = AccessLog.objects.get(action="export", path=path)
     assert (export.actor_username, export.object_type, export.object_id) == (
         "counselor",

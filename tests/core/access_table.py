@@ -76,6 +76,7 @@ ROUTES = [
     Route("core:delivery_retry", frozenset(), kwargs={"pk": 999999}, method="post"),
     Route("core:waiting", EVERYONE),
     Route("core:healthz", EVERYONE, public=True),
+    Route("core:robots_txt", EVERYONE, public=True),
     Route("set_language", EVERYONE, method="post", data={"language": "en"}, ok=(302,), public=True),
     Route("GET /api/me", EVERYONE),
     Route("GET /api/notifications", EVERYONE),

@@ -163,6 +163,7 @@ def test_the_director_exports_the_register_and_no_cell_is_a_formula(cast, signed
     assert len(rows) == 2 and rows[1][3] == "派出所张警官"
     assert sheet.cell(row=2, column=5).data_type == "s"
     assert AccessLog.objects.filter(action="export", object_type="crisis.Disclosure").exists()
+    assert cast.director.display_name in sheet.oddHeader.center.text  # who exported it
 
 
 def test_only_the_director_of_the_school_sees_the_register(cast, signed_in, client):

@@ -146,6 +146,7 @@ def test_the_safety_plan_is_saved_and_printed_and_the_print_is_recorded(cast, si
     printed = client.get(reverse("crisis:safety_plan_print", args=[record.alert_id]))
     assert printed.status_code == 200
     assert "心理热线 12356" in printed.content.decode()
+    assert cast.counselor.display_name in printed.content.decode()  # who printed it
     assert AccessLog.objects.filter(action="print", object_type="crisis.CrisisRecord").exists()
 
 

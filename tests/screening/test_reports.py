@@ -215,6 +215,10 @@ def test_the_export_writes_text_cells_and_the_access_log(data, signed_in, cast):
     assert AccessLog.objects.filter(action="export").count() == before + 1
     log = AccessLog.objects.filter(action="export").latest("pk")
     assert log.actor_username == cast.counselor.username
+    # Issue 16 item 5: the file says who exported it (printed header and properties).
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert cast.counselor.display_name in sheet.oddHeader.center.text
+    assert "不得外借" in workbook.properties.description
 
 
 def test_leadership_cannot_export(data, signed_in, cast):

@@ -2,7 +2,7 @@
 
 It carries what the receiving service needs to see the student: who the student is, why the
 case is referred, who referred it and how to reach them. Every page's footer marks it
-confidential; downloading it is an export and is written to the access log by the view.
+confidential and its header says who exported it and when; downloading it is an export and is written to the access log by the view.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from xinqiao.cases.models import Referral
+from xinqiao.core.watermark import mark_document
 
 EAST_ASIAN_FONT = "SimSun"
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def letter_filename(referral: Referral) -> str:
@@ -27,7 +27,8 @@ def letter_filename(referral: Referral) -> str:
     return f"referral-{referral.case.number}-{referral.pk}.docx"
 
 
-def build_referral_letter(referral: Referral) -> bytes:
+def build_referral_letter(referral: Referral, *, mark: str) -> bytes:
+    """The letter, ``mark`` (who exported it and when, core/watermark.py) in every page's header."""
     case = referral.case
     student = case.student
     service = referral.to_service
@@ -105,6 +106,7 @@ def build_referral_letter(referral: Referral) -> bytes:
         ).font.size = Pt(8)
 
     buffer = io.BytesIO()
+    mark_document(document, mark)
     document.save(buffer)
     return buffer.getvalue()
 

@@ -13,13 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
+from docx.shared import Pt
 
 from xinqiao.cases.selectors_file import StudentFile
-
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_GREY = RGBColor(0x80, 0x80, 0x80)
+from xinqiao.core.watermark import mark_document
 
 
 def _when(value) -> str:
@@ -63,13 +60,7 @@ def student_file_document(student_file: StudentFile, *, watermark: str) -> bytes
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(10.5)
-    for section in document.sections:
-        header = section.header.paragraphs[0]
-        header.text = watermark
-        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for run in header.runs:
-            run.font.size = Pt(8)
-            run.font.color.rgb = _GREY
+    mark_document(document, watermark)
     w = _Writer(document)
     student = student_file.student
     document.add_heading(_("Student file: %(name)s") % {"name": student.name}, level=0)

@@ -7,6 +7,9 @@ response on its way out, or at the kernel's refusal limit.
   ``Cache-Control: no-store`` on every such response. Every signed-in page of this product is
   about named people (a student list is as private as a case), and counseling rooms share
   computers, so the rule is the simplest one that cannot be forgotten by a new view.
+- No page of this product belongs in a search engine (issue 16 item 5): every response says
+  ``X-Robots-Tag: noindex, nofollow`` (the base template says it too, and /robots.txt
+  turns every crawler away), so a link pasted somewhere public does not get a page indexed.
 - Past the limit of refusals a minute (core/access.py ``limit_refusals``) the answer is 429.
 - Every response carries a Content-Security-Policy: scripts and everything else from this
   site only (the assets are vendored), no inline script (pages declare behaviour with data
@@ -38,6 +41,7 @@ class PrivateResponseMiddleware:
         response = self.get_response(request)
         if _signed_in(request) or request.path.startswith("/api/"):
             add_never_cache_headers(response)  # no-store, no-cache, private, max-age=0
+        response.setdefault("X-Robots-Tag", "noindex, nofollow")
         return response
 
     def process_exception(self, request, exception):

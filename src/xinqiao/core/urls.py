@@ -59,4 +59,5 @@ urlpatterns = [
     path("delivery/<int:pk>/retry/", delivery.delivery_retry, name="delivery_retry"),
     path("waiting/", waiting.waiting_list, name="waiting"),
     path("healthz", health.healthz, name="healthz"),
+    path("robots.txt", health.robots_txt, name="robots_txt"),
 ]

@@ -23,7 +23,8 @@ from xinqiao.core.access_log import record_access
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_day, query_id
 from xinqiao.core.roles import Role
-from xinqiao.core.xlsx import workbook_bytes
+from xinqiao.core.watermark import export_mark, mark_workbook, watermark_text
+from xinqiao.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 from xinqiao.crisis import services_intervention as services
 from xinqiao.crisis.access import (
     get_emergency_access,
@@ -225,7 +226,8 @@ def safety_plan_print(request, pk: int):
         messages.error(request, _("Write the safety plan first."))
         return redirect("crisis:crisis_record", pk=alert.pk)
     record_read(request, record, action="print", basis=BASIS, school_id=alert.school_id)
-    return render(request, "crisis/safety_plan_print.html", {"alert": alert, "plan": plan})
+    context = {"alert": alert, "plan": plan, "watermark": watermark_text(request.user)}
+    return render(request, "crisis/safety_plan_print.html", context)
 
 
 @login_required
@@ -388,11 +390,9 @@ def disclosure_export(request):
                 entry.decided_by_name,
             ]
         )
+    mark_workbook(workbook, export_mark(request.user))
     _log_page(request, Disclosure, "export", "director of the school: disclosure register")
-    response = HttpResponse(
-        workbook_bytes(workbook),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(workbook_bytes(workbook), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="disclosure-register.xlsx"'
     response["Cache-Control"] = "no-store"
     return response

@@ -24,12 +24,11 @@ from xinqiao.core.access import NOT_FOUND, get_or_refuse, record_read
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES
-from xinqiao.core.xlsx import workbook_bytes
+from xinqiao.core.watermark import export_mark, mark_workbook
+from xinqiao.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 from xinqiao.people.access import get_class, get_student
 from xinqiao.screening import selectors_reports as selectors
 from xinqiao.screening.models import Campaign
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _campaign(request, pk: int, perm: str) -> Campaign:
@@ -129,12 +128,13 @@ def campaign_export(request, pk: int):
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+    mark_workbook(workbook, export_mark(request.user))
     content = workbook_bytes(workbook)
     record_read(
         request, campaign, action="export", basis="screening.export_results: counseling staff"
     )
     filename = _("Screening results-%(title)s.xlsx") % {"title": campaign.title}
-    response = HttpResponse(content, content_type=XLSX)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     # An ASCII name for old clients, the Chinese one (RFC 6266) for every current browser.
     response["Content-Disposition"] = (
         f'attachment; filename="screening-results-{campaign.pk}.xlsx"; '

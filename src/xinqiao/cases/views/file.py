@@ -32,6 +32,7 @@ from xinqiao.cases.models import CaseCounselor, Severity
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES, Role
+from xinqiao.core.watermark import DOCX_CONTENT_TYPE, export_mark, watermark_text
 from xinqiao.crisis.models import EmergencyAccess
 from xinqiao.people.models import Semester, Student
 
@@ -94,25 +95,14 @@ def student_file_export_view(request, student_pk: int):
     student_file = selectors.student_file_for_user(request.user, student)
     content = student_file_export.student_file_document(
         student_file,
-        watermark=_("Exported by %(reader)s · not to be lent or copied")
-        % {"reader": watermark_text(request.user)},
+        watermark=export_mark(request.user),
     )
     record_read(request, student, action="export", basis=_basis(request.user, student))
-    response = HttpResponse(content, content_type=student_file_export.DOCX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
     filename = f"student-file-{student.student_number}.docx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-def watermark_text(user) -> str:
-    """Who is reading and when: printed across every page and in the Word header."""
-    now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    return _("%(name)s (%(username)s) · %(time)s") % {
-        "name": user.display_name,
-        "username": user.username,
-        "time": now,
-    }
 
 
 # --- the archive catalogue ----------------------------------------------------------------------

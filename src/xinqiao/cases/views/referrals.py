@@ -48,15 +48,12 @@ from xinqiao.cases.models import (
     Referral,
     TypicalCase,
 )
-from xinqiao.cases.referral_letter import (
-    DOCX_CONTENT_TYPE,
-    build_referral_letter,
-    letter_filename,
-)
+from xinqiao.cases.referral_letter import build_referral_letter, letter_filename
 from xinqiao.cases.views.common import run_step
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
+from xinqiao.core.watermark import DOCX_CONTENT_TYPE, export_mark
 from xinqiao.people.models import School
 
 
@@ -340,7 +337,10 @@ def referral_letter(request, pk: int):
     if referral.kind != Referral.Kind.EXTERNAL:
         raise Http404
     record_read(request, referral.case, action="export", basis=_letter_basis(request, referral))
-    response = HttpResponse(build_referral_letter(referral), content_type=DOCX_CONTENT_TYPE)
+    response = HttpResponse(
+        build_referral_letter(referral, mark=export_mark(request.user)),
+        content_type=DOCX_CONTENT_TYPE,
+    )
     response["Content-Disposition"] = f'attachment; filename="{letter_filename(referral)}"'
     response["Cache-Control"] = "no-store"
     return response

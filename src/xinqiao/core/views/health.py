@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from huey.contrib.djhuey import HUEY
 
@@ -41,3 +41,8 @@ def healthz(request):
     return JsonResponse(
         {name: "ok" if ok else "unavailable" for name, ok in checks.items()}, status=status
     )
+
+
+def robots_txt(request):
+    """Every crawler is turned away: nothing of a school's counseling work is for search engines."""
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain; charset=utf-8")

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import parse_id, query_id
+from xinqiao.core.xlsx import XLSX_CONTENT_TYPE
 from xinqiao.people import accounts
 from xinqiao.people.models import School, SchoolClass
 
@@ -182,7 +183,7 @@ def account_sheet(request):
     if form.cleaned_data["excel"]:
         response = HttpResponse(
             accounts.sheet_workbook(groups),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_CONTENT_TYPE,
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="accounts-{stamp}.xlsx"'

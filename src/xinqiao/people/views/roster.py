@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
+from xinqiao.core.xlsx import XLSX_CONTENT_TYPE
 from xinqiao.people.models import School, Semester
 from xinqiao.people.roster import jobs
 from xinqiao.people.roster.checks import COUNT_KEYS, COUNT_LABELS
@@ -29,7 +30,6 @@ from xinqiao.people.roster.semesters import SemesterChoice, semester_problem
 from xinqiao.people.roster.template import roster_template
 
 PERMISSION = "people.import_roster"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -102,7 +102,7 @@ def roster_import(request):
 
 @permission_required(PERMISSION)
 def roster_template_download(request):
-    response = HttpResponse(roster_template(), content_type=XLSX)
+    response = HttpResponse(roster_template(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename="花名册导入模板.xlsx"
     )

@@ -22,7 +22,6 @@ WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "�
 TERMS = {1: "第一学期", 2: "第二学期"}
 CLOSED = "休息"
 GAP = "（待安排）"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

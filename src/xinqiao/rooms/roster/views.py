@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import Role
+from xinqiao.core.xlsx import XLSX_CONTENT_TYPE
 from xinqiao.people.models import Semester
 from xinqiao.rooms import access
 from xinqiao.rooms.forms import add_service_errors
@@ -100,7 +101,7 @@ def roster_export_view(request):
     content = export.roster_workbook(
         school=context["school"], semester=semester, week=week, room_weeks=room_weeks
     )
-    response = HttpResponse(content, content_type=export.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = f"roster-{semester.school_year}-{semester.term}-week{week}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
