@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -195,6 +196,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Forms render with the project's templates, so templates/django/forms/ can say "请选择…" where
+# Django writes "---------" in an empty choice (issue 17).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "xinqiao.sqlite3"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,8 +21,8 @@ from tests.cases.factories import case_at
 from tests.factories import SchoolFactory, make_user
 from xinqiao.cases import services_consent, services_directory, services_referrals
 from xinqiao.cases.models import CaseCounselor, OutsideService, Referral
+from xinqiao.core.exports import DOCX_CONTENT_TYPE
 from xinqiao.core.models import AccessLog, Notification
-from xinqiao.core.watermark import DOCX_CONTENT_TYPE
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +251,8 @@ def test_the_letter_is_a_word_document_naming_the_student_and_its_download_is_lo
     assert response.status_code == 200
     assert response["Content-Type"] == DOCX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"]
-    assert student.name not in response["Content-Disposition"]
+    assert student.name not in unquote(response["Content-Disposition"])
+    assert f"转介函-{case.number}-" in unquote(response["Content-Disposition"])
     document = Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)
     cells = "\n".join(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
@@ -278,6 +279,10 @@ def test_the_director_exports_the_file_as_a_word_document_with_a_watermark_line_
         "application/vnd.openxmlformats-officedocument.wordprocessingml"
     )
     assert "attachment" in response["Content-Disposition"]
+    # The name a teacher recognises in the download list (issue 17): 学生档案-姓名-学号.docx.
+    student = cast.student_record
+    filename = unquote(response["Content-Disposition"].split("''", 1)[1])
+    assert filename == f"学生档案-{student.name}-{student.student_number}.docx"
     document = Document(io.BytesIO(response.content))
     header = document.sections[0].header.paragraphs[0].text
     assert "李主任" in header and "director" in header

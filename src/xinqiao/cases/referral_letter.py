@@ -17,18 +17,21 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from xinqiao.cases.models import Referral
-from xinqiao.core.watermark import mark_document
+from xinqiao.core.exports import mark_document
 
 EAST_ASIAN_FONT = "SimSun"
 
 
 def letter_filename(referral: Referral) -> str:
     """A file name that does not name the student (it shows in download lists)."""
-    return f"referral-{referral.case.number}-{referral.pk}.docx"
+    return _("Referral letter-%(number)s-%(pk)s.docx") % {
+        "number": referral.case.number,
+        "pk": referral.pk,
+    }
 
 
 def build_referral_letter(referral: Referral, *, mark: str) -> bytes:
-    """The letter, ``mark`` (who exported it and when, core/watermark.py) in every page's header."""
+    """The letter, ``mark`` (who exported it and when, core/exports.py) in every page's header."""
     case = referral.case
     student = case.student
     service = referral.to_service

@@ -16,7 +16,7 @@ from docx import Document
 from docx.shared import Pt
 
 from xinqiao.cases.selectors_file import StudentFile
-from xinqiao.core.watermark import mark_document
+from xinqiao.core.exports import mark_document
 
 
 def _when(value) -> str:

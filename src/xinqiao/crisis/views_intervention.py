@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +20,9 @@ from openpyxl import Workbook
 from xinqiao.core.access import record_read
 from xinqiao.core.access_log import record_access
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.exports import download, export_mark, mark_workbook, watermark_text
 from xinqiao.core.params import query_day, query_id
 from xinqiao.core.roles import Role
-from xinqiao.core.watermark import export_mark, mark_workbook, watermark_text
 from xinqiao.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 from xinqiao.crisis import services_intervention as services
 from xinqiao.crisis.access import (
@@ -392,10 +391,11 @@ def disclosure_export(request):
         )
     mark_workbook(workbook, export_mark(request.user))
     _log_page(request, Disclosure, "export", "director of the school: disclosure register")
-    response = HttpResponse(workbook_bytes(workbook), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="disclosure-register.xlsx"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return download(
+        workbook_bytes(workbook),
+        content_type=XLSX_CONTENT_TYPE,
+        filename=_("Disclosure register-%(day)s.xlsx") % {"day": timezone.localdate()},
+    )
 
 
 # --- emergency access (break-glass) ---------------------------------------------------------------

@@ -9,11 +9,9 @@ says that results are flags for a follow-up interview, never diagnoses.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +20,9 @@ from openpyxl import Workbook
 
 from xinqiao.core.access import NOT_FOUND, get_or_refuse, record_read
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.exports import download, export_mark, mark_workbook
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES
-from xinqiao.core.watermark import export_mark, mark_workbook
 from xinqiao.core.xlsx import XLSX_CONTENT_TYPE, workbook_bytes
 from xinqiao.people.access import get_class, get_student
 from xinqiao.screening import selectors_reports as selectors
@@ -134,14 +132,7 @@ def campaign_export(request, pk: int):
         request, campaign, action="export", basis="screening.export_results: counseling staff"
     )
     filename = _("Screening results-%(title)s.xlsx") % {"title": campaign.title}
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    # An ASCII name for old clients, the Chinese one (RFC 6266) for every current browser.
-    response["Content-Disposition"] = (
-        f'attachment; filename="screening-results-{campaign.pk}.xlsx"; '
-        f"filename*=UTF-8''{quote(filename)}"
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return download(content, content_type=XLSX_CONTENT_TYPE, filename=filename)
 
 
 @permission_required("screening.view_results")

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,9 +29,9 @@ from xinqiao.cases.access import (
 )
 from xinqiao.cases.models import CaseCounselor, Severity
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.exports import DOCX_CONTENT_TYPE, download, export_mark, watermark_text
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES, Role
-from xinqiao.core.watermark import DOCX_CONTENT_TYPE, export_mark, watermark_text
 from xinqiao.crisis.models import EmergencyAccess
 from xinqiao.people.models import Semester, Student
 
@@ -98,11 +97,11 @@ def student_file_export_view(request, student_pk: int):
         watermark=export_mark(request.user),
     )
     record_read(request, student, action="export", basis=_basis(request.user, student))
-    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
-    filename = f"student-file-{student.student_number}.docx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    filename = _("Student file-%(name)s-%(number)s.docx") % {
+        "name": student.name,
+        "number": student.student_number,
+    }
+    return download(content, content_type=DOCX_CONTENT_TYPE, filename=filename)
 
 
 # --- the archive catalogue ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,9 +51,9 @@ from xinqiao.cases.models import (
 from xinqiao.cases.referral_letter import build_referral_letter, letter_filename
 from xinqiao.cases.views.common import run_step
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.exports import DOCX_CONTENT_TYPE, download, export_mark
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
-from xinqiao.core.watermark import DOCX_CONTENT_TYPE, export_mark
 from xinqiao.people.models import School
 
 
@@ -337,13 +337,11 @@ def referral_letter(request, pk: int):
     if referral.kind != Referral.Kind.EXTERNAL:
         raise Http404
     record_read(request, referral.case, action="export", basis=_letter_basis(request, referral))
-    response = HttpResponse(
+    return download(
         build_referral_letter(referral, mark=export_mark(request.user)),
         content_type=DOCX_CONTENT_TYPE,
+        filename=letter_filename(referral),
     )
-    response["Content-Disposition"] = f'attachment; filename="{letter_filename(referral)}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _letter_basis(request, referral: Referral) -> str:

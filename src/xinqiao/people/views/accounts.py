@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.exports import download
 from xinqiao.core.params import parse_id, query_id
 from xinqiao.core.xlsx import XLSX_CONTENT_TYPE
 from xinqiao.people import accounts
@@ -181,13 +182,12 @@ def account_sheet(request):
     )
     groups = accounts.sheet_groups(form.holders, issued)
     if form.cleaned_data["excel"]:
-        response = HttpResponse(
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return download(
             accounts.sheet_workbook(groups),
             content_type=XLSX_CONTENT_TYPE,
+            filename=_("Accounts-%(stamp)s.xlsx") % {"stamp": stamp},
         )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="accounts-{stamp}.xlsx"'
-        return _no_store(response)
     return _no_store(_sheet(request, groups))
 
 

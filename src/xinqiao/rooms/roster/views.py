@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.exports import download
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import Role
 from xinqiao.core.xlsx import XLSX_CONTENT_TYPE
@@ -101,10 +101,11 @@ def roster_export_view(request):
     content = export.roster_workbook(
         school=context["school"], semester=semester, week=week, room_weeks=room_weeks
     )
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    filename = f"roster-{semester.school_year}-{semester.term}-week{week}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    filename = _("Duty roster-%(semester)s-week %(week)s.xlsx") % {
+        "semester": semester,
+        "week": week,
+    }
+    return download(content, content_type=XLSX_CONTENT_TYPE, filename=filename)
 
 
 @permission_required("rooms.manage_roster")

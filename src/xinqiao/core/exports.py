@@ -1,14 +1,17 @@
-"""Who took confidential material out of Xinqiao, and when: written on every print and export.
+"""Files that leave Xinqiao: marked with who took them and when, and named in Chinese.
 
 Seed 000: 咨询用表不可外借、复印. A printed page, a Word document or a workbook that leaves the
 counseling room carries the name of whoever printed or exported it and the time (issue 16 item
 5), so a copy found on a desk says whose it was. The view writes the export to the access log;
-this module only marks the file.
+this module marks the file and names it (学生档案-姓名-学号.docx, issue 17: the name a teacher
+recognises in the download list).
 """
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
@@ -52,3 +55,12 @@ def mark_workbook(workbook: Workbook, text: str) -> None:
         sheet.evenHeader.center.text = text
     workbook.properties.description = text
     workbook.properties.keywords = text
+
+
+def download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    """``content`` as a download called ``filename`` (RFC 6266 for a Chinese name), never kept
+    by the browser or a proxy."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
