@@ -30,8 +30,11 @@ def pytest_collection_modifyitems(items):
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium.")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do: on a loaded 2-core machine a fragment that writes
+    # the access log took over expect's default 5 s (the case journey failed once so on CI).
+    expect.set_options(timeout=15_000)
     profile = tempfile.mkdtemp(prefix="xinqiao-chromium-")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
