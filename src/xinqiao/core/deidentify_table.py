@@ -166,10 +166,7 @@ class Release:
     levels: dict[str, int]
     k: int
     generalised: dict[str, str] = field(default_factory=dict)  # QI → its level's description
-
-    @property
-    def smallest_group(self) -> int:
-        return smallest_group(self.rows, list(self.levels))
+    smallest_group: int = 0  # in subjects when they were named, else in rows; 0 when empty
 
 
 def smallest_group(rows: Sequence[dict[str, Any]], quasi: Iterable[str]) -> int:
@@ -185,9 +182,14 @@ def k_anonymise(
     *,
     k: int,
     max_suppressed: float = DEFAULT_MAX_SUPPRESSED,
+    subject: str | None = None,
 ) -> Release:
     """Generalise the ``quasi`` columns of ``records`` (raw values) and suppress small groups
     so that every released combination covers at least ``k`` rows (Datafly, see the module).
+
+    ``subject`` names a column that says whose row it is (a student's id): groups are then
+    counted in distinct subjects, so that five cases of one student are not five students;
+    that column is not released.
 
     Columns not named in ``quasi`` are released as they are: the caller puts in no direct
     identifier. Each released row is a new dict; ``records`` are left alone.
@@ -200,11 +202,20 @@ def k_anonymise(
     def keys() -> list[tuple]:
         return [tuple(quasi[q].apply(record[q], levels[q]) for q in names) for record in records]
 
+    def sizes(current: list[tuple]) -> dict[tuple, int]:
+        if subject is None:
+            return Counter(current)
+        members: dict[tuple, set] = {}
+        for record, key in zip(records, current, strict=True):
+            members.setdefault(key, set()).add(record[subject])
+        return {key: len(found) for key, found in members.items()}
+
     allowed = int(max_suppressed * len(records))
     while True:
         current = keys()
-        counts = Counter(current)
-        small = sum(n for n in counts.values() if n < k)
+        size = sizes(current)
+        rows_of = Counter(current)
+        small = sum(rows_of[key] for key, n in size.items() if n < k)
         if small <= allowed:
             break
         open_ones = [q for q in names if levels[q] < quasi[q].top]
@@ -215,14 +226,18 @@ def k_anonymise(
         levels[max(open_ones, key=lambda q: (distinct[q], -names.index(q)))] += 1
     rows = []
     for record, key in zip(records, current, strict=True):
-        if counts[key] >= k:
-            rows.append({**record, **dict(zip(names, key, strict=True))})
+        if size[key] >= k:
+            row = {**record, **dict(zip(names, key, strict=True))}
+            if subject is not None:
+                del row[subject]
+            rows.append(row)
     return Release(
         rows=rows,
         suppressed=len(records) - len(rows),
         levels=levels,
         k=k,
         generalised={q: describe_level(quasi[q], levels[q]) for q in names},
+        smallest_group=min((n for n in size.values() if n >= k), default=0),
     )
 
 

@@ -142,6 +142,7 @@ def collect(
         student = case.student
         categories = sorted(case.categories.all(), key=lambda c: (c.order, c.name))
         record: dict[str, Any] = {
+            SUBJECT: student.pk,
             COL_SCHOOL: school_labels[case.school_id],
             COL_GENDER: str(Gender(student.gender).label) if student.gender else "",
             COL_AGE: age_on(student.birth_date, opened),
@@ -181,7 +182,7 @@ def collect(
     else:
         for record in records:
             del record[COL_SCHOOL]
-    columns = [c for c in _other_columns(include) if not records or c in records[0]]
+    columns = _other_columns(include)
     return Collected(
         records=records,
         quasi=quasi,
@@ -191,6 +192,8 @@ def collect(
     )
 
 
+# Whose row it is: groups are counted in students (core/deidentify_table.py); never released.
+SUBJECT = "_student"
 # Column names are the export's headings (translated when the export is made).
 COL_SCHOOL = "school"
 COL_GENDER = "gender"

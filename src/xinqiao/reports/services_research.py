@@ -32,7 +32,12 @@ from xinqiao.core.models import AccessLog, User
 from xinqiao.core.notifications import notify
 from xinqiao.reports.models import KEEP_FILE_DAYS, ResearchExport
 from xinqiao.reports.research_file import research_workbook
-from xinqiao.reports.selectors_research import collect, column_heading, export_schools
+from xinqiao.reports.selectors_research import (
+    SUBJECT,
+    collect,
+    column_heading,
+    export_schools,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +127,7 @@ def research_export_make(*, export: ResearchExport) -> ResearchExport:
                 progress=lambda percent: _progress(export, percent),
             )
             _progress(export, 60)
-            release = k_anonymise(collected.records, collected.quasi, k=export.k)
+            release = k_anonymise(collected.records, collected.quasi, k=export.k, subject=SUBJECT)
             _progress(export, 80)
             content = research_workbook(export, collected, release)
     except Exception as error:  # a failed export is recorded, not lost in the worker's log
