@@ -5,6 +5,7 @@ export in the register; on a phone and on a desktop."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -74,7 +75,7 @@ def test_the_director_makes_an_export_and_finds_it_in_the_register(
 
     with page.expect_download() as waiting:
         page.get_by_test_id("research-download").click()
-    content = open(waiting.value.path(), "rb").read()
+    content = Path(waiting.value.path()).read_bytes()
     headings, rows = data_rows(content)
     assert len(rows) == 6 and headings[0] == "性别"
     assert not any(p.name in str(v) for p in pupils for row in rows for v in row)
