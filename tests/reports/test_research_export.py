@@ -18,7 +18,7 @@ from tests.factories import SchoolFactory, make_class_with_student, make_user
 from tests.reports.research_data import cases_for, classmates, data_rows, research_consent, sheets
 from xinqiao.cases import services_consent
 from xinqiao.cases.models import Consent
-from xinqiao.core.models import AccessLog
+from xinqiao.core.models import AccessLog, Notification
 from xinqiao.reports import services_research
 from xinqiao.reports.models import ResearchExport
 
@@ -41,6 +41,19 @@ def make_export(cast, capture, *, k: int = 5, actor=None, **scope) -> ResearchEx
         )
     export.refresh_from_db()
     return export
+
+
+def registered(cast, **fields) -> ResearchExport:
+    """An export in the register as the task left it (running unless ``fields`` say)."""
+    return ResearchExport.objects.create(
+        school=cast.school,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 2, 1),
+        k=5,
+        requested_by=cast.director,
+        requested_by_name=cast.director.display_name,
+        **fields,
+    )
 
 
 def download(client, export, **params) -> bytes:
@@ -139,6 +152,10 @@ def test_making_and_every_download_are_in_the_access_log(
         action="export", object_type="reports.ResearchExport", object_id=str(export.pk)
     )
     assert logged.count() == 1
+    told = Notification.objects.get(
+        recipient=cast.director, url__endswith=f"/research/{export.pk}/"
+    )
+    assert "k = 5" in told.title
 
     client = sign_in(client, cast.director)
     download(client, export)
@@ -278,15 +295,7 @@ def test_the_district_exports_across_its_schools_without_naming_them(
 def test_the_register_lists_pages_and_filters(cast, client, django_capture_on_commit_callbacks):
     cases_for(cast, classmates(cast, 5))
     done = make_export(cast, django_capture_on_commit_callbacks)
-    failed = ResearchExport.objects.create(
-        school=cast.school,
-        period_start=datetime.date(2026, 1, 1),
-        period_end=datetime.date(2026, 2, 1),
-        k=5,
-        requested_by=cast.director,
-        requested_by_name=cast.director.display_name,
-        status=ResearchExport.Status.FAILED,
-    )
+    failed = registered(cast, status=ResearchExport.Status.FAILED)
     client = sign_in(client, cast.director)
 
     everything = client.get(reverse("reports:research_list"))
@@ -298,15 +307,7 @@ def test_the_register_lists_pages_and_filters(cast, client, django_capture_on_co
 
 
 def test_the_progress_fragment_follows_a_running_export(cast, client):
-    export = ResearchExport.objects.create(
-        school=cast.school,
-        period_start=datetime.date(2026, 1, 1),
-        period_end=datetime.date(2026, 2, 1),
-        k=5,
-        requested_by=cast.director,
-        requested_by_name=cast.director.display_name,
-        percent=40,
-    )
+    export = registered(cast, percent=40)
     response = sign_in(client, cast.director).get(
         reverse("reports:research_detail", args=[export.pk]), HTTP_HX_REQUEST="true"
     )

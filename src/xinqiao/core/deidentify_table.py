@@ -42,6 +42,7 @@ DEFAULT_MAX_SUPPRESSED = 0.1
 
 
 def default_k() -> int:
+    """The k a research export starts from (``XINQIAO_RESEARCH_EXPORT_K``)."""
     return int(getattr(settings, "RESEARCH_EXPORT_K", DEFAULT_K))
 
 
