@@ -62,6 +62,7 @@ def test_the_director_makes_an_export_and_finds_it_in_the_register(
     page.get_by_test_id("research-submit").click()
     expect(page.get_by_text("k 至少为 2。")).to_be_visible()  # kept the rest, saved nothing
     assert not ResearchExport.objects.exists()
+    page.screenshot(path=str(tmp_path / "form.png"), full_page=True)
     page.get_by_label("k：每个发布的组合至少涵盖 k 名学生").fill("5")
     page.get_by_test_id("research-submit").click()
 
@@ -86,5 +87,6 @@ def test_the_director_makes_an_export_and_finds_it_in_the_register(
     expect(row).to_have_attribute("data-status", "done")
     expect(row).to_contain_text("1")  # left out
     # The page fits the phone: nothing but the table scrolls sideways.
+    page.screenshot(path=str(tmp_path / "register.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"] + 1
