@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.conftest import sign_in
 from tests.factories import SchoolFactory, make_class_with_student, make_user
@@ -344,3 +344,17 @@ def test_an_adult_students_own_consent_does_and_a_minors_does_not(
 
     assert export.left_out_no_consent == 1
     assert export.cases_considered == 7
+
+
+def test_the_workbook_is_written_in_the_requesters_language(
+    cast, client, django_capture_on_commit_callbacks
+):
+    cases_for(cast, classmates(cast, 5))
+    with translation.override("en"):
+        export = make_export(cast, django_capture_on_commit_callbacks)
+
+    headings, rows = data_rows(download(sign_in(client, cast.director), export))
+
+    assert export.language == "en"
+    assert headings[:5] == ["gender", "age band", "grade", "month opened", "problem category"]
+    assert {row[0] for row in rows} == {"female"}

@@ -66,6 +66,8 @@ class ResearchExport(ProtectedModel):
     )
     requested_by_name = models.CharField(_("made by"), max_length=150)
     created_at = models.DateTimeField(_("made"), default=timezone.now, db_index=True)
+    # The requester's language: the task queue writes the workbook's headings in it.
+    language = models.CharField(max_length=10, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     percent = models.PositiveSmallIntegerField(default=0)

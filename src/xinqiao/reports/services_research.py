@@ -18,6 +18,7 @@ import datetime
 import hashlib
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -92,6 +93,7 @@ def research_export_request(
                 include=[i for i in ResearchExport.Include.values if i in include],
                 requested_by=actor,
                 requested_by_name=actor.display_name,
+                language=translation.get_language() or "",
                 submission_key=submission_key or None,
             )
     except IntegrityError:
@@ -117,7 +119,7 @@ def research_export_make(*, export: ResearchExport) -> ResearchExport:
     if export.status != ResearchExport.Status.RUNNING:
         return export
     try:
-        with translation.override(translation.get_language() or "zh-hans"):
+        with translation.override(export.language or settings.LANGUAGE_CODE):
             schools = export_schools(school=export.school, district=export.district)
             collected = collect(
                 schools=schools,
