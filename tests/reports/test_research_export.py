@@ -10,6 +10,7 @@ import re
 from collections import Counter
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -156,6 +157,10 @@ def test_making_and_every_download_are_in_the_access_log(
         recipient=cast.director, url__endswith=f"/research/{export.pk}/"
     )
     assert "k = 5" in told.title
+    # The register's record has its change history (never the encrypted file).
+    history = LogEntry.objects.get_for_object(export)
+    assert history.filter(actor=cast.director).exists()
+    assert not any("content" in entry.changes_dict for entry in history)
 
     client = sign_in(client, cast.director)
     download(client, export)

@@ -142,11 +142,21 @@ def research_export_make(*, export: ResearchExport) -> ResearchExport:
         )
         export.refresh_from_db()
         return export
-    return _record_made(export=export, collected=collected, release=release, content=content)
+    return _record_made(
+        actor=export.requested_by,
+        export=export,
+        collected=collected,
+        release=release,
+        content=content,
+    )
 
 
 @service
-def _record_made(*, export, collected, release, content: bytes) -> ResearchExport:
+def _record_made(
+    *, actor: User | None, export, collected, release, content: bytes
+) -> ResearchExport:
+    """The export made: its counts, hash and encrypted file in the register (the change
+    history names the requester as the author), the access log, the requester told."""
     now = timezone.now()
     export = ResearchExport.objects.select_for_update().get(pk=export.pk)
     export.status = ResearchExport.Status.DONE
