@@ -481,3 +481,7 @@ NINJA_PAGINATION_PER_PAGE = 50
 # A larger ``limit`` is refused with 422 (xinqiao.core.api.Pagination): scripts page through.
 NINJA_PAGINATION_MAX_LIMIT = 100
 NINJA_PAGINATION_CLASS = "xinqiao.core.api.Pagination"
+
+# Research exports (issue 16 item 3): the default k of k-anonymity, the smallest number of
+# students every released combination of quasi-identifiers covers (the form may raise it).
+RESEARCH_EXPORT_K = env_int("XINQIAO_RESEARCH_EXPORT_K", 5, minimum=2)

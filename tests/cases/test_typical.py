@@ -106,6 +106,9 @@ def test_the_draft_replaces_everything_that_could_identify_the_student(cast, sig
     assert "不愿上学" in text and "学习" in text and "两个月内恢复正常上学" in text
     assert "情绪明显好转" in text and "恢复正常上学" in text
     assert "每周一次个体辅导" not in text  # measures appear by kind only
+    # The student as research exports describe one (core/deidentify_table.py): the school
+    # stage and the weeks of support, never the grade's or class's name.
+    assert "【学生情况】\n初中，辅导约" in text
     assert typical.category == category(cast.school)
     assert AccessLog.objects.filter(action="read", actor_username="counselor").exists()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqiao.cases.models import (
@@ -30,6 +31,7 @@ from xinqiao.core.deidentify import (
     identifying_details,
     student_identifiers,
 )
+from xinqiao.core.deidentify_table import age_band, age_on, duration_weeks, grade_stage
 from xinqiao.core.history import service
 from xinqiao.core.models import User
 from xinqiao.core.roles import Role
@@ -69,7 +71,8 @@ def typical_draft(case: Case) -> tuple[str, str]:
     """A de-identified (title, text) built from the case: the problem, the nature of the problem,
     the plan's goals and kinds of measures, the stage summaries and the closing summary."""
     categories = [c.name for c in case.categories.all()]
-    sections: list[tuple[str, str]] = [(_("The problem"), case.problem)]
+    sections: list[tuple[str, str]] = [(_("The student"), student_outline(case))]
+    sections.append((_("The problem"), case.problem))
     assessed = ", ".join(categories) or "—"
     if case.severity:
         assessed += " · " + _("severity: %(severity)s") % {
@@ -97,6 +100,26 @@ def typical_draft(case: Case) -> tuple[str, str]:
     text = "\n\n".join(f"【{heading}】\n{body.strip()}" for heading, body in sections)
     title = _("A case of %(category)s") % {"category": "、".join(categories) or _("counseling")}
     return deidentify(title, identifiers)[:100], deidentify(text, identifiers)
+
+
+def student_outline(case: Case) -> str:
+    """Who the student was and how long the work took, generalised as research exports are
+    (core/deidentify_table.py): the school stage, a two-year age band, whole weeks."""
+    student = case.student
+    opened = timezone.localdate(case.opened_at)
+    closed = timezone.localdate(case.closed_at) if case.closed_at else timezone.localdate()
+    level = student.school_class.grade.level if student.school_class_id else None
+    parts = []
+    if level is not None:
+        parts.append(grade_stage(level))
+    age = age_on(student.birth_date, opened)
+    if age is not None:
+        parts.append(_("aged %(band)s") % {"band": age_band(age)})
+    parts.append(
+        _("about %(weeks)s weeks of support")
+        % {"weeks": duration_weeks(opened, max(opened, closed))}
+    )
+    return "，".join(str(p) for p in parts)
 
 
 # --- the workflow --------------------------------------------------------------------

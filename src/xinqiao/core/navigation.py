@@ -115,6 +115,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Raise a concern"), "cases:raise_concern", "cases.raise_concern", "cases"),
     NavItem(_("Support tasks"), "cases:my_tasks", "cases.view_own_tasks", "cases"),
     NavItem(_("Retention review"), "core:retention", "core.review_retention", "cases"),
+    NavItem(
+        _("Research exports"), "reports:research_list", "reports.make_research_export", "privacy"
+    ),
     NavItem(_("Roster import"), "people:roster_import", "people.import_roster", "admin"),
     NavItem(_("Accounts"), "people:account_issue", "people.issue_accounts", "admin"),
     NavItem(_("Schools"), "people:school_list", "people.view_school_list", "admin"),
