@@ -40,11 +40,20 @@ def get_done_in_session(request, pk: int) -> Participation | None:
     """The participation this shared computer submitted last, if it is ``pk``."""
     if request.session.get(DONE_SESSION_KEY) != pk:
         return None
-    return (
-        Participation.objects.select_related("campaign")
-        .filter(pk=pk, via=Participation.Via.CLASS_CODE, state=Participation.State.SUBMITTED)
-        .first()
+    return _one(
+        Participation.objects.select_related("campaign").filter(
+            pk=pk, via=Participation.Via.CLASS_CODE, state=Participation.State.SUBMITTED
+        )
     )
+
+
+def _one(queryset) -> Participation | None:
+    """The row of a primary-key lookup, or None: without ``first()``'s ORDER BY, which the
+    answering path (every save of every respondent, issue 15) would build for nothing."""
+    try:
+        return queryset.get()
+    except Participation.DoesNotExist:
+        return None
 
 
 def get_own_participation(request, pk: int) -> Participation:
@@ -52,7 +61,7 @@ def get_own_participation(request, pk: int) -> Participation:
     a class code; anyone else: not found."""
     queryset = Participation.objects.select_related("campaign", "student", "teacher")
     if pk in request.session.get(SESSION_KEY, []):
-        participation = queryset.filter(pk=pk, via=Participation.Via.CLASS_CODE).first()
+        participation = _one(queryset.filter(pk=pk, via=Participation.Via.CLASS_CODE))
         if participation is not None:
             return participation
         raise Http404(NOT_FOUND)
