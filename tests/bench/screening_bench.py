@@ -73,7 +73,9 @@ TWICE_EVERY = 20  # one student in 20 submits twice
 TARGET_P99_MS = 300
 TARGET_RATIO = 0.70
 SECTION = "## Screening: a whole school in one class period"
-PG_DATABASE = "xinqiao_bench_screening"
+PG_DATABASE = os.environ.get("XINQIAO_BENCH_SCREENING_PG_DATABASE", "xinqiao_bench_screening")
+# PostgreSQL runs with Redis as a district center deploys it (README): sessions through the cache.
+REDIS_URL = os.environ.get("XINQIAO_BENCH_SCREENING_REDIS_URL", "redis://127.0.0.1:6379/14")
 CSRF_COOKIE, SESSION_COOKIE = "xinqiao_csrf", "xinqiao_session"
 
 
@@ -339,14 +341,17 @@ def _ports():
         offset += 1
 
 
-def run_backend(work: Path, label: str, database: str | None, ports) -> dict:
+def run_backend(work: Path, label: str, database: str | None, ports, redis: bool = False) -> dict:
     from backup_bench import _env, _pg_recreate, _xinqiao
     from run_bench import BIN, Processes, gunicorn_command, log, run, wait_until_up
 
-    data_dir = work / f"screening-{label.lower()}"
+    slug = label.split()[0].lower()
+    data_dir = work / f"screening-{slug}"
     data_dir.mkdir(mode=0o700)
     env = _env(data_dir, database)
     env["XINQIAO_HUEY_NAME"] = f"xinqiao-screening-bench-{os.getpid()}"
+    if redis:
+        env["XINQIAO_REDIS_URL"] = REDIS_URL
     if database:
         _pg_recreate(database)
     processes = Processes(work)
@@ -369,7 +374,7 @@ def run_backend(work: Path, label: str, database: str | None, ports) -> dict:
         bare_url = (
             f"postgres://postgres@127.0.0.1:5432/{database}"
             if database
-            else f"sqlite:///{work / f'bare-{label.lower()}.sqlite3'}"
+            else f"sqlite:///{work / f'bare-{slug}.sqlite3'}"
         )
         bare_env = {**env, "BARE_INSERT_DATABASE": bare_url, "PYTHONPATH": str(HERE)}
         run(
@@ -378,7 +383,7 @@ def run_backend(work: Path, label: str, database: str | None, ports) -> dict:
         )
         port = next(ports)
         bare = processes.start(
-            f"screening-bare-{label.lower()}",
+            f"screening-bare-{slug}",
             gunicorn_command(port, "bare_insert_app:application"),
             bare_env,
         )
@@ -397,7 +402,7 @@ def run_backend(work: Path, label: str, database: str | None, ports) -> dict:
 
         port = next(ports)
         server = processes.start(
-            f"screening-serve-{label.lower()}",
+            f"screening-serve-{slug}",
             _xinqiao("serve", "--host", "127.0.0.1", "--port", str(port)),
             env,
         )
@@ -412,6 +417,8 @@ def run_backend(work: Path, label: str, database: str | None, ports) -> dict:
         processes.stop_all()
         if database:
             _pg_recreate(database, drop_only=True)
+        if redis:
+            _redis_forget(env["XINQIAO_HUEY_NAME"])
     answered = set(result.pop("submitted_ok")) | set(light_result.pop("submitted_ok"))
     submitted, scored = set(outcome.pop("submitted")), outcome.pop("scored")
     lost = len(answered - (submitted & set(scored)))
@@ -430,6 +437,24 @@ def run_backend(work: Path, label: str, database: str | None, ports) -> dict:
         "answered_ok": len(answered),
         **outcome,
     }
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def _redis_forget(name: str) -> None:
+    """The run's keys (sessions, the task queue's), by the run's own prefix."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"*{name}*", count=1000):
+        client.delete(key)
 
 
 def _wait_for_port(server, port: int) -> None:
@@ -455,15 +480,16 @@ def bench(work: Path) -> dict:
     from run_bench import PG_HOST, PG_PORT, answers, log
 
     results: dict = {"runs": [], "errors": []}
-    backends = [("SQLite", None)]
+    backends = [("SQLite", None, False)]
     if answers(PG_HOST, PG_PORT):
-        backends.append(("PostgreSQL", PG_DATABASE))
+        redis = _redis_answers()
+        backends.append(("PostgreSQL + Redis" if redis else "PostgreSQL", PG_DATABASE, redis))
     else:
         results["errors"].append("PostgreSQL does not answer on 127.0.0.1:5432: not run")
     ports = _ports()
-    for label, database in backends:
+    for label, database, redis in backends:
         try:
-            results["runs"].append(run_backend(work, label, database, ports))
+            results["runs"].append(run_backend(work, label, database, ports, redis))
         except Exception as error:
             log(f"screening, {label} failed: {error}"[:3000])
             results["errors"].append(f"{label}: {str(error).splitlines()[0]}")
