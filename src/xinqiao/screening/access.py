@@ -56,10 +56,13 @@ def _one(queryset) -> Participation | None:
         return None
 
 
-def get_own_participation(request, pk: int) -> Participation:
+def get_own_participation(
+    request, pk: int, related: tuple[str, ...] = ("campaign", "student", "teacher")
+) -> Participation:
     """The participation the signed-in respondent owns, or the one this browser entered with
-    a class code; anyone else: not found."""
-    queryset = Participation.objects.select_related("campaign", "student", "teacher")
+    a class code; anyone else: not found. ``related``: what is read with it (a save needs only
+    its campaign: every save of every respondent builds this query, issue 15)."""
+    queryset = Participation.objects.select_related(*related)
     if pk in request.session.get(SESSION_KEY, []):
         participation = _one(queryset.filter(pk=pk, via=Participation.Via.CLASS_CODE))
         if participation is not None:
