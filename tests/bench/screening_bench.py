@@ -7,7 +7,8 @@ writes the section "Screening: a whole school in one class period" of docs/bench
     .venv/bin/python tests/bench/screening_bench.py [--write]
 
 runs just this part and prints the section; ``--write`` also puts it into docs/benchmarks.md in
-place of the old one, leaving the rest alone.
+place of the old one, leaving the rest alone. ``--results FILE`` keeps the figures;
+``--from-results FILE [--write]`` prints (and writes) the section again from them, without a run.
 
 How: ``xinqiao init --no-admin`` in a throwaway data directory, the demo wordings copied into
 its ``scales/`` folder (as a school adds a wording; CES-D can then be given), and ``setup``
@@ -643,6 +644,12 @@ def main() -> int:
     gather = sub.add_parser("collect")
     gather.add_argument("--campaign", type=int, required=True)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument(
+        "--results", type=Path, help="keep the figures in this JSON file (to write them later)"
+    )
+    parser.add_argument(
+        "--from-results", type=Path, help="no run: the section from a --results file"
+    )
     args = parser.parse_args()
     if args.mode == "setup":
         print(json.dumps(setup(args.students)))
@@ -653,7 +660,23 @@ def main() -> int:
     from backup_bench import replace_section
     from run_bench import DOC, machine
 
-    info = machine()
+    if args.from_results:
+        kept = json.loads(args.from_results.read_text(encoding="utf-8"))
+        results, context = kept["results"], kept["context"]
+    else:
+        results, context = _measure(machine())
+        if args.results:
+            kept = {"results": results, "context": context}
+            args.results.write_text(json.dumps(kept, default=str), encoding="utf-8")
+    lines = section(results, context)
+    print("\n".join(lines))
+    if args.write:
+        document = DOC.read_text(encoding="utf-8")
+        DOC.write_text(replace_section(document, lines, SECTION), encoding="utf-8")
+    return 1 if results["errors"] else 0
+
+
+def _measure(info: dict) -> tuple[dict, str]:
     context = (
         f"Measured on its own (`screening_bench.py --write`, not within a whole `make bench`) on"
         f" {time.strftime('%Y-%m-%d %H:%M %Z')}, on {info['nproc']} CPU, {info['cpu']}, a"
@@ -665,13 +688,8 @@ def main() -> int:
         results = bench(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    lines = section(results, context)
-    print("\n".join(lines))
     print(json.dumps(results["runs"], default=str)[:4000], file=sys.stderr)
-    if args.write:
-        document = DOC.read_text(encoding="utf-8")
-        DOC.write_text(replace_section(document, lines, SECTION), encoding="utf-8")
-    return 1 if results["errors"] else 0
+    return results, context
 
 
 if __name__ == "__main__":
