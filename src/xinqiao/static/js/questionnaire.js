@@ -87,7 +87,7 @@
   var sending = false;
   var stopped = false;  // signed out or refused: saving again would not help
   var SAVE_PAUSE = 2000;  // ms without a new answer before saving
-  var SAVE_GAP = 15000;  // ms at least between two saves while answering
+  var SAVE_GAP = 30000;  // ms at least between two saves while answering
   var lastSentAt = 0;
 
   function setStatus(kind, message) {
