@@ -285,23 +285,44 @@ class Student:
                     self.recorder.submitted_ok.add(pk)
 
 
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system, with waited-for children) of the processes of one process
+    group: a server's master and workers. Steadier than the clock on a shared machine."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(fields[2]) == group:
+            total += sum(int(value) for value in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def drive(
-    port: int, entered: list[list], concurrency: int = CONCURRENCY, warmup: int = WARMUP
+    port: int,
+    entered: list[list],
+    concurrency: int = CONCURRENCY,
+    warmup: int = WARMUP,
+    server: int | None = None,
 ) -> dict:
     """The first WARMUP students (not measured: each worker's first requests load what it
-    needs), then every other student once, CONCURRENCY at a time; the figures of the run."""
+    needs), then every other student once, CONCURRENCY at a time; the figures of the run.
+    ``server``: the server's process group, whose CPU time per request is measured."""
     indexed = [(i, pk, key) for i, (pk, key) in enumerate(entered)]
     warm = Recorder()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(Student(port, warm, float("inf")), indexed[:warmup]))
     recorder = Recorder()
     load_before = os.getloadavg()
+    cpu_before = group_cpu_seconds(server) if server else 0.0
     started = time.perf_counter()
     student = Student(port, recorder, started + SECONDS)
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(student, indexed[warmup:]))
     elapsed = time.perf_counter() - started
     requests = sum(len(t) for t in recorder.times.values())
+    cpu = group_cpu_seconds(server) - cpu_before if server else None
     return {
         "students": recorder.sent,
         "twice_sent": recorder.twice,
@@ -318,6 +339,7 @@ def drive(
         "submitted_ok": sorted(recorder.submitted_ok | warm.submitted_ok),
         "load_before": load_before,
         "load_after": os.getloadavg(),
+        "cpu_ms_per_request": 1000 * cpu / requests if cpu is not None and requests else None,
     }
 
 
@@ -391,7 +413,7 @@ def run_backend(work: Path, label: str, database: str | None, ports, redis: bool
         _wait_for_port(bare, port)
         log(f"screening, {label}: the bare insert view, {CONCURRENCY} at once")
         bare_entered = [[pk, ""] for pk, _key in heavy]
-        bare_result = drive(port, bare_entered)
+        bare_result = drive(port, bare_entered, server=bare.process.pid)
         bare_result["rows"] = int(
             run(
                 [str(BIN / "python"), "-c", "import bare_insert_app as b; print(b.count_rows())"],
@@ -409,9 +431,9 @@ def run_backend(work: Path, label: str, database: str | None, ports, redis: bool
         )
         wait_until_up(server, f"http://127.0.0.1:{port}/healthz", tries=600)
         log(f"screening, {label}: {STUDENTS} students on xinqiao serve, {CONCURRENCY} at once")
-        result = drive(port, heavy)
+        result = drive(port, heavy, server=server.process.pid)
         log(f"screening, {label}: {LIGHT_STUDENTS} more, {LIGHT_CONCURRENCY} at once")
-        light_result = drive(port, light, LIGHT_CONCURRENCY, warmup=0)
+        light_result = drive(port, light, LIGHT_CONCURRENCY, warmup=0, server=server.process.pid)
         processes.stop(server)
         outcome = _inside(env, "collect", "--campaign", str(made["campaign"]))
     finally:
@@ -502,6 +524,10 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}"
 
 
+def _cpu(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} ms"
+
+
 def _verdict(met: bool) -> str:
     return "met" if met else "**not met**"
 
@@ -531,8 +557,9 @@ def section(results: dict, context: str = "") -> list[str]:
         lines += [context, ""]
     lines += [
         "| Database, server | requests/s | submissions/s | save p50 / p95 / p99 |"
-        " submit p50 / p95 / p99 | errors | lost | duplicated | ratio to bare |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " submit p50 / p95 / p99 | server CPU a request | errors | lost | duplicated |"
+        " ratio to bare |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:
         x, b = run["xinqiao"], run["bare"]
@@ -553,7 +580,8 @@ def section(results: dict, context: str = "") -> list[str]:
                 f" | {r['submissions_per_second']:.1f}"
                 f" | {_ms(r['save']['p50'])} / {_ms(r['save']['p95'])} / {_ms(r['save']['p99'])} ms"
                 f" | {_ms(r['submit']['p50'])} / {_ms(r['submit']['p95'])}"
-                f" / {_ms(r['submit']['p99'])} ms | {r['errors']} | {extra} |"
+                f" / {_ms(r['submit']['p99'])} ms | {_cpu(r.get('cpu_ms_per_request'))}"
+                f" | {r['errors']} | {extra} |"
             )
     lines.append("")
     for run in results["runs"]:
