@@ -613,28 +613,47 @@ def section(results: dict, context: str = "") -> list[str]:
 
 
 NOTES = [
-    "- Why the bare insert view stays far ahead: a save after the first is five queries (the"
-    " session, the participation, BEGIN, one UPDATE that also checks the state as stored,"
-    " COMMIT) and a submit about ten (with its change-history entry); the rest of a request's"
-    " time is the middleware every Xinqiao request goes through (session, CSRF, authentication"
-    " with two-factor, idle timeout, sign-in steps, change history, lockout, security headers,"
-    " request id, language), which the bare view does not have: the signed-in baseline above,"
-    " with that middleware and one query, reaches about a tenth of the bare Django view. So"
-    " 0.70 of the bare insert view is out of reach for any page of the product; what the"
-    " figures show is that the answering path costs about what a signed-in page costs.",
+    "- Why the bare insert view stays far ahead: a save after the first is four queries with"
+    " Redis (the participation with its campaign, BEGIN, one UPDATE that also checks the state"
+    " as stored, COMMIT) and five without it (the session's row first); a submit about"
+    " thirteen, fourteen without Redis (the row locked, its responses, the scores, its change-history entry, and the"
+    " session's update so the next student at the computer starts clean). The rest is the"
+    " middleware every Xinqiao request goes through (session, CSRF, authentication with"
+    " two-factor, idle timeout, sign-in steps, change history, lockout, security headers,"
+    " request id, language) and Django building each ORM query, which the bare view does not"
+    ' have: the column "server CPU a request" shows it. 0.70 of the bare view would need a'
+    " request in well under two milliseconds of CPU; the signed-in baseline"
+    " (`tests/bench/signed_in_app.py`: that middleware and one query) reaches about a tenth of"
+    " the bare Django view. So 0.70 of the bare insert view is out of reach for any page of"
+    " the product; what the figures show is that the answering path costs about what a"
+    " signed-in page costs.",
+    "- The clock figures depend on the machine's other work: at a load average of 10 to 15 on"
+    " 2 CPU every server gets a share of them, and the heavier one loses more. The CPU time a"
+    " request (the server's processes, from /proc) is the figure to compare between runs.",
     "- On SQLite, 12 writers at once queue on the database's single write lock (transactions"
-    " take it at BEGIN): the tail grows while the throughput stays; at 3 at once the same"
-    " server keeps p99 under 100 ms. That is the load to plan for: a computer room's students"
-    " answer for minutes between saves, so 3,000 students in one period send about 5 requests"
-    " a second, not 120.",
-    "- Changed for this benchmark (src/xinqiao/screening/services.py): a save after the first is"
-    " one UPDATE that also checks the state (it was a state query, a SELECT and an UPDATE); a"
-    " submit's row lock names its own table (`FOR UPDATE OF`): on PostgreSQL every submit"
-    " failed with a server error before (FOR UPDATE cannot lock the nullable side of an outer"
-    " join). Proposed, not done: the page saving after a pause in answering rather than every"
-    " few answers (each save costs about what a submit costs, so two saves instead of four"
-    " nearly doubles the submissions a second); sessions read through the cache"
-    " (`cached_db`), which spares each request its session query.",
+    " take it at BEGIN, and a writer that finds it taken sleeps in SQLite's busy handler, 1 to"
+    " 100 ms a time): the tail grows while the throughput stays; at 3 at once the tail is far"
+    " shorter. That is the load to plan for: a computer room's students answer for minutes"
+    " between saves, so 3,000 students in one period send about 5 requests a second, not 120.",
+    "- Changed for this benchmark (issue 15's second round): the questionnaire page"
+    " (static/js/questionnaire.js) saves after a pause of 2 s in answering, at most once every"
+    " 30 s while answers keep coming, and at once when the page is hidden (a closed tab, a"
+    " locked phone); it saved 0.6 s after every answer. CES-D at a normal pace (5 to 8 s an"
+    " item: 100 to 160 s) now sends 4 to 6 saves, about the 4 of this benchmark, where it"
+    " sent about 20: a school's real load per student is a quarter of what it was. With Redis (the PostgreSQL run,"
+    " as a district center deploys it) sessions are read through the cache (`cached_db`): a"
+    " request spares its session query, and ending a session is unchanged (sign out, and sign"
+    " out everywhere by the account's session salt; tests/core/test_cached_sessions.py). A save"
+    " and a submit read the participation with its campaign only, without `first()`'s ORDER"
+    " BY. First round: a save after the first is one UPDATE that also checks the state; a"
+    " submit's row lock names its own table (`FOR UPDATE OF`), without which every submit"
+    " failed on PostgreSQL.",
+    "- Measured and left alone: the garbage collection after each response"
+    " (core/web_server.py) costs about 0.1 ms a request (median; the freezes of a worker's"
+    " first requests more); the folder cache is not used for sessions (it culls at 300"
+    " entries, a school has 3,000 students). Proposed, not done: on SQLite, one writer at a"
+    " time per server process (a lock taken before BEGIN IMMEDIATE), so threads of one worker"
+    " stop sleeping in the busy handler against each other.",
 ]
 
 
