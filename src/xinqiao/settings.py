@@ -272,6 +272,12 @@ else:
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
+# With Redis, sessions are read from the cache and written to both (a request then spares its
+# session query: issue 15's answering path). The database stays the session's record, so ending
+# a session (sign out, sign out everywhere by the session salt) is unchanged; the folder cache is
+# not used for sessions (it would cull a whole school's sessions at its 300 entries).
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Accounts and sign-in ---------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

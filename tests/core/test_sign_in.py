@@ -138,7 +138,12 @@ def test_first_sign_in_with_an_issued_password_forces_a_new_one(client, cast):
     assert not cast.student.must_change_password
 
 
-def test_staff_are_signed_out_after_fifteen_idle_minutes(client, cast, signed_in):
+@pytest.mark.parametrize(
+    "engine",
+    ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"],
+)
+def test_staff_are_signed_out_after_fifteen_idle_minutes(client, cast, signed_in, settings, engine):
+    settings.SESSION_ENGINE = engine  # the cache with Redis (tests/core/test_cached_sessions.py)
     signed_in(cast.duty)
     assert client.get("/").status_code == 200
     session = client.session

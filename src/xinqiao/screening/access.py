@@ -40,19 +40,31 @@ def get_done_in_session(request, pk: int) -> Participation | None:
     """The participation this shared computer submitted last, if it is ``pk``."""
     if request.session.get(DONE_SESSION_KEY) != pk:
         return None
-    return (
-        Participation.objects.select_related("campaign")
-        .filter(pk=pk, via=Participation.Via.CLASS_CODE, state=Participation.State.SUBMITTED)
-        .first()
+    return _one(
+        Participation.objects.select_related("campaign").filter(
+            pk=pk, via=Participation.Via.CLASS_CODE, state=Participation.State.SUBMITTED
+        )
     )
 
 
-def get_own_participation(request, pk: int) -> Participation:
+def _one(queryset) -> Participation | None:
+    """The row of a primary-key lookup, or None: without ``first()``'s ORDER BY, which the
+    answering path (every save of every respondent, issue 15) would build for nothing."""
+    try:
+        return queryset.get()
+    except Participation.DoesNotExist:
+        return None
+
+
+def get_own_participation(
+    request, pk: int, related: tuple[str, ...] = ("campaign", "student", "teacher")
+) -> Participation:
     """The participation the signed-in respondent owns, or the one this browser entered with
-    a class code; anyone else: not found."""
-    queryset = Participation.objects.select_related("campaign", "student", "teacher")
+    a class code; anyone else: not found. ``related``: what is read with it (a save needs only
+    its campaign: every save of every respondent builds this query, issue 15)."""
+    queryset = Participation.objects.select_related(*related)
     if pk in request.session.get(SESSION_KEY, []):
-        participation = queryset.filter(pk=pk, via=Participation.Via.CLASS_CODE).first()
+        participation = _one(queryset.filter(pk=pk, via=Participation.Via.CLASS_CODE))
         if participation is not None:
             return participation
         raise Http404(NOT_FOUND)

@@ -26,6 +26,10 @@ from xinqiao.screening.access import (
 )
 from xinqiao.screening.services import answers_save, participation_submit
 
+# What a save or a submit reads with the participation: its campaign (open? which scales?);
+# the submit reads it again, locked, with everything it scores and records.
+ANSWERING = ("campaign",)
+
 
 def _payload(request) -> dict:
     try:
@@ -79,7 +83,7 @@ def save(request, pk: int):
     scale; ``seq`` grows with each save so a late older save changes nothing."""
     if not _signed_in_or_entered(request, pk):
         return redirect_to_login(reverse("screening:take", args=[pk]))
-    participation = get_own_participation(request, pk)
+    participation = get_own_participation(request, pk, related=ANSWERING)
     data = _payload(request)
     try:
         seq = int(data.get("seq", 0))
@@ -111,7 +115,7 @@ def submit(request, pk: int):
         return JsonResponse({"ok": True, "next": done}) if as_json else redirect(done)
     if not _signed_in_or_entered(request, pk):
         return redirect_to_login(reverse("screening:take", args=[pk]))
-    participation = get_own_participation(request, pk)
+    participation = get_own_participation(request, pk, related=ANSWERING)
     answers = (_payload(request).get("answers") or {}) if as_json else _form_answers(request.POST)
     if not isinstance(answers, dict) or not all(isinstance(a, dict) for a in answers.values()):
         return JsonResponse({"ok": False}, status=400)

@@ -1,10 +1,13 @@
 // The questionnaire page (screening/take.html): answers are kept as they are given.
 //
 // - Each answer goes at once into this browser's storage (one key per participation; on a
-//   shared computer only for as long as the browser is open) and,
-//   a moment later, to the server (take/<pk>/save/, one scale at a time, with a sequence
-//   number that grows with every answer: the server ignores a save older than the one it
-//   holds). When the network drops, the saves wait in a queue and are sent again.
+//   shared computer only for as long as the browser is open) and to the server
+//   (take/<pk>/save/, one scale at a time, with a sequence number that grows with every
+//   answer: the server ignores a save older than the one it holds) after a pause in answering,
+//   at most once every SAVE_GAP while the answers keep coming, and at once when the page is
+//   hidden (tab closed, phone locked): a class answering together sends a few saves each, not
+//   one an answer (issue 15). When the network drops, the saves wait in a queue and are sent
+//   again.
 // - On load the page shows the server's answers; a newer copy in this browser (a tab closed
 //   before its last save reached the server) wins.
 // - Submit sends every answer (take/<pk>/submit/); the server stores it once, so sending it
@@ -83,6 +86,9 @@
   var retryDelay = 2000;
   var sending = false;
   var stopped = false;  // signed out or refused: saving again would not help
+  var SAVE_PAUSE = 2000;  // ms without a new answer before saving
+  var SAVE_GAP = 30000;  // ms at least between two saves while answering
+  var lastSentAt = 0;
 
   function setStatus(kind, message) {
     statusBox.textContent = message;
@@ -94,6 +100,11 @@
   function scheduleSave(delay) {
     window.clearTimeout(saveTimer);
     saveTimer = window.setTimeout(flush, delay);
+  }
+  function scheduleAnswerSave() {
+    // Offline, the first try fails at once and the page says so (then the retries take over).
+    var gap = navigator.onLine === false ? 0 : lastSentAt + SAVE_GAP - Date.now();
+    scheduleSave(Math.max(SAVE_PAUSE, gap));
   }
   function post(url, body) {
     return window.fetch(url, {
@@ -131,13 +142,14 @@
     var id = waiting[0];
     var seq = state[id].seq;
     sending = true;
+    lastSentAt = Date.now();
     setStatus("saving", text.textSaving);
     post(text.saveUrl, { scale: id, answers: state[id].answers, seq: seq }).then(function (result) {
       sending = false;
       if (result.kind === "ok") {
         retryDelay = 2000;
         if (state[id].seq === seq) { state[id].sent = true; writeLocal(); }
-        flush();
+        if (pending().length) { scheduleAnswerSave(); } else { setStatus("saved", text.textSaved); }
       } else if (result.kind === "network") {
         offline();
       } else if (result.kind === "signed_out") {
@@ -151,7 +163,7 @@
   }
   window.addEventListener("online", function () { retryDelay = 2000; flush(); });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") { flush(); }
+    if (document.visibilityState === "hidden") { window.clearTimeout(saveTimer); flush(); }
   });
 
   // --- progress and the two layouts -------------------------------------------------------
@@ -226,7 +238,7 @@
     item.querySelector(".q-missing").hidden = true;
     updateProgress();
     setStatus("saving", text.textSaving);
-    scheduleSave(600);
+    scheduleAnswerSave();
     if (oneByOne && tapped && items.indexOf(item) === current && current < items.length - 1) {
       window.setTimeout(function () { show(current + 1, true); }, 250);
     }
