@@ -11,11 +11,20 @@ from django.conf import settings
 from django.db import transaction
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import SchoolFactory, make_class_with_student, make_user
 from xinqiao.core import crypto
 from xinqiao.core.access_log import install_triggers, remove_triggers
 from xinqiao.core.roles import Role
+
+# Property tests check what holds, never how fast: no deadline, and no "too slow" health check
+# (it failed the scoring properties once on a machine with a load average of 15).
+hypothesis_settings.register_profile(
+    "xinqiao", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("xinqiao")
 
 
 def pytest_configure(config):
