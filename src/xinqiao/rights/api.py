@@ -49,7 +49,7 @@ class DecisionIn(Schema):
 
 
 class ReviewIn(Schema):
-    reviewed: list[int]
+    reviewed: list[int] = []
     releasable: list[int] = []
 
 
@@ -107,7 +107,7 @@ def request_submit(request, payload: Annotated[RequestIn, JsonOrForm(...)]):
     if child is None:
         raise Http404
     key = f"api:{user.pk}:{payload.key}" if payload.key else None
-    existed = bool(key) and RecordRequest.objects.filter(submission_key=key).exists()
+    existed = services.submitted_before(key)
     try:
         item = services.request_submit(
             actor=user,

@@ -53,8 +53,14 @@ class AskForm(OnceForm):
         self.fields["child"].queryset = children
         ids = list(children.values_list("pk", flat=True))
         if len(ids) == 1:
+            # A guardian with one child does not choose.
+            self.only_child = children.get()
             self.fields["child"].widget = forms.HiddenInput()
+            self.fields["child"].required = False
             self.initial.setdefault("child", ids[0])
+
+    def clean_child(self):
+        return getattr(self, "only_child", None) or self.cleaned_data.get("child")
 
     def clean(self):
         data = super().clean()

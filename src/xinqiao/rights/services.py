@@ -33,10 +33,26 @@ DECIDE_STEP = "rights.decide"
 REVIEW_STEP = "rights.review"
 
 
-def linked_children(user: User) -> list[Student]:
+def linked_children(user: User):
     """The children the user is a linked guardian of (people.GuardianLink), by name."""
     ids = GuardianLink.objects.filter(guardian__user_id=user.pk).values("student_id")
-    return list(Student.objects.filter(pk__in=ids).select_related("school").order_by("name"))
+    return (
+        Student.objects.filter(pk__in=ids)
+        .select_related("school", "school_class")
+        .order_by("name", "pk")
+    )
+
+
+def submitted_before(submission_key: str | None) -> bool:
+    return bool(submission_key) and (
+        RecordRequest.objects.filter(submission_key=submission_key).exists()
+    )
+
+
+def reviews_of(request: RecordRequest) -> dict[int, NoteReview]:
+    """The counselors' reviews of the request, by session record."""
+    reviews = NoteReview.objects.filter(request=request).select_related("reviewed_by")
+    return {review.record_id: review for review in reviews}
 
 
 def _move(request: RecordRequest, to: str) -> None:

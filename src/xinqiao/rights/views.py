@@ -20,21 +20,15 @@ from xinqiao.cases.student_file_export import DOCX_CONTENT_TYPE
 from xinqiao.core.access import record_read
 from xinqiao.core.access_log import record_access
 from xinqiao.core.decorators import permission_required
-from xinqiao.people.models import Student
 from xinqiao.rights import services
 from xinqiao.rights.access import get_request_or_refuse
 from xinqiao.rights.forms import AskForm, DecideForm
-from xinqiao.rights.models import NoteReview, RecordRequest
-
-
-def _children(user):
-    ids = [child.pk for child in services.linked_children(user)]
-    return Student.objects.filter(pk__in=ids).select_related("school_class", "school")
+from xinqiao.rights.models import RecordRequest
 
 
 @permission_required("rights.ask")
 def ask(request):
-    children = _children(request.user)
+    children = services.linked_children(request.user)
     form = AskForm(request.POST or None, children=children)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -138,12 +132,7 @@ def _render_detail(request, record_request: RecordRequest, *, decide_form=None, 
         return render(request, "rights/guardian_detail.html", context, status=status)
     record_read(request, record_request, basis="rights: the request and its review")
     records = services.child_records(record_request)
-    reviews = {
-        review.record_id: review
-        for review in NoteReview.objects.filter(request=record_request).select_related(
-            "reviewed_by"
-        )
-    }
+    reviews = services.reviews_of(record_request)
     is_director = user.has_perm("rights.decide", record_request)
     if user.has_perm("rights.review_notes", record_request):
         mine = list(records.filter(case__counselors__user_id=user.pk))
