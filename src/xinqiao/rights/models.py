@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinqiao.core.access import ProtectedModel
 from xinqiao.core.fields import EncryptedTextField
@@ -35,11 +36,11 @@ class RecordRequest(SchoolScopedModel):
         CORRECTION = "correction", _("a correction")
 
     class State(models.TextChoices):
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", pgettext_lazy("record request", "received")
         UNDER_REVIEW = "under_review", _("under review")
         DECIDED = "decided", _("decided")
         RELEASED = "released", _("released")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("record request", "closed")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     class Outcome(models.TextChoices):

@@ -91,7 +91,12 @@ def request_submit(
 ) -> RecordRequest:
     """A linked guardian asks for a copy or a correction of their child's records; the
     director is told and the 30-day deadline starts (settings.RIGHTS_RESPONSE_DAYS)."""
-    if not GuardianLink.objects.filter(guardian__user_id=actor.pk, student=student).exists():
+    link = (
+        GuardianLink.objects.filter(guardian__user_id=actor.pk, student=student)
+        .select_related("guardian")
+        .first()
+    )
+    if link is None:
         raise ValidationError(_("Only a guardian linked to the child may ask."))
     if kind not in RecordRequest.Kind.values:
         raise ValidationError({"kind": _("Choose a copy or a correction.")})
@@ -110,7 +115,7 @@ def request_submit(
                 school_id=student.school_id,
                 student=student,
                 guardian=actor,
-                guardian_name=actor.display_name,
+                guardian_name=link.guardian.name or actor.display_name,
                 kind=kind,
                 asked=asked.strip(),
                 record_reference=record_reference.strip() if kind == "correction" else "",
