@@ -51,7 +51,8 @@ def request_at(cast, state: str = "received", *, kind: str = "copy") -> RecordRe
     records_of_child(cast)
     item = services.request_submit(
         actor=cast.guardian,
-        student=cast.student_record,
+        # As stored: the sweep's cast outlives the rolled-back changes of other routes.
+        student=Student.objects.get(pk=cast.student_record.pk),
         kind=kind,
         asked=ASKED,
         record_reference="10月12日的辅导记录" if kind == "correction" else "",

@@ -11,18 +11,16 @@ import datetime
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from xinqiao.cases.student_file_export import DOCX_CONTENT_TYPE
 from xinqiao.core.access import require
-from xinqiao.core.access_log import record_access
 from xinqiao.core.api import JsonOrForm
 from xinqiao.rights import services
 from xinqiao.rights.access import get_request_or_refuse
 from xinqiao.rights.models import RecordRequest
-from xinqiao.rights.views import filter_requests
+from xinqiao.rights.views import copy_response, filter_requests
 
 router = Router(tags=["rights"])
 
@@ -216,15 +214,4 @@ def request_withdraw(request, request_id: int):
     summary="The released copy (.docx), watermarked; the guardian who asked and the director",
 )
 def request_copy(request, request_id: int):
-    item = get_request_or_refuse(request, request_id, "rights.download")
-    record_access(
-        actor=request.auth,
-        action="export",
-        obj=item,
-        request=request,
-        basis="rights: released copy downloaded",
-    )
-    response = HttpResponse(services.released_copy(item), content_type=DOCX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{item.number}.docx"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return copy_response(request, request_id)

@@ -25,6 +25,7 @@ from xinqiao.cases.student_file_export import (
     write_case,
     write_consent,
 )
+from xinqiao.people.models import Student
 from xinqiao.rights.models import RecordCorrection, RecordRequest
 
 # Word's own watermark: a VML text shape in the header, drawn behind every page's text.
@@ -90,9 +91,11 @@ def release_document(request: RecordRequest, *, reader) -> tuple[bytes, int]:
     document = new_document(text)
     _watermark(document, text)
     w = Writer(document)
-    student_file = student_file_for_user(reader, request.student)
+    # The child as stored now (not an object the caller may hold from before).
+    student = Student.objects.select_related("school_class", "dormitory").get(pk=request.student_id)
+    student_file = student_file_for_user(reader, student)
     document.add_heading(
-        _("Records of %(name)s released to a guardian") % {"name": request.student.name}, level=0
+        _("Records of %(name)s released to a guardian") % {"name": student.name}, level=0
     )
     document.add_paragraph(
         _(

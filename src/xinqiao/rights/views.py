@@ -253,9 +253,9 @@ def withdraw(request, pk: int):
     )
 
 
-@login_required
-def download(request, pk: int):
-    """The released copy, as it was released; each download is in the access log."""
+def copy_response(request, pk: int) -> HttpResponse:
+    """The released copy as it was released, for the page and the API alike; each download
+    is in the access log."""
     record_request = get_request_or_refuse(request, pk, "rights.download")
     record_access(
         actor=request.user,
@@ -268,3 +268,8 @@ def download(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="{record_request.number}.docx"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+def download(request, pk: int):
+    return copy_response(request, pk)
