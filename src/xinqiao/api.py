@@ -13,6 +13,7 @@ from xinqiao.letters.api import router as letters_router
 from xinqiao.people.api import router as people_router
 from xinqiao.people.api_roster import router as people_roster_router
 from xinqiao.reports.api import router as reports_router
+from xinqiao.rights.api import router as rights_router
 from xinqiao.rooms.api import router as rooms_router
 from xinqiao.screening.api import router as screening_router
 
@@ -36,6 +37,7 @@ api.add_router("/letters", letters_router)
 api.add_router("/crisis", crisis_router)
 api.add_router("/screening", screening_router)
 api.add_router("/reports", reports_router)
+api.add_router("/rights", rights_router)
 
 
 @api.exception_handler(PermissionDenied)

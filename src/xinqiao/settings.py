@@ -361,6 +361,11 @@ if not all(day.isdigit() and int(day) > 0 for day in _follow_up_days):
     )
 CRISIS_FOLLOW_UP_DAYS = sorted({int(day) for day in _follow_up_days})
 
+# A guardian's request for their child's records is answered within this many days (PIPL
+# art. 45-46, issue 16 item 4); the director is reminded of those due within RIGHTS_REMIND_DAYS.
+RIGHTS_RESPONSE_DAYS = env_int("XINQIAO_RIGHTS_RESPONSE_DAYS", 30, minimum=1)
+RIGHTS_REMIND_DAYS = env_int("XINQIAO_RIGHTS_REMIND_DAYS", 7, minimum=1)
+
 STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
 # Refusals a person may collect in a minute before the answer is 429 and the director is told
 # (issue 12: a student probed made-up case ids). The tests walk every route as one person.

@@ -31,7 +31,7 @@ def _name(user) -> str:
     return user.display_name if user is not None else "—"
 
 
-class _Writer:
+class Writer:
     def __init__(self, document):
         self.document = document
 
@@ -56,19 +56,17 @@ class _Writer:
         paragraph.add_run(value)
 
 
-def student_file_document(student_file: StudentFile, *, watermark: str) -> bytes:
+def new_document(header_text: str):
+    """A document whose every page's header carries ``header_text`` (who, when)."""
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(10.5)
-    mark_document(document, watermark)
-    w = _Writer(document)
-    student = student_file.student
-    document.add_heading(_("Student file: %(name)s") % {"name": student.name}, level=0)
-    confidential = document.add_paragraph(
-        _("Confidential. Kept by the counseling room; not to be lent or copied.")
-    )
-    confidential.runs[0].italic = True
+    mark_document(document, header_text)
+    return document
 
+
+def write_basic(w: Writer, student_file: StudentFile) -> None:
+    student = student_file.student
     w.heading(_("Basic information"), 1)
     w.pairs(
         [
@@ -88,6 +86,19 @@ def student_file_document(student_file: StudentFile, *, watermark: str) -> bytes
             ),
         ]
     )
+
+
+def student_file_document(student_file: StudentFile, *, watermark: str) -> bytes:
+    document = new_document(watermark)
+    w = Writer(document)
+    student = student_file.student
+    document.add_heading(_("Student file: %(name)s") % {"name": student.name}, level=0)
+    confidential = document.add_paragraph(
+        _("Confidential. Kept by the counseling room; not to be lent or copied.")
+    )
+    confidential.runs[0].italic = True
+
+    write_basic(w, student_file)
     if student_file.shows_circumstances:
         w.heading(_("Family circumstances"), 1)
         circumstances = student_file.circumstances
@@ -109,7 +120,7 @@ def student_file_document(student_file: StudentFile, *, watermark: str) -> bytes
     document.add_paragraph()
 
     for case in student_file.cases:
-        _write_case(w, case)
+        write_case(w, case)
 
     if student_file.alerts:
         w.heading(_("Crisis alerts"), 1)
@@ -127,14 +138,14 @@ def student_file_document(student_file: StudentFile, *, watermark: str) -> bytes
     if loose:
         w.heading(_("Consents"), 1)
         for consent in loose:
-            _write_consent(w, consent)
+            write_consent(w, consent)
 
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _write_consent(w: _Writer, consent) -> None:
+def write_consent(w: Writer, consent) -> None:
     withdrawn = (
         _("withdrawn on %(date)s") % {"date": _when(consent.withdrawn_on)}
         if consent.withdrawn_on
@@ -147,7 +158,8 @@ def _write_consent(w: _Writer, consent) -> None:
     )
 
 
-def _write_case(w: _Writer, case) -> None:
+def write_case(w: Writer, case, *, records: list | None = None) -> None:
+    """One case; ``records``: the session records to write (default: all the case's)."""
     w.heading(_("Case %(number)s") % {"number": case.number}, 1)
     w.pairs(
         [
@@ -211,7 +223,7 @@ def _write_case(w: _Writer, case) -> None:
                 w.document.add_paragraph(
                     f"{_when(activity.on)}：{activity.note}", style="List Bullet 2"
                 )
-    records = case.records.all()
+    records = case.records.all() if records is None else records
     if records:
         w.heading(_("Session records"), 2)
         for record in records:
@@ -273,7 +285,7 @@ def _write_case(w: _Writer, case) -> None:
     if case.file_consents:
         w.heading(_("Consents"), 2)
         for consent in case.file_consents:
-            _write_consent(w, consent)
+            write_consent(w, consent)
     if case.closing_summary:
         w.heading(_("Closing summary"), 2)
         w.document.add_paragraph(case.closing_summary)

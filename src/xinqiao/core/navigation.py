@@ -128,6 +128,15 @@ NAV_ITEMS: list[NavItem] = [
         _("Outside channels"), "core:delivery_channels", "core.manage_delivery_channels", "admin"
     ),
     NavItem(_("Notices sent outside"), "core:deliveries", "core.view_deliveries", "admin"),
+    # Issue 16 item 4: a guardian's request for their child's records (rights app).
+    NavItem(_("Ask for your child's records"), "rights:ask", "rights.ask", "privacy"),
+    NavItem(_("My record requests"), "rights:mine", "rights.ask", "privacy"),
+    NavItem(
+        _("Guardians' record requests"),
+        "rights:request_list",
+        "rights.view_request_list",
+        "privacy",
+    ),
 ]
 
 

@@ -9,7 +9,6 @@ import hashlib
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -18,9 +17,11 @@ from pydantic import Field
 from xinqiao.core.access import get_or_refuse, require
 from xinqiao.core.api import JsonOrForm
 from xinqiao.core.deidentify_table import default_k
+from xinqiao.core.exports import download
 from xinqiao.core.roles import Role
+from xinqiao.core.xlsx import XLSX_CONTENT_TYPE
 from xinqiao.people.models import District, School
-from xinqiao.reports import research_file, services_research
+from xinqiao.reports import services_research
 from xinqiao.reports.models import ResearchExport
 
 router = Router(tags=["reports"])
@@ -138,7 +139,4 @@ def research_export_file(request, export_id: int):
         )
     except ValidationError as error:
         raise HttpError(410, " ".join(error.messages)) from None
-    response = HttpResponse(content, content_type=research_file.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return download(content, content_type=XLSX_CONTENT_TYPE, filename=export.file_name)

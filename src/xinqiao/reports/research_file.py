@@ -18,7 +18,6 @@ from xinqiao.core.xlsx import looks_like_formula, workbook_bytes
 from xinqiao.reports.models import ResearchExport
 from xinqiao.reports.selectors_research import Collected, column_heading
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATA_SHEET_INDEX = 0
 
 

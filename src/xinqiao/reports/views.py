@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from xinqiao.core.access import get_or_refuse
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.exports import download
 from xinqiao.core.forms import add_service_errors
+from xinqiao.core.xlsx import XLSX_CONTENT_TYPE
 from xinqiao.reports import research_file, services_research
 from xinqiao.reports.forms import ResearchExportForm
 from xinqiao.reports.models import ResearchExport
@@ -89,11 +90,8 @@ def research_download(request, pk: int):
             status=410,
         )
     name = export.file_name
-    content_type = research_file.XLSX_CONTENT_TYPE
+    content_type = XLSX_CONTENT_TYPE
     if request.GET.get("format") == "csv":
         content = research_file.csv_from_workbook(content)
         name, content_type = name.removesuffix(".xlsx") + ".csv", "text/csv; charset=utf-8"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return download(content, content_type=content_type, filename=name)
