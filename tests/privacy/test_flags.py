@@ -21,13 +21,6 @@ from xinqiao.privacy.tasks import scan_access_log
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def working_hours_all_day(settings):
-    """Every hour is working time unless a test says otherwise: tests run at any hour."""
-    settings.ACCESS_WORK_START_HOUR, settings.ACCESS_WORK_END_HOUR = 0, 24
-    settings.ACCESS_WORK_DAYS = frozenset(range(1, 8))
-
-
 def flag_notices(user):
     return Notification.objects.filter(recipient=user, url__startswith="/privacy/flags/")
 

@@ -206,3 +206,13 @@ def test_the_counselor_of_the_file_is_not_shown_its_access_history(cast, client)
     history = client.get(reverse("privacy:student_history", args=[cast.student_record.pk]))
     assert history.status_code in (403, 404)
     assert AccessLog.objects.filter(object_type="core.AccessLog").count() == before
+
+
+def test_refusals_of_ids_that_do_not_exist_show_under_the_persons_filter(cast, client):
+    sign_in(client, cast.duty)
+    client.get(reverse("cases:case_detail", args=[987654]))
+    sign_in(client, cast.director)
+    entries = client.get(LOG, {"actor": cast.duty.pk}).context["page"].entries
+    assert [(e.action, e.what, e.content) for e in entries] == [("denied", "#987654", True)]
+    sign_in(client, cast.foreign_director)
+    assert client.get(LOG, {"actor": cast.duty.pk}).context["page"].entries == []
