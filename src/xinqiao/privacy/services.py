@@ -17,8 +17,9 @@ from xinqiao.core.roles import Role
 from xinqiao.privacy.detectors import DETECTORS, Finding, Scan
 from xinqiao.privacy.models import AccessFlag, FlagScan
 
-# Rows one scan reads at most: a first scan of a long log catches up over several runs.
-SCAN_ROWS = 50_000
+# Rows one scan reads at most: a first scan of a long log catches up over several runs (the
+# scan holds the write lock of SQLite while it runs: a few thousand rows take milliseconds).
+SCAN_ROWS = 10_000
 
 
 def flags_scan(*, rows: int = SCAN_ROWS) -> list[AccessFlag]:
