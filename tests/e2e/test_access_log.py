@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.e2e.journeys import follow_menu_link, open_page, reveal, sign_in
+from tests.e2e.test_crisis_record import shot
 from tests.factories import SchoolFactory, make_class_with_student, make_user
 from tests.people.roster_factories import StudentFactory
 from xinqiao.cases.models import Case
@@ -73,6 +74,7 @@ def test_the_director_filters_the_access_log_and_the_supervisor_sees_no_names(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("刘老师")
     expect(page.get_by_test_id("log-list")).not_to_contain_text("李明轩")
+    shot(page, "access-log-desktop")
 
     # the student file shows its own access history, the director's reading of it first
     page.set_viewport_size(PHONE)
@@ -81,6 +83,7 @@ def test_the_director_filters_the_access_log_and_the_supervisor_sees_no_names(
     expect(page.get_by_test_id("history-row").first).to_contain_text("陈主任")
     page.get_by_test_id("file-access-log").click()
     expect(page).to_have_url(re.compile(rf"student={org['student_record'].pk}"))
+    shot(page, "access-log-phone")
 
     # the supervision group: who and when, no student, no case
     supervisor = open_page(browser, live_server)
@@ -95,3 +98,4 @@ def test_the_director_filters_the_access_log_and_the_supervisor_sees_no_names(
     expect(supervisor.get_by_test_id("filter-student")).to_have_count(0)
     supervisor.set_viewport_size(PHONE)
     expect(table).to_be_visible()
+    shot(supervisor, "access-log-supervisor-phone")

@@ -334,7 +334,7 @@ def describe(user, rows: list[AccessLog]) -> list[LogEntry]:
             entry.basis = row.basis
             entry.ip = row.ip or ""
             entry.path = row.path
-            entry.what = _what(row, cases, students)
+            entry.what = _what(row, cases)
         entries.append(entry)
     return entries
 
@@ -344,11 +344,11 @@ def _with_content(row: AccessLog, content: frozenset[int], members: set[int]) ->
     return row.school_id in content or (row.school_id is None and row.actor_id in members)
 
 
-def _what(row: AccessLog, cases: dict[int, str], students: dict[int, str]) -> str:
+def _what(row: AccessLog, cases: dict[int, str]) -> str:
     if row.object_type == CASE_TYPE and row.object_id.isdigit() and int(row.object_id) in cases:
         return _("case %(number)s") % {"number": cases[int(row.object_id)]}
-    if row.object_type == STUDENT_TYPE and row.student_id in students:
-        return students[row.student_id]
+    if row.object_type == STUDENT_TYPE:
+        return ""  # the student column names them
     if row.object_id and row.object_id != "list":
         return f"#{row.object_id}"
     return ""
