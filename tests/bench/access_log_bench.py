@@ -56,6 +56,8 @@ SQLITE_ROWS = int(os.environ.get("XINQIAO_BENCH_ACCESS_LOG_SQLITE_ROWS", "100000
 PG_ROWS = int(os.environ.get("XINQIAO_BENCH_ACCESS_LOG_PG_ROWS", "10000000"))
 BUDGET = int(os.environ.get("XINQIAO_BENCH_ACCESS_LOG_SECONDS", "1500"))
 REQUESTS = int(os.environ.get("XINQIAO_BENCH_ACCESS_LOG_REQUESTS", "200"))
+# "sqlite" or "postgresql": measure on that database only (default: both).
+ONLY = os.environ.get("XINQIAO_BENCH_ACCESS_LOG_ONLY", "").lower()
 PG_DATABASE = os.environ.get("XINQIAO_BENCH_ACCESS_LOG_PG_DB", "xinqiao_access_log_bench")
 CHUNK = 1_000_000
 STAFF, STUDENTS, SCHOOLS = 300, 3000, 10
@@ -316,11 +318,14 @@ def bench(work: Path) -> dict:
     from run_bench import PG_HOST, PG_PORT, answers, log
 
     results: dict = {"runs": [], "errors": []}
-    try:
-        results["runs"].append(run_backend(work, "SQLite", SQLITE_ROWS, 1, None))
-    except Exception as error:
-        log(f"access log, SQLite failed: {error}")
-        results["errors"].append(f"SQLite: {error}")
+    if ONLY in ("", "sqlite"):
+        try:
+            results["runs"].append(run_backend(work, "SQLite", SQLITE_ROWS, 1, None))
+        except Exception as error:
+            log(f"access log, SQLite failed: {error}")
+            results["errors"].append(f"SQLite: {error}")
+    if ONLY == "sqlite":
+        return results
     if not answers(PG_HOST, PG_PORT):
         results["errors"].append("PostgreSQL does not answer on 127.0.0.1:5432: not run")
         return results

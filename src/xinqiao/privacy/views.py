@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,6 +54,16 @@ def record_log_view(request, action: str, filters: selectors.LogFilters, *, stud
         )
 
 
+def _options(choices, chosen) -> str:
+    """The person filter's options in one pass: a school's hundreds of staff rendered by the
+    template engine cost a third of the page."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, " selected" if pk == chosen else "", name) for pk, name in choices),
+    )
+
+
 def _filters(request) -> tuple[selectors.LogFilters, bool]:
     content = request.user.has_perm("privacy.view_access_log_content")
     filters = selectors.parse_filters(request.GET)
@@ -74,7 +85,7 @@ def log(request):
             "page": page,
             "filters": filters,
             "content": content,
-            "people": selectors.staff_choices(request.user),
+            "people_options": _options(selectors.staff_choices(request.user), filters.actor),
             "actions": AccessLog.Action.choices,
             "kinds": selectors.kind_choices(),
             "query": urlencode(query),
