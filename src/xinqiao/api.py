@@ -12,6 +12,7 @@ from xinqiao.crisis.api_reports import router as crisis_reports_router
 from xinqiao.letters.api import router as letters_router
 from xinqiao.people.api import router as people_router
 from xinqiao.people.api_roster import router as people_roster_router
+from xinqiao.privacy.api import router as privacy_router
 from xinqiao.reports.api import router as reports_router
 from xinqiao.rights.api import router as rights_router
 from xinqiao.rooms.api import router as rooms_router
@@ -38,6 +39,7 @@ api.add_router("/crisis", crisis_router)
 api.add_router("/screening", screening_router)
 api.add_router("/reports", reports_router)
 api.add_router("/rights", rights_router)
+api.add_router("/privacy", privacy_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -370,6 +370,27 @@ STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
 # Refusals a person may collect in a minute before the answer is 429 and the director is told
 # (issue 12: a student probed made-up case ids). The tests walk every route as one person.
 REFUSALS_PER_MINUTE = env_int("XINQIAO_REFUSALS_PER_MINUTE", 10_000 if TESTING else 30, minimum=1)
+# Reading patterns flagged to the director (issue 16 item 2; privacy/detectors.py): one person
+# reading this many distinct students' files within this many minutes; reads outside the
+# working hours (local time, start inclusive, end exclusive) on the working days (1 = Monday;
+# every day by default: boarding schools hold evening study and weekend classes, so a weekday-only
+# rule would flag ordinary work); this many refusals within the same window (slower probing
+# than core/access.py's per-minute limit, which answers 429 and tells the director at once).
+ACCESS_FLAG_FILES = env_int("XINQIAO_ACCESS_FLAG_FILES", 30, minimum=2)
+ACCESS_FLAG_MINUTES = env_int("XINQIAO_ACCESS_FLAG_MINUTES", 10, minimum=1)
+ACCESS_FLAG_REFUSALS = env_int("XINQIAO_ACCESS_FLAG_REFUSALS", 10, minimum=2)
+ACCESS_WORK_START_HOUR = env_int("XINQIAO_ACCESS_WORK_START_HOUR", 7)
+ACCESS_WORK_END_HOUR = env_int("XINQIAO_ACCESS_WORK_END_HOUR", 22)
+if not 0 <= ACCESS_WORK_START_HOUR < ACCESS_WORK_END_HOUR <= 24:
+    raise ImproperlyConfigured(
+        "XINQIAO_ACCESS_WORK_START_HOUR and _END_HOUR must satisfy 0 <= start < end <= 24"
+    )
+_work_days = env_list("XINQIAO_ACCESS_WORK_DAYS", ["1", "2", "3", "4", "5", "6", "7"])
+if not all(day in {"1", "2", "3", "4", "5", "6", "7"} for day in _work_days):
+    raise ImproperlyConfigured(
+        f"XINQIAO_ACCESS_WORK_DAYS must be days 1 (Monday) to 7 (Sunday), not {_work_days!r}"
+    )
+ACCESS_WORK_DAYS = frozenset(int(day) for day in _work_days)
 SESSION_COOKIE_AGE = env_int("XINQIAO_SESSION_DAYS", 14, minimum=1) * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -152,12 +152,7 @@ def _tell_directors_of_probing(user) -> None:
     with transaction.atomic():
         # The access log's lock: several server processes tell the director once between them.
         AccessLogHead.objects.select_for_update().get_or_create(pk=1)
-        titles = set()
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                titles.add(str(PROBING_TITLE))
-        told = Notification.objects.filter(body__contains=marker, created_at__gte=today)
-        if told.filter(title__in=titles).exists():
+        if probing_told(user.username, since=today):
             return
         for school_id in sorted(user.school_ids) or [None]:
             if school_id is None:
@@ -182,6 +177,19 @@ def _tell_directors_of_probing(user) -> None:
 
 
 PROBING_TITLE = gettext_lazy("Someone is probing for confidential records")
+
+
+def probing_told(username: str, *, since) -> bool:
+    """Whether the directors were told since ``since`` that ``username`` was probing (the
+    privacy app's refusals flag asks it too, so the director is not told twice)."""
+    from xinqiao.core.models import Notification
+
+    titles = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            titles.add(str(PROBING_TITLE))
+    told = Notification.objects.filter(body__contains=f"({username})", created_at__gte=since)
+    return told.filter(title__in=titles).exists()
 
 
 def record_refusal(request, model: type[models.Model], pk, perm: str, *, school_id=None) -> None:

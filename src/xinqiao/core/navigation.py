@@ -111,6 +111,8 @@ NAV_ITEMS: list[NavItem] = [
         "cases",
     ),
     NavItem(_("Disclosure register"), "crisis:disclosure_list", "crisis.view_disclosures", "cases"),
+    NavItem(_("Access log"), "privacy:log", "privacy.view_access_log", "privacy"),
+    NavItem(_("Flags to review"), "privacy:flag_list", "privacy.view_access_flags", "privacy"),
     NavItem(_("Refer a student"), "cases:refer_student", "cases.refer_student", "cases"),
     NavItem(_("Raise a concern"), "cases:raise_concern", "cases.raise_concern", "cases"),
     NavItem(_("Support tasks"), "cases:my_tasks", "cases.view_own_tasks", "cases"),
