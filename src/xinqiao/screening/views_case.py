@@ -79,7 +79,7 @@ def case_section(*, request, case) -> dict | None:
 def case_results(request, pk: int):
     """The case's student's scale results (campaigns and cases), the scales given in this case
     and not answered yet, and a link to use a result in the effect evaluation."""
-    case = get_or_refuse(request, case_queryset(), pk, "cases.view_case")
+    case = get_or_refuse(request, case_queryset(), pk, "cases.view_case_screening")
     user = request.user
     if not user.has_perm("screening.view_results", case):
         raise PermissionDenied("refused: screening.view_results")

@@ -69,7 +69,7 @@ def student_file(request, student_pk: int):
 @login_required
 def case_records(request, pk: int):
     """The session records of one case, for the student file (an htmx fragment)."""
-    case = get_case_or_refuse(request, pk)
+    case = get_case_or_refuse(request, pk, "cases.view_case_records")
     record_read(request, case)
     records = selectors.records_of_cases().filter(case=case)
     return render(request, "cases/file_records.html", {"records": records})
