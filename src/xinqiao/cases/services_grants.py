@@ -50,8 +50,9 @@ def _check_period(starts_at: datetime.datetime, ends_at: datetime.datetime) -> N
         raise ValidationError({"ends_at": _("The end must come after the start.")})
     if ends_at <= timezone.now():
         raise ValidationError({"ends_at": _("The end must be in the future.")})
+    # Counted in calendar days: "until the 30th day" is allowed, whatever the hour asked.
     longest = datetime.timedelta(days=settings.ACCESS_GRANT_MAX_DAYS)
-    if ends_at - starts_at > longest:
+    if timezone.localdate(ends_at) - timezone.localdate(starts_at) > longest:
         raise ValidationError(
             {
                 "ends_at": _("A grant lasts at most %(days)s days.")
@@ -235,3 +236,38 @@ def grant_withdraw(*, actor: User, grant: AccessGrant) -> AccessGrant:
     grant.save()
     step_done(obj=grant, kind=DECISION_STEP)
     return grant
+
+
+def request_target(
+    user: User, *, kind: str, case_number: str = "", student_number: str = ""
+) -> Case | Student | None:
+    """The case (by its number) or the student (by their number) of a school where ``user``
+    may ask; None when there is none. A case is found by its number alone: the answer says
+    nothing about any student."""
+    schools = [s for s in user.school_ids if may_request_at(user, s)]
+    if kind == AccessGrant.Kind.CASE:
+        return (
+            Case.objects.filter(school_id__in=schools, number=case_number.strip())
+            .select_related("student")
+            .first()
+        )
+    return Student.objects.filter(
+        school_id__in=schools, student_number=student_number.strip()
+    ).first()
+
+
+def grants_of_requester(user: User):
+    return (
+        AccessGrant.objects.for_user(user)
+        .filter(requester_id=user.pk)
+        .select_related("case", "student", "decided_by")
+    )
+
+
+def grants_to_decide(user: User):
+    """The grants of the schools ``user`` directs (the director's list)."""
+    return (
+        AccessGrant.objects.for_user(user)
+        .filter(school_id__in=user.school_ids_with(Role.DIRECTOR))
+        .select_related("requester", "case", "student__school_class", "decided_by")
+    )
