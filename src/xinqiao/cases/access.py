@@ -162,15 +162,27 @@ def get_category(request, school, pk) -> ProblemCategory:
 
 def get_student_for_file(request, pk: int, perm: str) -> Student:
     """The student whose file (一人一档) is opened, with what the file's header shows: a student
-    of a school the user directs, of a case they hold, or whose file they opened in an
-    emergency (break-glass); any other student is "not found"."""
+    of a school the user directs, of a case they hold, whose file they opened in an
+    emergency (break-glass) or hold a file grant in force to; any other student is "not found".
+
+    A file grant holder may not see the student on the roster (a duty person): the grant the
+    director approved is what opens the file's header to them."""
     user = request.user
+    queryset = Student.objects.select_related("school", "school_class__grade", "dormitory")
+    if not user.school_ids_with(Role.DIRECTOR):
+        grant = AccessGrant.file_grant_for(user, pk)
+        if grant is not None:
+            student = queryset.get(pk=grant.student_id)
+            if user.has_perm(perm, student):
+                return student
+            access.record_refusal(request, Student, pk, perm, school_id=student.school_id)
+            raise PermissionDenied(f"refused: {perm}")
     held = CaseCounselor.objects.filter(user_id=user.pk).values("case__student_id")
-    queryset = Student.objects.filter(
+    queryset = queryset.filter(
         Q(school_id__in=user.school_ids_with(Role.DIRECTOR))
         | Q(pk__in=held)
         | Q(pk__in=EmergencyAccess.student_ids_for(user))
-    ).select_related("school", "school_class__grade", "dormitory")
+    )
     return access.get_or_refuse(request, queryset, pk, perm, confidential=True)
 
 
