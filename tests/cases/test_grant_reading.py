@@ -48,6 +48,20 @@ def test_without_a_grant_the_duty_person_is_refused_the_case(cast, case, signed_
     refused_and_logged(client, reverse("cases:case_detail", args=[case.pk]), cast.duty)
 
 
+def test_the_not_found_page_points_staff_to_a_request_saying_nothing_of_the_case(
+    cast, case, signed_in
+):
+    client = signed_in(cast.duty)
+    existing = client.get(reverse("cases:case_detail", args=[case.pk]))
+    missing = client.get(reverse("cases:case_detail", args=[case.pk + 1000]))
+    assert existing.status_code == missing.status_code == 404
+    for response in (existing, missing):
+        page = response.content.decode()
+        assert 'data-testid="ask-for-access"' in page and case.number not in page
+    student = signed_in(cast.student).get(reverse("cases:case_detail", args=[case.pk]))
+    assert 'data-testid="ask-for-access"' not in student.content.decode()
+
+
 def test_the_case_page_shows_only_the_parts_granted_and_logs_the_grant(cast, case, signed_in):
     grant = granted(cast, case=case)
     client = signed_in(cast.duty)
