@@ -60,8 +60,11 @@ def test_a_duty_person_reads_one_case_under_a_grant_until_it_expires(browser, li
     # The director approves it narrowed to the plan.
     director = open_page(browser, live_server)
     sign_in(director, cast.director.username, director_device)
+    director.set_viewport_size({"width": 390, "height": 844})
     director.goto("/cases/grants/")
+    assert director.evaluate("document.documentElement.scrollWidth") <= 390
     director.get_by_test_id(f"grant-{grant.pk}").get_by_test_id("grant-decide").click()
+    assert director.evaluate("document.documentElement.scrollWidth") <= 390
     for part in grant.requested_parts - {"plan"}:
         director.locator(f"input[name=parts][value={part}]").uncheck()
     director.get_by_test_id("grant-approve").click()

@@ -113,6 +113,14 @@ def _refused(error: ValidationError):
     return HttpError(400, " ".join(error.messages))
 
 
+def _run(step):
+    """One service call; its refusal is a 400 with the service's message."""
+    try:
+        return step()
+    except ValidationError as error:
+        raise _refused(error) from None
+
+
 @router.get("/grants/mine", response=list[GrantOut], summary="The caller's access requests")
 @paginate
 def grant_mine(request):
@@ -151,10 +159,7 @@ def grant_create(request, payload: GrantBody):
 )
 def grant_withdraw(request, grant_id: int):
     grant = get_grant(request, grant_id, "cases.withdraw_grant")
-    try:
-        return services.grant_withdraw(actor=request.auth, grant=grant)
-    except ValidationError as error:
-        raise _refused(error) from None
+    return _run(lambda: services.grant_withdraw(actor=request.auth, grant=grant))
 
 
 @router.get(
@@ -211,7 +216,4 @@ def grant_decide(request, grant_id: int, payload: DecisionBody):
 )
 def grant_revoke(request, grant_id: int):
     grant = get_grant(request, grant_id, "cases.decide_grant")
-    try:
-        return services.grant_revoke(actor=request.auth, grant=grant)
-    except ValidationError as error:
-        raise _refused(error) from None
+    return _run(lambda: services.grant_revoke(actor=request.auth, grant=grant))

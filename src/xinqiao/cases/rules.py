@@ -42,12 +42,10 @@ def holds_file_grant(user, student) -> bool:
     """An access grant in force to the student's file (read only: no print, no export)."""
     if student is None:
         return False
-    held = student.__dict__.setdefault("_file_grant", {})
-    if user.pk not in held:
-        from xinqiao.cases.models import AccessGrant
+    from xinqiao.cases.models import AccessGrant
 
-        held[user.pk] = AccessGrant.file_grant_for(user, student.pk)
-    return held[user.pk] is not None
+    fetch = lambda: AccessGrant.file_grant_for(user, student.pk)  # noqa: E731
+    return asked_once(student, "_file_grant", user, fetch) is not None
 
 
 @rules.predicate
@@ -88,13 +86,18 @@ def holds_a_case_of_student(user, student) -> bool:
     Asked once per student object: the file page asks it for reading, printing and exporting."""
     if student is None or not user.has_role(Role.COUNSELOR, school_id=student.school_id):
         return False
-    held = student.__dict__.setdefault("_case_holders", {})
-    if user.pk not in held:
-        from xinqiao.cases.models import CaseCounselor
+    from xinqiao.cases.models import CaseCounselor
 
-        held[user.pk] = CaseCounselor.objects.filter(
-            user_id=user.pk, case__student_id=student.pk
-        ).exists()
+    held = CaseCounselor.objects.filter(user_id=user.pk, case__student_id=student.pk)
+    return asked_once(student, "_case_holders", user, held.exists)
+
+
+def asked_once(student, key: str, user, fetch):
+    """``fetch()`` about ``user`` and the student, asked once per student object (the file page
+    asks the same predicate for reading, printing and exporting)."""
+    held = student.__dict__.setdefault(key, {})
+    if user.pk not in held:
+        held[user.pk] = fetch()
     return held[user.pk]
 
 
@@ -103,12 +106,10 @@ def opened_in_emergency(user, student) -> bool:
     """An emergency access in force to the student's file (break-glass): read and print only."""
     if student is None:
         return False
-    held = student.__dict__.setdefault("_emergency_access", {})
-    if user.pk not in held:
-        from xinqiao.crisis.models import EmergencyAccess
+    from xinqiao.crisis.models import EmergencyAccess
 
-        held[user.pk] = EmergencyAccess.in_force_for(user, student.pk)
-    return held[user.pk] is not None
+    fetch = lambda: EmergencyAccess.in_force_for(user, student.pk)  # noqa: E731
+    return asked_once(student, "_emergency_access", user, fetch) is not None
 
 
 @rules.predicate
