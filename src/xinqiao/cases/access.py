@@ -169,7 +169,7 @@ def get_student_for_file(request, pk: int, perm: str) -> Student:
     director approved is what opens the file's header to them."""
     user = request.user
     queryset = Student.objects.select_related("school", "school_class__grade", "dormitory")
-    if not user.school_ids_with(Role.DIRECTOR):
+    if not user.school_ids_with(Role.DIRECTOR, Role.COUNSELOR):
         grant = AccessGrant.file_grant_for(user, pk)
         if grant is not None:
             student = queryset.get(pk=grant.student_id)
@@ -178,10 +178,12 @@ def get_student_for_file(request, pk: int, perm: str) -> Student:
             access.record_refusal(request, Student, pk, perm, school_id=student.school_id)
             raise PermissionDenied(f"refused: {perm}")
     held = CaseCounselor.objects.filter(user_id=user.pk).values("case__student_id")
+    granted = AccessGrant.objects.held_by(user).filter(kind=AccessGrant.Kind.FILE)
     queryset = queryset.filter(
         Q(school_id__in=user.school_ids_with(Role.DIRECTOR))
         | Q(pk__in=held)
         | Q(pk__in=EmergencyAccess.student_ids_for(user))
+        | Q(pk__in=granted.values("student_id"))
     )
     return access.get_or_refuse(request, queryset, pk, perm, confidential=True)
 
@@ -243,8 +245,11 @@ def read_grounds(user, obj: models.Model, held: str) -> tuple[str, int | None]:
         emergency = EmergencyAccess.in_force_for(user, obj.pk)
         if emergency is not None:
             return emergency.basis, None
-        if not CaseCounselor.objects.filter(user_id=user.pk, case__student_id=obj.pk).exists():
-            grant = AccessGrant.file_grant_for(user, obj.pk)
+        from xinqiao.cases.rules import file_grant_of, holds_a_case_of_student
+
+        # Both asked already of this student by the file's permission (no query again).
+        if not holds_a_case_of_student(user, obj):
+            grant = file_grant_of(user, obj)
             if grant is not None:
                 return grant.basis, grant.pk
     return held, None

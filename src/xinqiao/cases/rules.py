@@ -40,12 +40,15 @@ def reads_case_part(part: str):
 @rules.predicate
 def holds_file_grant(user, student) -> bool:
     """An access grant in force to the student's file (read only: no print, no export)."""
-    if student is None:
-        return False
+    return student is not None and file_grant_of(user, student) is not None
+
+
+def file_grant_of(user, student):
+    """The file grant in force of ``user`` to the student's file, asked once per object."""
     from xinqiao.cases.models import AccessGrant
 
     fetch = lambda: AccessGrant.file_grant_for(user, student.pk)  # noqa: E731
-    return asked_once(student, "_file_grant", user, fetch) is not None
+    return asked_once(student, "_file_grant", user, fetch)
 
 
 @rules.predicate
