@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 
 from xinqiao.cases.api import router as cases_router
+from xinqiao.cases.api_grants import router as cases_grants_router
 from xinqiao.core.api import SessionAuth, TokenAuth, staff_docs
 from xinqiao.core.api import router as core_router
 from xinqiao.core.api_notifications import router as notifications_router
@@ -33,6 +34,7 @@ api.add_router("/people", people_router)
 api.add_router("/people/roster", people_roster_router)
 api.add_router("/rooms", rooms_router)
 api.add_router("/cases", cases_router)
+api.add_router("/cases", cases_grants_router)
 api.add_router("/crisis/reports", crisis_reports_router)
 api.add_router("/letters", letters_router)
 api.add_router("/crisis", crisis_router)

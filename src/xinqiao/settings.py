@@ -353,6 +353,8 @@ CARE_ROOM_WEEKLY_HOURS = env_int("XINQIAO_CARE_ROOM_WEEKLY_HOURS", 0)
 
 # Emergency ("break-glass") access to a student's file lasts this many hours (issue 14 item 6).
 EMERGENCY_ACCESS_HOURS = env_int("XINQIAO_EMERGENCY_ACCESS_HOURS", 4, minimum=1)
+# The longest access grant the director may approve (issue 16 item 1), in days.
+ACCESS_GRANT_MAX_DAYS = env_int("XINQIAO_ACCESS_GRANT_MAX_DAYS", 30, minimum=1)
 # The days after an intervention begins on which the counselor follows the student up.
 _follow_up_days = env_list("XINQIAO_CRISIS_FOLLOW_UP_DAYS", ["1", "3", "7", "30"])
 if not all(day.isdigit() and int(day) > 0 for day in _follow_up_days):

@@ -208,3 +208,20 @@ def test_the_counseling_text_is_encrypted_in_the_database(cases):
     assert case.problem and case.problem not in stored_problem
     assert record.measures_taken not in stored_record
     assert not any("\u4e00" <= char <= "\u9fff" for char in stored_problem + stored_record)
+
+
+def test_access_grants_in_every_state_with_reads_under_the_one_in_force(loaded, client):
+    from xinqiao.cases.models import AccessGrant
+    from xinqiao.core.models import AccessLog
+
+    grants = AccessGrant.objects.all()
+    labels = {grant.status_label for grant in grants}
+    assert {"等待主任审核", "已过期", "已拒绝", "已撤销", "已撤回"} <= labels
+    in_force = grants.get(
+        requester__username="duty", state="approved", expires_at__gt=timezone.now()
+    )
+    assert in_force.in_force and in_force.granted_parts < in_force.requested_parts
+    assert AccessLog.objects.filter(grant_id=in_force.pk, action="read").count() >= 3
+    sign_in(client, account("duty"))
+    page = client.get(reverse("cases:case_detail", args=[in_force.case_id]))
+    assert page.status_code == 200 and 'data-testid="records-loading"' not in page.content.decode()

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 
 from xinqiao.cases.models import (
+    AccessGrant,
     Case,
     CaseCounselor,
     Conference,
@@ -30,6 +31,7 @@ from xinqiao.cases.models import (
     TypicalCase,
 )
 from xinqiao.core import access
+from xinqiao.core.access_log import record_access
 from xinqiao.core.roles import Role
 from xinqiao.crisis.models import EmergencyAccess
 from xinqiao.people.models import Student
@@ -65,7 +67,7 @@ def _through_case(request, queryset, pk: int, perm: str, case_path: str = "case"
 
 
 # --- parts of a case ------------------------------------------------------------------------------
-def get_conference(request, pk: int, perm: str = "cases.view_case") -> Conference:
+def get_conference(request, pk: int, perm: str = "cases.view_case_conferences") -> Conference:
     queryset = Conference.objects.select_related("case__student__school_class__grade")
     return _through_case(request, queryset, pk, perm)
 
@@ -160,15 +162,29 @@ def get_category(request, school, pk) -> ProblemCategory:
 
 def get_student_for_file(request, pk: int, perm: str) -> Student:
     """The student whose file (一人一档) is opened, with what the file's header shows: a student
-    of a school the user directs, of a case they hold, or whose file they opened in an
-    emergency (break-glass); any other student is "not found"."""
+    of a school the user directs, of a case they hold, whose file they opened in an
+    emergency (break-glass) or hold a file grant in force to; any other student is "not found".
+
+    A file grant holder may not see the student on the roster (a duty person): the grant the
+    director approved is what opens the file's header to them."""
     user = request.user
+    queryset = Student.objects.select_related("school", "school_class__grade", "dormitory")
+    if not user.school_ids_with(Role.DIRECTOR, Role.COUNSELOR):
+        grant = AccessGrant.file_grant_for(user, pk)
+        if grant is not None:
+            student = queryset.get(pk=grant.student_id)
+            if user.has_perm(perm, student):
+                return student
+            access.record_refusal(request, Student, pk, perm, school_id=student.school_id)
+            raise PermissionDenied(f"refused: {perm}")
     held = CaseCounselor.objects.filter(user_id=user.pk).values("case__student_id")
-    queryset = Student.objects.filter(
+    granted = AccessGrant.objects.held_by(user).filter(kind=AccessGrant.Kind.FILE)
+    queryset = queryset.filter(
         Q(school_id__in=user.school_ids_with(Role.DIRECTOR))
         | Q(pk__in=held)
         | Q(pk__in=EmergencyAccess.student_ids_for(user))
-    ).select_related("school", "school_class__grade", "dormitory")
+        | Q(pk__in=granted.values("student_id"))
+    )
     return access.get_or_refuse(request, queryset, pk, perm, confidential=True)
 
 
@@ -180,25 +196,60 @@ def refuse_unless(request, perm: str, model: type[models.Model], pk) -> None:
         raise PermissionDenied
 
 
-def record_read(request, obj: models.Model, *, action: str = "read", basis: str = "") -> None:
-    """Every read of case material goes to the access log, with the rule that allowed it."""
+def get_grant(request, pk: int, perm: str) -> AccessGrant:
+    """An access grant: the director of its school, or the person who asked for it."""
+    queryset = AccessGrant.objects.select_related(
+        "requester", "case", "student__school_class__grade", "decided_by", "revoked_by"
+    )
+    return access.get_or_refuse(request, queryset, pk, perm)
+
+
+def record_read(
+    request,
+    obj: models.Model,
+    *,
+    action: str = "read",
+    basis: str = "",
+    grant_id: int | None = None,
+) -> None:
+    """Every read of case material goes to the access log, with the rule that allowed it (and
+    the grant it rests on, when it does: ``grant_id`` is a column the log is filtered by)."""
     if not basis:
-        basis = read_basis(request.user, obj, "counselor of the case")
-    access.record_read(request, obj, basis=basis, action=action)
+        basis, grant_id = read_grounds(request.user, obj, "counselor of the case")
+    record_access(
+        actor=request.user, action=action, obj=obj, basis=basis, grant_id=grant_id, request=request
+    )
 
 
 def read_basis(user, obj: models.Model, held: str) -> str:
+    return read_grounds(user, obj, held)[0]
+
+
+def read_grounds(user, obj: models.Model, held: str) -> tuple[str, int | None]:
     """What a read of case material rests on, for the access log: the director's role, the
-    counselor's case (``held``), or an emergency access (every read under it is marked)."""
+    counselor's case (``held``), an emergency access or an access grant (every read under
+    either is marked, a grant's with its id)."""
     if user.has_role(Role.DIRECTOR, school_id=getattr(obj, "school_id", None)):
-        return "director of the school"
+        return "director of the school", None
     if isinstance(obj, Case):
         if user.pk in obj.counselor_user_ids:
-            return held
-        student_id = obj.student_id
-    elif isinstance(obj, Student):
-        student_id = obj.pk
-    else:
-        return held
-    emergency = EmergencyAccess.in_force_for(user, student_id)
-    return emergency.basis if emergency is not None else held
+            return held, None
+        emergency = obj.emergency_access_of(user)
+        if emergency is not None:
+            return emergency.basis, None
+        grants = obj.grants_of(user)
+        if grants:
+            return grants[0].basis, grants[0].pk
+        return held, None
+    if isinstance(obj, Student):
+        emergency = EmergencyAccess.in_force_for(user, obj.pk)
+        if emergency is not None:
+            return emergency.basis, None
+        from xinqiao.cases.rules import file_grant_of, holds_a_case_of_student
+
+        # Both asked already of this student by the file's permission (no query again).
+        if not holds_a_case_of_student(user, obj):
+            grant = file_grant_of(user, obj)
+            if grant is not None:
+                return grant.basis, grant.pk
+    return held, None

@@ -82,6 +82,7 @@ def case_detail(request, case_id: int):
     detail = case_queryset().select_related("referred_by", "assessment")
     case = get_case_or_refuse(request, case_id, queryset=detail.prefetch_related("categories"))
     record_read(request, case)
+    case.reader_parts = case.parts_read_by(request.auth)
     return case
 
 
@@ -92,7 +93,7 @@ def case_detail(request, case_id: int):
 )
 @paginate
 def record_list(request, case_id: int):
-    case = get_case_or_refuse(request, case_id)
+    case = get_case_or_refuse(request, case_id, "cases.view_case_records")
     record_read(request, case)
     return case.records.select_related("written_by").order_by("-held_at", "-id")
 

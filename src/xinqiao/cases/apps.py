@@ -32,6 +32,7 @@ class CasesConfig(AppConfig):
             models.Referral,
             models.Consent,
             models.TypicalCase,
+            models.AccessGrant,
         ):
             track(model)
         register_student_counselors(models.open_case_counselor_ids)

@@ -44,10 +44,17 @@ def register_case_section(
     _sections[key] = CaseSection(key=key, template=template, context=context_function, order=order)
 
 
-def case_sections(*, request, case) -> list[dict]:
-    """Each section the reader may see: its template and context, in order."""
+def case_sections(*, request, case, parts=None) -> list[dict]:
+    """Each section the reader may see: its template and context, in order. A section whose
+    key names a part of the case (``CasePart``) shows only when ``parts`` holds it (an access
+    grant may open some parts only)."""
+    from xinqiao.cases.models import ALL_PARTS
+
+    parts = case.parts_read_by(request.user) if parts is None else parts
     shown = []
     for section in sorted(_sections.values(), key=lambda s: (s.order, s.key)):
+        if section.key in ALL_PARTS and section.key not in parts:
+            continue
         context = section.context(request=request, case=case)
         if context is not None:
             shown.append({"key": section.key, "template": section.template, "context": context})

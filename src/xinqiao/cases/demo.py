@@ -39,7 +39,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from xinqiao.cases import services_directory, services_intake
+from xinqiao.cases import demo_grants, services_directory, services_intake
 from xinqiao.cases.demo_case import CaseLife
 from xinqiao.cases.demo_story import (
     AC,
@@ -275,6 +275,8 @@ def build(context: DemoContext) -> None:
     urgent = builder.urgent_intake()
     builder.tidy_notifications(since)
     context.objects.update(cases=[*made, *([urgent] if urgent else [])])
+    # Access grants in every state (issue 16): demo_grants.py.
+    demo_grants.build(made)
 
 
 def add_long_followed_student(

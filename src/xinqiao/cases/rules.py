@@ -27,6 +27,47 @@ def reads_case(user, case) -> bool:
     return case is not None and case.read_by(user)
 
 
+def reads_case_part(part: str):
+    """Reads ``part`` of the case: whoever reads it whole, or a grant that opens the part."""
+
+    @rules.predicate(name=f"reads_case_{part}")
+    def reads_part(user, case) -> bool:
+        return case is not None and part in case.parts_read_by(user)
+
+    return reads_part
+
+
+@rules.predicate
+def holds_file_grant(user, student) -> bool:
+    """An access grant in force to the student's file (read only: no print, no export)."""
+    return student is not None and file_grant_of(user, student) is not None
+
+
+def file_grant_of(user, student):
+    """The file grant in force of ``user`` to the student's file, asked once per object."""
+    from xinqiao.cases.models import AccessGrant
+
+    fetch = lambda: AccessGrant.file_grant_for(user, student.pk)  # noqa: E731
+    return asked_once(student, "_file_grant", user, fetch)
+
+
+@rules.predicate
+def may_ask_for_access(user) -> bool:
+    from xinqiao.cases.services_grants import REQUESTER_ROLES
+
+    return user.has_role(*REQUESTER_ROLES)
+
+
+@rules.predicate
+def asked_for(user, grant) -> bool:
+    return grant is not None and grant.requester_id == user.pk
+
+
+@rules.predicate
+def directs_school_of(user, obj) -> bool:
+    return obj is not None and user.has_role(Role.DIRECTOR, school_id=obj.school_id)
+
+
 @rules.predicate
 def is_case_counselor(user, case) -> bool:
     return (
@@ -48,13 +89,18 @@ def holds_a_case_of_student(user, student) -> bool:
     Asked once per student object: the file page asks it for reading, printing and exporting."""
     if student is None or not user.has_role(Role.COUNSELOR, school_id=student.school_id):
         return False
-    held = student.__dict__.setdefault("_case_holders", {})
-    if user.pk not in held:
-        from xinqiao.cases.models import CaseCounselor
+    from xinqiao.cases.models import CaseCounselor
 
-        held[user.pk] = CaseCounselor.objects.filter(
-            user_id=user.pk, case__student_id=student.pk
-        ).exists()
+    held = CaseCounselor.objects.filter(user_id=user.pk, case__student_id=student.pk)
+    return asked_once(student, "_case_holders", user, held.exists)
+
+
+def asked_once(student, key: str, user, fetch):
+    """``fetch()`` about ``user`` and the student, asked once per student object (the file page
+    asks the same predicate for reading, printing and exporting)."""
+    held = student.__dict__.setdefault(key, {})
+    if user.pk not in held:
+        held[user.pk] = fetch()
     return held[user.pk]
 
 
@@ -63,12 +109,10 @@ def opened_in_emergency(user, student) -> bool:
     """An emergency access in force to the student's file (break-glass): read and print only."""
     if student is None:
         return False
-    held = student.__dict__.setdefault("_emergency_access", {})
-    if user.pk not in held:
-        from xinqiao.crisis.models import EmergencyAccess
+    from xinqiao.crisis.models import EmergencyAccess
 
-        held[user.pk] = EmergencyAccess.in_force_for(user, student.pk)
-    return held[user.pk] is not None
+    fetch = lambda: EmergencyAccess.in_force_for(user, student.pk)  # noqa: E731
+    return asked_once(student, "_emergency_access", user, fetch) is not None
 
 
 @rules.predicate
@@ -102,6 +146,10 @@ rules.add_perm("cases.view_case_list", is_counseling_staff)
 rules.add_perm("cases.open_case", is_counseling_staff)
 # One case: read by the director and its counselors; written by its counselors.
 rules.add_perm("cases.view_case", reads_case)
+# Its parts: a grant may open only some of them (issue 16 item 1); the intake always shows.
+for _part in ("assessment", "conferences", "plan", "records", "evaluations", "referrals"):
+    rules.add_perm(f"cases.view_case_{_part}", reads_case_part(_part))
+rules.add_perm("cases.view_case_screening", reads_case_part("screening"))
 rules.add_perm("cases.write_records", is_case_counselor)
 rules.add_perm("cases.assess_case", is_case_counselor | (reads_case & is_director))
 rules.add_perm("cases.assign_counselors", reads_case & is_director)
@@ -124,8 +172,10 @@ rules.add_perm("cases.raise_concern_for", is_guardian_of_student)
 rules.add_perm("cases.view_own_tasks", is_staff_member)
 # The student file (一人一档): the director, and counselors of the student's cases.
 rules.add_perm(
-    "cases.view_student_file", is_director | holds_a_case_of_student | opened_in_emergency
+    "cases.view_student_file",
+    is_director | holds_a_case_of_student | opened_in_emergency | holds_file_grant,
 )
+# A file grant reads, never prints: seed 000 咨询用表不可外借、复印 (a print is a copy).
 rules.add_perm(
     "cases.print_student_file", is_director | holds_a_case_of_student | opened_in_emergency
 )
@@ -139,3 +189,9 @@ rules.add_perm("cases.view_services", is_counseling_staff)
 rules.add_perm("cases.manage_services", is_counseling_staff)
 rules.add_perm("cases.view_typical_cases", is_counseling_staff | is_leadership)
 rules.add_perm("cases.view_statistics", is_counseling_staff | is_leadership)
+# Access grants (查阅授权): staff ask, the director decides and revokes, the asker withdraws.
+rules.add_perm("cases.request_access", may_ask_for_access)
+rules.add_perm("cases.view_grant", asked_for | directs_school_of)
+rules.add_perm("cases.withdraw_grant", asked_for)
+rules.add_perm("cases.decide_grants", is_director)
+rules.add_perm("cases.decide_grant", directs_school_of)

@@ -104,13 +104,21 @@ class CaseDetailOut(CaseOut):
     def resolve_counselors(case: Case) -> list:
         return list(case.counselors.all())
 
+    # ``reader_parts``: what the caller reads of the case (set by the view; an access grant
+    # may open some parts only, issue 16).
     @staticmethod
     def resolve_assessment(case: Case):
+        if "assessment" not in getattr(case, "reader_parts", ()):
+            return None
         return getattr(case, "assessment", None)
 
     @staticmethod
+    def resolve_closing_summary(case: Case) -> str:
+        return case.closing_summary if "records" in getattr(case, "reader_parts", ()) else ""
+
+    @staticmethod
     def resolve_record_count(case: Case) -> int:
-        return case.records.count()
+        return case.records.count() if "records" in getattr(case, "reader_parts", ()) else 0
 
 
 class RecordOut(Schema):

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from xinqiao.cases import retention
 from xinqiao.cases.models import (
+    ALL_PARTS,
     Case,
     CaseCounselor,
     Conference,
@@ -155,6 +156,37 @@ def file_cases_for_user(user, student: Student, *, record_texts: bool = True) ->
     )
 
 
+# The prefetched relations each part of a case holds (the intake and header always show).
+PART_RELATIONS = {
+    "conferences": ("conferences",),
+    "plan": ("plans",),
+    "records": ("records", "summaries"),
+    "evaluations": ("evaluations",),
+    "referrals": ("referrals",),
+}
+
+
+def narrow_to_parts(user, cases: list[Case]) -> list[Case]:
+    """The cases as ``user`` may read them: a part an access grant does not open is emptied
+    (issue 16: a narrowed grant must not leak through the file, its print or its export).
+    A reader of the whole case costs nothing here."""
+    for case in cases:
+        case.reader_parts = parts = case.parts_read_by(user)
+        if parts == ALL_PARTS:
+            continue
+        cache = getattr(case, "_prefetched_objects_cache", {})
+        for part, relations in PART_RELATIONS.items():
+            if part not in parts:
+                for relation in relations:
+                    if relation in cache:
+                        cache[relation] = cache[relation].none()
+        if "assessment" not in parts:
+            case._state.fields_cache["assessment"] = None
+        if "records" not in parts:
+            case.closing_summary = ""
+    return cases
+
+
 def records_of_cases(*, texts: bool = True) -> QuerySet[SessionRecord]:
     records = SessionRecord.objects.select_related("written_by").order_by("held_at", "pk")
     return records if texts else records.defer(*RECORD_TEXT_FIELDS)
@@ -163,7 +195,9 @@ def records_of_cases(*, texts: bool = True) -> QuerySet[SessionRecord]:
 def student_file_for_user(user, student: Student, *, record_texts: bool = True) -> StudentFile:
     """What ``user`` may read of the student's file: the caller has checked
     ``cases.view_student_file`` and records the read."""
-    cases = list(file_cases_for_user(user, student, record_texts=record_texts))
+    cases = narrow_to_parts(
+        user, list(file_cases_for_user(user, student, record_texts=record_texts))
+    )
     case_ids = [case.pk for case in cases]
     # A consent tied to a case the reader may not read would betray that case.
     consents = list(
@@ -173,6 +207,8 @@ def student_file_for_user(user, student: Student, *, record_texts: bool = True) 
         .select_related("recorded_by")
         .order_by("given_on", "pk")
     )
+    referrals_read = {case.pk for case in cases if "referrals" in case.reader_parts}
+    consents = [c for c in consents if c.case_id is None or c.case_id in referrals_read]
     numbers = {case.pk: case.number for case in cases}
     by_case: dict[int | None, list[Consent]] = defaultdict(list)
     for consent in consents:

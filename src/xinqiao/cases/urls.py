@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("xinqiao.cases.urls_referrals")),
     path("", include("xinqiao.cases.urls_file")),
     path("", include("xinqiao.cases.urls_stats")),
+    path("", include("xinqiao.cases.urls_grants")),
 ]

@@ -116,6 +116,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Refer a student"), "cases:refer_student", "cases.refer_student", "cases"),
     NavItem(_("Raise a concern"), "cases:raise_concern", "cases.raise_concern", "cases"),
     NavItem(_("Support tasks"), "cases:my_tasks", "cases.view_own_tasks", "cases"),
+    # Access grants (issue 16 item 1): staff ask, the director decides.
+    NavItem(_("Ask for access"), "cases:grant_request", "cases.request_access", "privacy"),
+    NavItem(_("My access requests"), "cases:grant_mine", "cases.request_access", "privacy"),
+    NavItem(_("Access grants"), "cases:grant_list", "cases.decide_grants", "privacy"),
     NavItem(_("Retention review"), "core:retention", "core.review_retention", "cases"),
     NavItem(
         _("Research exports"), "reports:research_list", "reports.make_research_export", "privacy"

@@ -17,8 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from xinqiao.cases.access import case_queryset
-from xinqiao.core.access import get_or_refuse, record_read
+from xinqiao.cases.access import case_queryset, read_grounds
+from xinqiao.core.access import get_or_refuse
+from xinqiao.core.access_log import record_access
 from xinqiao.screening import selectors
 from xinqiao.screening.forms_follow_up import GiveScaleForm
 from xinqiao.screening.library import current_library
@@ -79,11 +80,15 @@ def case_section(*, request, case) -> dict | None:
 def case_results(request, pk: int):
     """The case's student's scale results (campaigns and cases), the scales given in this case
     and not answered yet, and a link to use a result in the effect evaluation."""
-    case = get_or_refuse(request, case_queryset(), pk, "cases.view_case")
+    case = get_or_refuse(request, case_queryset(), pk, "cases.view_case_screening")
     user = request.user
     if not user.has_perm("screening.view_results", case):
         raise PermissionDenied("refused: screening.view_results")
-    record_read(request, case, basis="counseling staff of the case")
+    # The basis as the case pages give it (an access grant's reads carry its id).
+    basis, grant_id = read_grounds(user, case, "counseling staff of the case")
+    record_access(
+        actor=user, action="read", obj=case, basis=basis, grant_id=grant_id, request=request
+    )
     results = [
         {
             "response": response,

@@ -15,6 +15,7 @@ from xinqiao.cases.models.case import (
     counseling_pairs,
     open_case_counselor_ids,
 )
+from xinqiao.cases.models.grant import ALL_PARTS, AccessGrant, CasePart
 from xinqiao.cases.models.outside import (
     RETENTION_YEARS,
     Consent,
@@ -37,11 +38,14 @@ from xinqiao.cases.models.work import (
 )
 
 __all__ = [
+    "ALL_PARTS",
     "RATING_RANGE",
     "RETENTION_YEARS",
+    "AccessGrant",
     "Assessment",
     "Case",
     "CaseCounselor",
+    "CasePart",
     "CaseQuerySet",
     "Conference",
     "ConferenceParticipant",

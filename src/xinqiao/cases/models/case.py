@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xinqiao.cases.models.grant import ALL_PARTS, AccessGrant
 from xinqiao.core.access import NOTHING, school_members_q
 from xinqiao.core.fields import EncryptedCharField, EncryptedTextField
 from xinqiao.core.roles import Role
@@ -184,8 +185,19 @@ class Case(SchoolScopedModel):
 
         And, for a few hours, a counselor or the principal who opened the student's file in an
         emergency (break-glass, crisis/models/emergency_access.py, which says why the rule
-        lives here rather than in the kernel).
+        lives here rather than in the kernel); and, read only, whoever holds an access grant in
+        force that the director approved (cases/models/grant.py).
         """
+        return cls.full_readers_q(user) | AccessGrant.case_q(user)
+
+    @classmethod
+    def part_q(cls, user, part: str) -> Q:
+        """The cases whose ``part`` (a ``CasePart``) ``user`` reads: a grant may be narrowed."""
+        return cls.full_readers_q(user) | AccessGrant.case_q(user, part)
+
+    @classmethod
+    def full_readers_q(cls, user) -> Q:
+        """The cases ``user`` reads whole: the director's, the counselor's, the emergency's."""
         emergency = Q(student_id__in=EmergencyAccess.student_ids_for(user))
         directed = user.school_ids_with(Role.DIRECTOR)
         assigned = CaseCounselor.objects.filter(user_id=user.pk).values("case_id")
@@ -200,7 +212,10 @@ class Case(SchoolScopedModel):
 
     def read_by(self, user) -> bool:
         """``visibility_q`` for a case already loaded: no query beyond the counselors, once
-        (and one for an emergency access, asked only of those the rest refuses)."""
+        (and one for an emergency access or a grant, asked only of those the rest refuses)."""
+        return self.read_whole_by(user) or bool(self.grants_of(user))
+
+    def read_whole_by(self, user) -> bool:
         if user.has_role(Role.DIRECTOR, school_id=self.school_id):
             return True
         if (
@@ -210,9 +225,29 @@ class Case(SchoolScopedModel):
             return True
         return self.emergency_access_of(user) is not None
 
+    def parts_read_by(self, user) -> frozenset[str]:
+        """The parts of the case page ``user`` reads: all of them, or what their grants open."""
+        if self.read_whole_by(user):
+            return ALL_PARTS
+        parts: set[str] = set()
+        for grant in self.grants_of(user):
+            parts |= grant.granted_parts
+        return frozenset(parts)
+
+    def grants_of(self, user) -> list[AccessGrant]:
+        """The grants in force by which ``user`` reads this case (asked once per object and
+        person: a page asks it for every part, the next request asks again)."""
+        held = self.__dict__.setdefault("_grants_of", {})
+        if user.pk not in held:
+            held[user.pk] = AccessGrant.for_case(user, self) if user.pk else []
+        return held[user.pk]
+
     def emergency_access_of(self, user):
         """The emergency access in force by which ``user`` reads this case, if any."""
-        return EmergencyAccess.in_force_for(user, self.student_id)
+        held = self.__dict__.setdefault("_emergency_of", {})
+        if user.pk not in held:
+            held[user.pk] = EmergencyAccess.in_force_for(user, self.student_id)
+        return held[user.pk]
 
     @cached_property
     def counselor_user_ids(self) -> frozenset[int]:
@@ -230,6 +265,13 @@ class Case(SchoolScopedModel):
 
     def can_become(self, state: str) -> bool:
         return state in self.TRANSITIONS[self.state]
+
+
+def case_part_q(user, part: str, path: str = "case") -> Q:
+    """The rows about a case (at ``path``) whose ``part`` ``user`` reads: what a part of the
+    case declares as its visibility, so that a narrowed grant leaks through no list."""
+    readable = Case.objects.filter(Case.part_q(user, part)).values("pk")
+    return Q(**{f"{path}__in": readable})
 
 
 class CaseCounselor(models.Model):

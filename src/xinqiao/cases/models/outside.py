@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from xinqiao.cases.models.case import Case, ProblemCategory, Severity
+from xinqiao.cases.models.case import Case, ProblemCategory, Severity, case_part_q
 from xinqiao.core.access import ProtectedModel, school_members_q
 from xinqiao.core.fields import EncryptedCharField, EncryptedTextField
 from xinqiao.core.roles import Role
@@ -102,6 +102,11 @@ class Referral(ProtectedModel):
     """A referral (转介, seed 000) inside the school or to an outside service, with follow-up."""
 
     scope_parent = "case"
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Visible when its case is, and its part (referrals) is open to the reader."""
+        return case_part_q(user, "referrals")
 
     class Kind(models.TextChoices):
         INTERNAL = "internal", _("to another counselor of the school")

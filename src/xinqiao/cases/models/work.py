@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinqiao.cases.models.case import Case, Severity
+from xinqiao.cases.models.case import Case, Severity, case_part_q
 from xinqiao.core.access import ProtectedModel
 from xinqiao.core.fields import EncryptedCharField, EncryptedTextField
 from xinqiao.core.roles import Role
@@ -20,6 +20,11 @@ class Assessment(ProtectedModel):
     """Needs assessment (seed 003 需求评估): nature, severity and the measures likely needed."""
 
     scope_parent = "case"
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Visible when its case is, and its part (assessment) is open to the reader."""
+        return case_part_q(user, "assessment")
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="assessment")
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
@@ -64,7 +69,7 @@ class Conference(ProtectedModel):
     def visibility_q(cls, user) -> Q:
         """Those who read the case, and the conference's participants (who read only its
         shared part: ``cases.view_conference_share``)."""
-        return Q(case__in=Case.objects.for_user(user).values("pk")) | Q(
+        return case_part_q(user, "conferences") | Q(
             pk__in=ConferenceParticipant.objects.filter(user_id=user.pk).values("conference_id")
         )
 
@@ -96,6 +101,11 @@ class SupportPlan(ProtectedModel):
     """An individual support plan (帮扶方案); every adjustment is a new version, all kept."""
 
     scope_parent = "case"
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Visible when its case is, and its part (plan) is open to the reader."""
+        return case_part_q(user, "plan")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -189,9 +199,7 @@ class PlanMeasure(ProtectedModel):
     def visibility_q(cls, user) -> Q:
         """Those who read the case, and the person responsible for the measure (who learns
         what to do and for whom, never why)."""
-        return Q(plan__case__in=Case.objects.for_user(user).values("pk")) | Q(
-            responsible_id=user.pk
-        )
+        return case_part_q(user, "plan", "plan__case") | Q(responsible_id=user.pk)
 
     class Meta:
         ordering = ["starts_on", "id"]
@@ -236,6 +244,11 @@ class SessionRecord(ProtectedModel):
 
     scope_parent = "case"
 
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Visible when its case is, and its part (records) is open to the reader."""
+        return case_part_q(user, "records")
+
     class Kind(models.TextChoices):
         INDIVIDUAL = "individual", _("individual session")
         GROUP = "group", _("group session")
@@ -275,6 +288,11 @@ class StageSummary(ProtectedModel):
 
     scope_parent = "case"
 
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Visible when its case is, and its part (records) is open to the reader."""
+        return case_part_q(user, "records")
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="summaries")
     plan = models.ForeignKey(
         SupportPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="summaries"
@@ -303,6 +321,11 @@ class Evaluation(ProtectedModel):
     """Effect evaluation (seed 003 效果评估): self, teacher, guardian and a questionnaire."""
 
     scope_parent = "case"
+
+    @classmethod
+    def visibility_q(cls, user) -> Q:
+        """Visible when its case is, and its part (evaluations) is open to the reader."""
+        return case_part_q(user, "evaluations")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evaluations")
     evaluated_on = models.DateField(_("date"))

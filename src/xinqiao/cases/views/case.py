@@ -96,25 +96,34 @@ def _case_may(request, case: Case) -> dict:
 
 
 def _case_context(request, case: Case) -> dict:
-    plans = list(
-        case.plans.prefetch_related(
-            Prefetch(
-                "measures",
-                queryset=PlanMeasure.objects.select_related("responsible").prefetch_related(
-                    "activities"
-                ),
-            )
-        ).select_related("approved_by", "created_by")
-    )
-    evaluations = list(case.evaluations.all())
+    # What the reader may read of it: all, or the parts an access grant opens (issue 16).
+    parts = case.parts_read_by(request.user)
+    plans = []
+    if "plan" in parts:
+        plans = list(
+            case.plans.prefetch_related(
+                Prefetch(
+                    "measures",
+                    queryset=PlanMeasure.objects.select_related("responsible").prefetch_related(
+                        "activities"
+                    ),
+                )
+            ).select_related("approved_by", "created_by")
+        )
+    evaluations = list(case.evaluations.all()) if "evaluations" in parts else []
     retention.mark_kept_until([case])
+    assessment = getattr(case, "assessment", None)
+    grants = case.grants_of(request.user) if not case.read_whole_by(request.user) else []
     return {
         **_case_may(request, case),
-        "assessment": getattr(case, "assessment", None),
+        "parts": parts,
+        "grant": grants[0] if grants else None,
+        "assessed": assessment is not None,
+        "assessment": assessment if "assessment" in parts else None,
         # Loaded with the case for the predicates: no query of their own.
         "counselors": case.counselors.all(),
         "categories": case.categories.all(),
-        "conferences": case.conferences.all(),
+        "conferences": case.conferences.all() if "conferences" in parts else [],
         "plans": plans,
         "current_plan": next((p for p in plans if p.state == SupportPlan.State.APPROVED), None),
         "draft_plan": next((p for p in plans if p.state == SupportPlan.State.DRAFT), None),
@@ -122,7 +131,7 @@ def _case_context(request, case: Case) -> dict:
         "evaluation_chart": _evaluation_chart(evaluations),
         "brief_form": forms.BriefAnswerForm(),
         # What the apps above cases add (screening's scale results): case_sections.py.
-        "extra_sections": case_sections(request=request, case=case),
+        "extra_sections": case_sections(request=request, case=case, parts=parts),
     }
 
 
@@ -164,7 +173,7 @@ def _case_part(request, case: Case, template: str, context: dict):
 @login_required
 def case_records_part(request, pk: int):
     """The session records and stage summaries of the case page."""
-    case = get_case_or_refuse(request, pk, queryset=case_queryset())
+    case = get_case_or_refuse(request, pk, "cases.view_case_records", queryset=case_queryset())
     context = {
         "records": case.records.select_related("written_by"),
         "summaries": case.summaries.select_related("written_by"),
@@ -185,7 +194,7 @@ def case_links_part(request, pk: int):
             "consents",
         )
     )
-    case = get_case_or_refuse(request, pk, queryset=queryset)
+    case = get_case_or_refuse(request, pk, "cases.view_case_referrals", queryset=queryset)
     return _case_part(request, case, "cases/case_links_part.html", {})
 
 

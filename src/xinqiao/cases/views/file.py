@@ -24,7 +24,7 @@ from xinqiao.cases import selectors_file as selectors
 from xinqiao.cases.access import (
     get_case_or_refuse,
     get_student_for_file,
-    read_basis,
+    read_grounds,
     record_read,
 )
 from xinqiao.cases.models import CaseCounselor, Severity
@@ -39,8 +39,11 @@ ARCHIVE_PAGE_SIZE = 30
 
 
 # --- the student file ---------------------------------------------------------------------------
-def _basis(user, student: Student) -> str:
-    return read_basis(user, student, "counselor of a case of the student")
+def _record(request, student: Student, action: str) -> str:
+    """The read (print, export) in the access log, with its basis (and grant); the basis."""
+    basis, grant_id = read_grounds(request.user, student, "counselor of a case of the student")
+    record_read(request, student, action=action, basis=basis, grant_id=grant_id)
+    return basis
 
 
 def _file_context(request, student: Student, *, record_texts: bool = True) -> dict:
@@ -59,8 +62,7 @@ def student_file(request, student_pk: int):
     # The texts of session records load per case when opened (case_records): a long file
     # opens at once, and each opening is its own line in the access log.
     context = _file_context(request, student, record_texts=False)
-    basis = _basis(request.user, student)
-    record_read(request, student, action="read", basis=basis)
+    basis = _record(request, student, "read")
     if basis.startswith(EmergencyAccess.BASIS_PREFIX):
         context["emergency"] = EmergencyAccess.in_force_for(request.user, student.pk)
     return render(request, "cases/file_student.html", context)
@@ -69,7 +71,7 @@ def student_file(request, student_pk: int):
 @login_required
 def case_records(request, pk: int):
     """The session records of one case, for the student file (an htmx fragment)."""
-    case = get_case_or_refuse(request, pk)
+    case = get_case_or_refuse(request, pk, "cases.view_case_records")
     record_read(request, case)
     records = selectors.records_of_cases().filter(case=case)
     return render(request, "cases/file_records.html", {"records": records})
@@ -83,7 +85,7 @@ def student_file_print(request, student_pk: int):
     context["watermark"] = watermark_text(request.user)
     context["watermark_rows"] = range(12)
     context["watermark_columns"] = range(4)
-    record_read(request, student, action="print", basis=_basis(request.user, student))
+    _record(request, student, "print")
     return render(request, "cases/file_print.html", context)
 
 
@@ -96,7 +98,7 @@ def student_file_export_view(request, student_pk: int):
         student_file,
         watermark=export_mark(request.user),
     )
-    record_read(request, student, action="export", basis=_basis(request.user, student))
+    _record(request, student, "export")
     filename = _("Student file-%(name)s-%(number)s.docx") % {
         "name": student.name,
         "number": student.student_number,

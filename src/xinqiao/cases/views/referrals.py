@@ -154,7 +154,7 @@ CONSENT_NEXT = {"referral": "cases:referral_create", "typical": "cases:typical_m
 
 @login_required
 def consent_list(request, case_pk: int):
-    case = get_case_or_refuse(request, case_pk)
+    case = get_case_or_refuse(request, case_pk, "cases.view_case_referrals")
     record_read(request, case)
     return _consent_page(request, case, ConsentForm(case=case))
 
@@ -270,7 +270,7 @@ def referral_create(request, case_pk: int):
 
 @login_required
 def referral_detail(request, pk: int):
-    referral = get_referral(request, pk, "cases.view_case")
+    referral = get_referral(request, pk, "cases.view_case_referrals")
     record_read(request, referral.case)
     return _referral_page(request, referral)
 
