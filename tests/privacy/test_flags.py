@@ -199,3 +199,56 @@ def test_no_one_but_the_director_reads_or_reviews_flags_and_nothing_changes(cast
         assert flag.reviewed_at is None and flag.review_note == ""
     sign_in(client, cast.foreign_director)
     assert list(client.get(reverse("privacy:flag_list"), {"state": "all"}).context["page"]) == []
+
+
+def _file_grant(cast, student, *, days: int):
+    from xinqiao.cases.models import AccessGrant
+
+    now = timezone.now()
+    return AccessGrant.objects.create(
+        school=cast.school,
+        requester=cast.duty,
+        kind=AccessGrant.Kind.FILE,
+        student=student,
+        reason="核实值班来电",
+        starts_at=now - datetime.timedelta(days=days) + datetime.timedelta(hours=2),
+        ends_at=now + datetime.timedelta(hours=2),
+        expires_at=now + datetime.timedelta(hours=2),
+        parts_requested=",records,",
+        parts_granted=",records,",
+        state=AccessGrant.State.APPROVED,
+    )
+
+
+def test_reads_under_a_grant_close_to_its_end_are_flagged_once_per_grant(cast):
+    """The grant ends in two hours: reads now are in its last 24 hours, flagged once."""
+    (pupil,) = make_students(cast, 1)
+    grant = _file_grant(cast, pupil, days=7)
+    read_files(cast.duty, [pupil, pupil], grant_id=grant.pk)
+    written = flags_scan()
+    assert [(f.kind, f.actor_username, f.key, f.count) for f in written] == [
+        ("grant_ending", cast.duty.username, str(grant.pk), 2)
+    ]
+    assert flag_notices(cast.director).count() == 1
+    read_files(cast.duty, [pupil], grant_id=grant.pk)
+    assert flags_scan() == []
+    assert AccessFlag.objects.filter(kind="grant_ending").count() == 1
+
+
+def test_reads_early_in_a_grant_or_without_one_are_not_flagged_as_ending(cast, settings):
+    (pupil,) = make_students(cast, 1)
+    settings.ACCESS_FLAG_GRANT_END_HOURS = 1  # the last hour only: now is not in it
+    grant = _file_grant(cast, pupil, days=7)
+    read_files(cast.duty, [pupil], grant_id=grant.pk)
+    read_files(cast.counselor, [pupil])
+    assert not [f for f in flags_scan() if f.kind == "grant_ending"]
+
+
+def test_the_last_stretch_of_a_short_grant_is_its_last_quarter(settings):
+    from xinqiao.privacy.detectors import ending_from
+
+    settings.ACCESS_FLAG_GRANT_END_HOURS = 24
+    start = timezone.now()
+    day = datetime.timedelta(days=1)
+    assert ending_from(start, start + day) == start + day * 3 / 4
+    assert ending_from(start, start + 10 * day) == start + 9 * day

@@ -17,8 +17,10 @@ when its last row is new.
   than core/access.py's per-minute limit, which answers 429 and tells the director at once
   (past it nothing is written, so this detector sees the rows up to the limit).
 
-The lead adds "reads under grants close to their end" after the grants are merged: one more
-function in ``DETECTORS`` and one more ``AccessFlag.Kind``.
+- ``grant_ending``: reads under an access grant (cases/models/grant.py) in the last stretch of
+  its period: the last ``ACCESS_FLAG_GRANT_END_HOURS`` hours, and never more than the last
+  quarter of the period (a one-day grant is not all "near its end"). Someone copying what they
+  can before the access lapses reads so; one flag per grant, counting its reads then.
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from xinqiao.cases.models import AccessGrant
 from xinqiao.core.models import AccessLog
 from xinqiao.people.models import RoleAssignment
 from xinqiao.privacy.models import AccessFlag
 
 READS = ("read", "print", "export", "emergency")
-FIELDS = ("seq", "created_at", "actor_id", "actor_username", "school_id", "student_id")
+FIELDS = ("seq", "created_at", "actor_id", "actor_username", "school_id", "student_id", "grant_id")
 
 
 @dataclass(frozen=True)
@@ -226,4 +229,37 @@ def outside_hours(scan: Scan) -> list[Finding]:
     ]
 
 
-DETECTORS: list[Callable[[Scan], list[Finding]]] = [many_files, outside_hours, refusals]
+def ending_from(starts_at: datetime.datetime, expires_at: datetime.datetime) -> datetime.datetime:
+    """Where a grant's last stretch begins (see the module's note)."""
+    stretch = min(
+        datetime.timedelta(hours=settings.ACCESS_FLAG_GRANT_END_HOURS),
+        (expires_at - starts_at) / 4,
+    )
+    return expires_at - stretch
+
+
+def grant_ending(scan: Scan) -> list[Finding]:
+    rows = list(_in_schools(scan.new_rows(action__in=READS, grant_id__isnull=False)))
+    periods = {
+        pk: ending_from(starts_at, expires_at)
+        for pk, starts_at, expires_at in AccessGrant.objects.filter(
+            pk__in={row["grant_id"] for row in rows}
+        ).values_list("pk", "starts_at", "expires_at")
+    }
+    late: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    for row in rows:
+        grant_id = row["grant_id"]
+        if grant_id in periods and row["created_at"] >= periods[grant_id]:
+            late[(row["school_id"], grant_id)].append(row)
+    return [
+        _finding(AccessFlag.Kind.GRANT_ENDING, run, key=str(grant_id), count=len(run))
+        for (_school, grant_id), run in late.items()
+    ]
+
+
+DETECTORS: list[Callable[[Scan], list[Finding]]] = [
+    many_files,
+    outside_hours,
+    refusals,
+    grant_ending,
+]

@@ -33,6 +33,7 @@ class AccessFlag(SchoolScopedModel):
         MANY_FILES = "many_files", _("many files in a short time")
         OUTSIDE_HOURS = "outside_hours", _("reads outside working hours")
         REFUSALS = "refusals", _("many refusals")
+        GRANT_ENDING = "grant_ending", _("reads under a grant close to its end")
 
     kind = models.CharField(_("pattern"), max_length=30, choices=Kind.choices)
     actor_id = models.BigIntegerField(null=True)
