@@ -21,6 +21,7 @@ from xinqiao.core.access import record_read
 from xinqiao.core.access_log import record_access
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.exports import DOCX_CONTENT_TYPE
+from xinqiao.core.views.common import run_step
 from xinqiao.rights import services
 from xinqiao.rights.access import get_request_or_refuse
 from xinqiao.rights.forms import AskForm, DecideForm
@@ -162,12 +163,7 @@ def _render_detail(request, record_request: RecordRequest, *, decide_form=None, 
 
 def _step(request, pk: int, perm: str, step, done: str):
     record_request = get_request_or_refuse(request, pk, perm)
-    try:
-        step(record_request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done)
+    run_step(request, lambda: step(record_request), done)
     return redirect("rights:request_detail", pk=record_request.pk)
 
 

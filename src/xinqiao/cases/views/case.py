@@ -24,8 +24,8 @@ from xinqiao.cases.models import (
     Severity,
     SupportPlan,
 )
-from xinqiao.cases.views.common import form_page
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.views.common import form_page
 from xinqiao.people.models import School
 from xinqiao.people.selectors import school_of
 

@@ -21,7 +21,7 @@ from xinqiao.cases.models import (
     PlanMeasure,
     SupportPlan,
 )
-from xinqiao.cases.views.common import form_page
+from xinqiao.core.views.common import form_page
 
 
 @login_required

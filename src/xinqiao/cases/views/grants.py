@@ -16,12 +16,12 @@ from xinqiao.cases import services_grants as services
 from xinqiao.cases.access import get_grant
 from xinqiao.cases.forms_grants import GrantDecisionForm, GrantRequestForm, end_of_day
 from xinqiao.cases.models import AccessGrant, Case
-from xinqiao.cases.views.common import run_step
 from xinqiao.core.access import record_read
 from xinqiao.core.access_log import record_access
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import Role
+from xinqiao.core.views.common import run_step
 
 PAGE_SIZE = 30
 DIRECTOR_BASIS = "director of the school: access requests"

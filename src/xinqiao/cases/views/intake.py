@@ -17,9 +17,9 @@ from xinqiao.cases.access import cases_referred_by, refuse_unless
 from xinqiao.cases.models import (
     Case,
 )
-from xinqiao.cases.views.common import form_page
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.params import query_id
+from xinqiao.core.views.common import form_page
 from xinqiao.people.models import Student
 from xinqiao.people.selectors import school_of
 from xinqiao.rooms.access import get_appointment, get_intake

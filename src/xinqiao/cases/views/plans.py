@@ -27,8 +27,8 @@ from xinqiao.cases.models import (
     PlanMeasure,
     SupportPlan,
 )
-from xinqiao.cases.views.common import form_page, run_step
 from xinqiao.core.decorators import permission_required
+from xinqiao.core.views.common import form_page, run_step
 
 
 @login_required

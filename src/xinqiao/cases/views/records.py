@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from xinqiao.cases import forms, services_records
 from xinqiao.cases.access import get_case_or_refuse, record_read
 from xinqiao.cases.case_sections import evaluation_initial
-from xinqiao.cases.views.common import form_page, run_step
 from xinqiao.core.params import query_id
+from xinqiao.core.views.common import form_page, run_step
 from xinqiao.rooms.access import get_appointment
 
 

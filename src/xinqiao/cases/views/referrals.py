@@ -49,11 +49,11 @@ from xinqiao.cases.models import (
     TypicalCase,
 )
 from xinqiao.cases.referral_letter import build_referral_letter, letter_filename
-from xinqiao.cases.views.common import run_step
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.exports import DOCX_CONTENT_TYPE, download, export_mark
 from xinqiao.core.params import query_id
 from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
+from xinqiao.core.views.common import run_step
 from xinqiao.people.models import School
 
 

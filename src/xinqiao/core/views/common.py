@@ -1,4 +1,4 @@
-"""What the case pages share: a form page's status, and a button's one service call."""
+"""What many pages share: a form page's status, and a button's one service call."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 
 def form_page(request, template: str, context: dict, form) -> object:
+    """The form's page: 400 when a sent form came back with errors, so scripts and tests see it."""
     return render(request, template, context, status=400 if form.is_bound else 200)
 
 
