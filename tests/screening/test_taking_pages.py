@@ -74,6 +74,13 @@ def test_a_student_sees_open_coming_opted_out_and_submitted_questionnaires(cast,
     assert "睡眠调查" in body and "家长" in body  # 你的家长已让你不参加
     assert "谢谢你，祝你每天开心。" in body
     assert "轻度" not in body  # the campaign does not show scores
+    # The workbench's tile counts the open one only (issue 17): what the page lists as open.
+    from xinqiao.screening.selectors import questionnaires_to_fill
+
+    open_participation = participation_of(open_one, cast.student_record)
+    assert list(questionnaires_to_fill(cast.student)) == [open_participation]
+    home = signed_in(cast.student).get(reverse("core:home")).content.decode()
+    assert 'data-testid="tile-questionnaires" data-count="1"' in home
 
 
 def test_scores_and_band_show_only_when_the_campaign_allows_it(cast, signed_in):

@@ -149,6 +149,16 @@ def cases_referred_by(user) -> models.QuerySet[Case]:
     )
 
 
+def measures_asked_of(user) -> models.QuerySet[PlanMeasure]:
+    """Measures asked of ``user`` in approved plans of cases being worked on: what to do and
+    for whom, never why (DESIGN.md principle 1). The "support tasks" page and its tile."""
+    return PlanMeasure.objects.for_user(user).filter(
+        responsible=user,
+        plan__state=SupportPlan.State.APPROVED,
+        plan__case__state__in=Case.WORKING_STATES,
+    )
+
+
 # --- what the counseling side keeps beside the cases -----------------------------------------------
 def get_outside_service(request, pk: int, perm: str = "cases.manage_services") -> OutsideService:
     # The directory is not confidential, but its routes sit among the case pages: refusals logged.

@@ -38,6 +38,7 @@ class CasesConfig(AppConfig):
         register_student_counselors(models.open_case_counselor_ids)
         register_case_work(crisis_case_work)
         register_counseling_pairs(models.counseling_pairs)
-        from xinqiao.cases import retention
+        from xinqiao.cases import retention, workbench
 
         retention.register()
+        workbench.register()

@@ -11,6 +11,9 @@ class CoreConfig(AppConfig):
         from xinqiao.core import history, signals  # noqa: F401  (connect receivers)
 
         history.register_core_models()
+        from xinqiao.core import workbench_tiles
+
+        workbench_tiles.register()
         from xinqiao.core import retention
 
         retention.register_core()

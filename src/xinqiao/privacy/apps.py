@@ -15,3 +15,6 @@ class PrivacyConfig(AppConfig):
         from xinqiao.privacy.models import AccessFlag
 
         track(AccessFlag)
+        from xinqiao.privacy import workbench
+
+        workbench.register()

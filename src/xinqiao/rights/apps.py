@@ -22,5 +22,8 @@ class RightsConfig(AppConfig):
         track(RecordRequest)
         track(NoteReview)
         track(RecordCorrection)
+        from xinqiao.rights import workbench
+
+        workbench.register()
         register_role_link(Role.GUARDIAN, _("Ask for your child's records"), "rights:ask")
         register_role_link(Role.DIRECTOR, _("Guardians' record requests"), "rights:request_list")

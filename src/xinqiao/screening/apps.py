@@ -19,6 +19,9 @@ class ScreeningConfig(AppConfig):
         # evaluation (seed 003 效果评估: 问卷调查); cases imports nothing of screening.
         register_case_section("screening", "screening/case_section.html", case_section, order=50)
         register_evaluation_initial(evaluation_initial)
+        from xinqiao.screening import workbench
+
+        workbench.register()
 
         # Every state change of a campaign, a participation (started, submitted, opted out)
         # and a follow-up is in the change history; the answers (saved every few seconds,

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from xinqiao.screening.definitions import PRIMARY_LANGUAGE, ScaleDefinition
 from xinqiao.screening.library import current_library
-from xinqiao.screening.models import FollowUp, Participation, Response
+from xinqiao.screening.models import Campaign, FollowUp, Participation, Response
 from xinqiao.screening.scoring import AnswerError, score_answers
 
 
@@ -53,6 +54,25 @@ CONCLUDED = (FollowUp.Conclusion.CONFIRMED, FollowUp.Conclusion.NO_CONCERN)
 PENDING_FIRST = models.Case(
     models.When(conclusion=FollowUp.Conclusion.PENDING, then=0), default=1
 ).asc()
+
+
+def questionnaires_to_fill(user, now=None) -> QuerySet[Participation]:
+    """What the user may answer now: the "open" group of My questionnaires (views_taking.py),
+    counted on the workbench."""
+    now = now or timezone.now()
+    return (
+        Participation.objects.for_user(user)
+        .filter(Q(student__user_id=user.pk) | Q(teacher__user_id=user.pk))
+        .filter(state__in=(Participation.State.INVITED, Participation.State.STARTED))
+        .filter(
+            Q(campaign__isnull=True, case__isnull=False, via=Participation.Via.ACCOUNT)
+            | Q(
+                campaign__state=Campaign.State.ANNOUNCED,
+                campaign__opens_at__lte=now,
+                campaign__closes_at__gt=now,
+            )
+        )
+    )
 
 
 def follow_ups_for_counseling(user) -> QuerySet[FollowUp]:

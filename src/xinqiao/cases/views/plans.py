@@ -19,12 +19,11 @@ from xinqiao.cases.access import (
     get_measure,
     get_my_measure,
     get_plan,
+    measures_asked_of,
     record_read,
 )
 from xinqiao.cases.models import (
-    Case,
     Conference,
-    PlanMeasure,
     SupportPlan,
 )
 from xinqiao.core.decorators import permission_required
@@ -121,12 +120,7 @@ def measure_status(request, pk: int):
 def my_tasks(request):
     """Measures asked of me: what to do and for whom, never why (DESIGN.md principle 1)."""
     measures = (
-        PlanMeasure.objects.for_user(request.user)
-        .filter(
-            responsible=request.user,
-            plan__state=SupportPlan.State.APPROVED,
-            plan__case__state__in=Case.WORKING_STATES,
-        )
+        measures_asked_of(request.user)
         .select_related("plan__case__student__school_class__grade")
         .prefetch_related("activities")
         .order_by("starts_on")

@@ -7,11 +7,13 @@ from xinqiao.core import directory
 from xinqiao.core.backup_schedule import BACKUP_WATCHERS, backup_trouble
 from xinqiao.core.home_links import role_links
 from xinqiao.core.roles import ROLE_DUTIES, Role
+from xinqiao.core.workbench import tiles_for
 
 
 @login_required
 def home(request):
-    """The role-aware home page: what each of the person's roles is for, and where to go."""
+    """The workbench: for each of the person's roles, what waits for them (tiles, counted by
+    each app, core/workbench.py), what the role is for, and where to go."""
     assignments = directory.roles().assignments(request.user)
     roles = [
         {
@@ -20,6 +22,7 @@ def home(request):
             "school": a.school,
             "duty": ROLE_DUTIES[a.role],
             "links": role_links(a.role),
+            "tiles": tiles_for(request.user, a.role, getattr(a.school, "pk", None)),
         }
         for a in assignments
     ]

@@ -1,0 +1,116 @@
+"""The cases app's workbench tiles (core/workbench.py): each counts what its list shows."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from xinqiao.cases.access import cases_referred_by, measures_asked_of
+from xinqiao.cases.models import AccessGrant, Case
+from xinqiao.cases.services_grants import grants_to_decide
+from xinqiao.core.roles import Role
+from xinqiao.core.workbench import Tile, register_tile
+
+REFERRERS = (
+    Role.CLASS_TEACHER,
+    Role.GRADE_LEADER,
+    Role.STUDENT_AFFAIRS,
+    Role.PRINCIPAL,
+    Role.VICE_PRINCIPAL,
+)
+
+
+def awaiting_approval(user, school_id) -> int:
+    cases = Case.objects.for_user(user).filter(school_id=school_id)
+    return cases.awaiting_approval().count()
+
+
+def grants_waiting(user, school_id) -> int:
+    return (
+        grants_to_decide(user)
+        .filter(school_id=school_id, state=AccessGrant.State.REQUESTED)
+        .count()
+    )
+
+
+def my_open_cases(user, school_id) -> int:
+    cases = Case.objects.for_user(user).open().filter(school_id=school_id)
+    return cases.filter(counselors__user=user).count()
+
+
+def my_grants_in_force(user, school_id) -> int:
+    return AccessGrant.objects.for_user(user).held_by(user).count()
+
+
+def register() -> None:
+    register_tile(
+        [Role.DIRECTOR],
+        Tile(
+            "cases_awaiting_approval",
+            _("Plans and closures to approve"),
+            "clipboard-list",
+            "cases:case_list",
+            awaiting_approval,
+            order=10,
+            query="state=awaiting_approval",
+        ),
+    )
+    register_tile(
+        [Role.DIRECTOR],
+        Tile(
+            "grants_waiting",
+            _("Access requests to decide"),
+            "key-round",
+            "cases:grant_list",
+            grants_waiting,
+            order=20,
+        ),
+    )
+    register_tile(
+        [Role.COUNSELOR],
+        Tile(
+            "my_open_cases",
+            _("My open cases"),
+            "heart-handshake",
+            "cases:case_list",
+            my_open_cases,
+            order=10,
+            query="mine=1",
+        ),
+    )
+    register_tile(
+        [Role.DUTY],
+        Tile(
+            "my_grants",
+            _("Access grants in force"),
+            "key-round",
+            "cases:grant_mine",
+            my_grants_in_force,
+            order=30,
+        ),
+    )
+    register_tile(
+        [*REFERRERS, Role.COUNSELOR],
+        Tile(
+            "measures_asked",
+            _("Support tasks asked of me"),
+            "list-todo",
+            "cases:my_tasks",
+            lambda user, school_id: measures_asked_of(user).count(),
+            order=20,
+        ),
+    )
+    for roles, title in (
+        (REFERRERS, _("Students I referred")),
+        ([Role.GUARDIAN], _("Concerns I raised")),
+    ):
+        register_tile(
+            roles,
+            Tile(
+                "my_referrals",
+                title,
+                "user-check",
+                "cases:my_referrals",
+                lambda user, school_id: cases_referred_by(user).count(),
+                order=30,
+            ),
+        )

@@ -1,0 +1,58 @@
+"""The workbench (工作台, issue 17): what waits for each role, as tiles on the home page.
+
+Each app registers its tiles in its ``AppConfig.ready`` (core imports none of them, DESIGN.md
+layers). A tile is a count that links to the list behind it, and the count is taken from the
+same selector that list uses, through the app's scoped querysets: a tile shows only what the
+person may see there, and a count never says more than the list would (a class teacher's tile
+counts the measures asked of them, never why a student is supported).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    title: str | Promise
+    icon: str  # a vendored Lucide icon ({% icon %})
+    url_name: str
+    # How many things wait behind the tile, for the person signed in, in the school of the
+    # role (None for a role that holds no school, as the administrator's).
+    count: Callable[..., int]
+    order: int = 100
+    query: str = ""  # the list's filter the count is taken with ("state=open")
+
+
+_tiles: dict[str, list[Tile]] = {}
+
+
+def register_tile(roles: Iterable[str], tile: Tile) -> None:
+    for role in roles:
+        tiles = _tiles.setdefault(role, [])
+        if all(existing.key != tile.key for existing in tiles):
+            tiles.append(tile)
+            tiles.sort(key=lambda t: (t.order, t.key))
+
+
+def tiles_for(user, role: str, school_id: int | None) -> list[dict]:
+    """The tiles of ``role`` for ``user`` with their counts, in order."""
+    return [
+        {
+            "key": tile.key,
+            "title": tile.title,
+            "icon": tile.icon,
+            "url": reverse(tile.url_name) + (f"?{tile.query}" if tile.query else ""),
+            "count": tile.count(user, school_id),
+        }
+        for tile in _tiles.get(role, ())
+    ]
+
+
+def registered_tiles(role: str) -> list[Tile]:
+    return list(_tiles.get(role, ()))

@@ -1,0 +1,25 @@
+"""Core's own tile on every workbench: the steps waiting for the person (待我处理)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from xinqiao.core.roles import Role
+from xinqiao.core.workbench import Tile, register_tile
+
+
+def steps_waiting(user, school_id: int | None) -> int:
+    """The steps of the "waiting for me" page (core/views/waiting.py), of the role's school."""
+    from xinqiao.core.models import PendingStep
+
+    steps = PendingStep.objects.for_user(user)
+    if school_id is not None:
+        steps = steps.filter(school_id=school_id)
+    return steps.count()
+
+
+def register() -> None:
+    register_tile(
+        Role.values,
+        Tile("waiting", _("Waiting for me"), "list-todo", "core:waiting", steps_waiting, order=0),
+    )

@@ -1,0 +1,116 @@
+"""The workbench (issue 17, first part): each role's home page shows its tiles, each tile's
+count is what the list behind it holds, and no tile says what the role may not know."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.cases.factories import PROBLEM, case_at
+from tests.cases.test_waiting_steps import draft
+from xinqiao.cases import services_grants, services_plans
+from xinqiao.cases.models import PlanMeasure
+from xinqiao.core.roles import Role
+from xinqiao.core.workbench import registered_tiles
+
+pytestmark = pytest.mark.django_db
+
+TILES = {
+    Role.ADMIN: ["waiting"],
+    Role.PRINCIPAL: ["waiting", "measures_asked", "my_referrals"],
+    Role.VICE_PRINCIPAL: ["waiting", "measures_asked", "my_referrals"],
+    Role.DIRECTOR: [
+        "waiting",
+        "cases_awaiting_approval",
+        "grants_waiting",
+        "follow_ups",
+        "flags",
+        "record_requests",
+    ],
+    Role.COUNSELOR: ["waiting", "my_open_cases", "measures_asked", "my_follow_ups"],
+    Role.DUTY: ["waiting", "my_grants"],
+    Role.CLASS_TEACHER: ["waiting", "measures_asked", "my_referrals"],
+    Role.GRADE_LEADER: ["waiting", "measures_asked", "my_referrals"],
+    Role.STUDENT_AFFAIRS: ["waiting", "measures_asked", "my_referrals"],
+    Role.SUPERVISOR: ["waiting"],
+    Role.COMMITTEE_MEMBER: ["waiting", "questionnaires"],
+    Role.DORM_LIAISON: ["waiting", "questionnaires"],
+    Role.STUDENT: ["waiting", "questionnaires"],
+    Role.GUARDIAN: ["waiting", "my_referrals", "my_record_requests"],
+    Role.DISTRICT: ["waiting"],
+}
+
+
+def tiles_on_home(client, role: str) -> dict[str, int]:
+    """The tiles of ``role``'s card on the home page, with their counts as shown."""
+    page = client.get(reverse("core:home")).content.decode()
+    card = page.split(f'data-testid="tiles-{role}"', 1)[1].split("</div>", 1)[0]
+    tiles = {}
+    for part in card.split('data-testid="tile-')[1:]:
+        key = part.split('"', 1)[0]
+        tiles[key] = int(part.split('data-count="', 1)[1].split('"', 1)[0])
+    return tiles
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_sees_its_tiles_in_order(cast, signed_in, role):
+    assert [tile.key for tile in registered_tiles(role)] == TILES[role]
+    shown = tiles_on_home(signed_in(getattr(cast, role.value)), role.value)
+    assert list(shown) == TILES[role]
+
+
+def test_a_plan_saved_for_approval_is_on_the_directors_workbench_until_approved(cast, signed_in):
+    client = signed_in(cast.director)
+    before = tiles_on_home(client, "director")
+    plan = draft(cast, case_at(cast, "assessing"))
+    during = tiles_on_home(client, "director")
+    assert during["cases_awaiting_approval"] == before["cases_awaiting_approval"] + 1
+    assert during["waiting"] == before["waiting"] + 1
+    services_plans.plan_approve(actor=cast.director, plan=plan)
+    assert tiles_on_home(client, "director") == before
+
+
+def test_the_counts_are_what_the_lists_behind_them_hold(cast, signed_in):
+    case = case_at(cast, "active")
+    plan = draft(cast, case)  # a revised plan, approved: its measure is asked of the teacher
+    services_plans.plan_approve(actor=cast.director, plan=plan)
+    PlanMeasure.objects.filter(plan__case=case).exclude(plan=plan).delete()
+    PlanMeasure.objects.filter(plan=plan).update(responsible=cast.class_teacher)
+    grant = services_grants.grant_request(
+        actor=cast.duty,
+        case=case,
+        reason="核实值班来电",
+        ends_at=timezone.now() + datetime.timedelta(days=3),
+        parts=["plan"],
+    )
+    director = tiles_on_home(signed_in(cast.director), "director")
+    assert director["grants_waiting"] == 1
+    assert tiles_on_home(signed_in(cast.duty), "duty")["my_grants"] == 0
+    services_grants.grant_approve(actor=cast.director, grant=grant)
+    assert tiles_on_home(signed_in(cast.director), "director")["grants_waiting"] == 0
+    assert tiles_on_home(signed_in(cast.duty), "duty")["my_grants"] == 1
+    counselor = tiles_on_home(signed_in(cast.counselor), "counselor")
+    assert counselor["my_open_cases"] == 1
+    teacher_client = signed_in(cast.class_teacher)
+    teacher = tiles_on_home(teacher_client, "class_teacher")
+    assert teacher["measures_asked"] == 1
+    tasks = teacher_client.get(reverse("cases:my_tasks")).content.decode()
+    assert tasks.count('data-testid="task-') == 1  # the list behind the tile
+    home = teacher_client.get(reverse("core:home")).content.decode()
+    assert PROBLEM not in home  # a tile counts, it never says why
+
+
+@pytest.mark.parametrize("role", [Role.DIRECTOR, Role.COUNSELOR, Role.STUDENT, Role.GUARDIAN])
+def test_a_workbench_is_one_page_load_with_a_bounded_number_of_queries(cast, signed_in, role):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(getattr(cast, role.value))
+    client.get(reverse("core:home"))  # the session's first request settles its own rows
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("core:home")).status_code == 200
+    # The page's own (session, user, roles, menu, bell) and one count a tile.
+    assert len(queries) <= 10 + len(TILES[role]), [q["sql"][:120] for q in queries]
