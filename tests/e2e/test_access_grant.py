@@ -64,6 +64,8 @@ def test_a_duty_person_reads_one_case_under_a_grant_until_it_expires(browser, li
     director.goto("/cases/grants/")
     assert director.evaluate("document.documentElement.scrollWidth") <= 390
     director.get_by_test_id(f"grant-{grant.pk}").get_by_test_id("grant-decide").click()
+    # The decision page has loaded (measuring mid-navigation finds no document: it failed once).
+    expect(director.get_by_test_id("grant-approve")).to_be_visible()
     assert director.evaluate("document.documentElement.scrollWidth") <= 390
     for part in grant.requested_parts - {"plan"}:
         director.locator(f"input[name=parts][value={part}]").uncheck()

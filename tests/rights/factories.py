@@ -25,7 +25,10 @@ ASKED = "请提供本学期孩子在心理咨询室的辅导记录。"
 def records_of_child(cast) -> list[SessionRecord]:
     """The cast's student's active case (made once) with two records: one the counselor will
     let go, one they keep back."""
-    case = Case.objects.filter(student=cast.student_record, counselors__user=cast.counselor).first()
+    # An active one: other tables of the sweep give the same student cases in other states.
+    case = Case.objects.filter(
+        student=cast.student_record, counselors__user=cast.counselor, state=Case.State.ACTIVE
+    ).first()
     if case is None:
         case = case_at(cast, "active")
     records = list(SessionRecord.objects.filter(case=case).order_by("held_at"))

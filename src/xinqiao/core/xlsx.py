@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,3 +34,8 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def workbook_from_bytes(content: bytes, *, read_only: bool = True) -> Workbook:
+    """A workbook this product wrote, read back (a research export turned into CSV)."""
+    return load_workbook(io.BytesIO(content), read_only=read_only)

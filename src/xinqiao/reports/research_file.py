@@ -10,11 +10,11 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from xinqiao.core.deidentify_table import Release
-from xinqiao.core.xlsx import looks_like_formula, workbook_bytes
+from xinqiao.core.xlsx import looks_like_formula, workbook_bytes, workbook_from_bytes
 from xinqiao.reports.models import ResearchExport
 from xinqiao.reports.selectors_research import Collected, column_heading
 
@@ -95,7 +95,7 @@ def research_workbook(export: ResearchExport, collected: Collected, release: Rel
 def csv_from_workbook(content: bytes) -> bytes:
     """The data sheet as CSV (UTF-8 with a byte-order mark, for Excel), watermark row first;
     cells that a spreadsheet would take as a formula are quoted with an apostrophe."""
-    book = load_workbook(io.BytesIO(content), read_only=True)
+    book = workbook_from_bytes(content)
     sheet = book.worksheets[DATA_SHEET_INDEX]
     out = io.StringIO()
     writer = csv.writer(out)
