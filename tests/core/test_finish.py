@@ -47,3 +47,10 @@ def test_a_real_form_page_has_no_dashes_in_its_selects(cast, signed_in):
     page = signed_in(cast.counselor).get(reverse("cases:case_open")).content.decode()
     assert "<select" in page
     assert "---------" not in page
+
+
+def test_a_guardian_finds_the_concerns_they_raised_in_the_menu(cast, signed_in):
+    client = signed_in(cast.guardian)
+    menu = {str(item["label"]): item["url"] for item in client.get("/").context["nav_items"]}
+    assert menu["我反映的情况"] == reverse("cases:my_referrals")
+    assert client.get(reverse("cases:my_referrals")).status_code == 200

@@ -24,21 +24,29 @@ TILES = {
     Role.VICE_PRINCIPAL: ["waiting", "measures_asked", "my_referrals"],
     Role.DIRECTOR: [
         "waiting",
+        "appointments_today",
         "cases_awaiting_approval",
         "grants_waiting",
         "follow_ups",
         "flags",
         "record_requests",
+        "leave_requests",
     ],
-    Role.COUNSELOR: ["waiting", "my_open_cases", "measures_asked", "my_follow_ups"],
-    Role.DUTY: ["waiting", "my_grants"],
+    Role.COUNSELOR: [
+        "waiting",
+        "appointments_today",
+        "my_open_cases",
+        "measures_asked",
+        "my_follow_ups",
+    ],
+    Role.DUTY: ["waiting", "appointments_today", "my_grants"],
     Role.CLASS_TEACHER: ["waiting", "measures_asked", "my_referrals"],
     Role.GRADE_LEADER: ["waiting", "measures_asked", "my_referrals"],
     Role.STUDENT_AFFAIRS: ["waiting", "measures_asked", "my_referrals"],
     Role.SUPERVISOR: ["waiting"],
     Role.COMMITTEE_MEMBER: ["waiting", "questionnaires"],
     Role.DORM_LIAISON: ["waiting", "questionnaires"],
-    Role.STUDENT: ["waiting", "questionnaires"],
+    Role.STUDENT: ["waiting", "questionnaires", "bookings"],
     Role.GUARDIAN: ["waiting", "my_referrals", "my_record_requests"],
     Role.DISTRICT: ["waiting"],
 }
@@ -114,3 +122,25 @@ def test_a_workbench_is_one_page_load_with_a_bounded_number_of_queries(cast, sig
         assert client.get(reverse("core:home")).status_code == 200
     # The page's own (session, user, roles, menu, bell) and one count a tile.
     assert len(queries) <= 10 + len(TILES[role]), [q["sql"][:120] for q in queries]
+
+
+def test_appointment_tiles_count_today_and_the_students_coming_bookings(cast, signed_in):
+    from tests.rooms.appointment_factories import at, make_appointment, make_slot
+    from xinqiao.rooms.models import Appointment
+
+    # One at midnight today (on today's book, no longer coming), one in three days.
+    today = make_appointment(
+        make_slot(cast.school, cast.counselor, starts_at=at(0, 0)), cast.student_record
+    )
+    coming = make_appointment(
+        make_slot(cast.school, cast.counselor, starts_at=at(3, 10)), cast.student_record
+    )
+    director = signed_in(cast.director)
+    assert tiles_on_home(director, "director")["appointments_today"] == 1
+    listed = director.get(
+        reverse("rooms:appointment_list"), {"day": timezone.localdate().isoformat()}
+    )
+    assert listed.content.decode().count(f"/rooms/appointments/{today.pk}/") >= 1
+    assert tiles_on_home(signed_in(cast.student), "student")["bookings"] == 1
+    Appointment.objects.filter(pk=coming.pk).update(state=Appointment.State.CANCELLED)
+    assert tiles_on_home(signed_in(cast.student), "student")["bookings"] == 0

@@ -115,6 +115,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Flags to review"), "privacy:flag_list", "privacy.view_access_flags", "privacy"),
     NavItem(_("Refer a student"), "cases:refer_student", "cases.refer_student", "cases"),
     NavItem(_("Raise a concern"), "cases:raise_concern", "cases.raise_concern", "cases"),
+    # Where a guardian lands after raising a concern (issue 17): it has a menu entry of its own.
+    NavItem(_("Concerns I raised"), "cases:my_referrals", "cases.raise_concern", "cases"),
     NavItem(_("Support tasks"), "cases:my_tasks", "cases.view_own_tasks", "cases"),
     # Access grants (issue 16 item 1): staff ask, the director decides.
     NavItem(_("Ask for access"), "cases:grant_request", "cases.request_access", "privacy"),

@@ -26,7 +26,9 @@ class Tile:
     # role (None for a role that holds no school, as the administrator's).
     count: Callable[..., int]
     order: int = 100
-    query: str = ""  # the list's filter the count is taken with ("state=open")
+    # The list's filter the count is taken with ("state=open"), or a function making it when
+    # it changes with the day ("day=2026-12-04").
+    query: str | Callable[[], str] = ""
 
 
 _tiles: dict[str, list[Tile]] = {}
@@ -47,11 +49,16 @@ def tiles_for(user, role: str, school_id: int | None) -> list[dict]:
             "key": tile.key,
             "title": tile.title,
             "icon": tile.icon,
-            "url": reverse(tile.url_name) + (f"?{tile.query}" if tile.query else ""),
+            "url": _url(tile),
             "count": tile.count(user, school_id),
         }
         for tile in _tiles.get(role, ())
     ]
+
+
+def _url(tile: Tile) -> str:
+    query = tile.query() if callable(tile.query) else tile.query
+    return reverse(tile.url_name) + (f"?{query}" if query else "")
 
 
 def registered_tiles(role: str) -> list[Tile]:

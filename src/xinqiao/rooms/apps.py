@@ -22,6 +22,7 @@ class RoomsConfig(AppConfig):
             models.Appointment,
         ):
             track(model)
-        from xinqiao.rooms import retention
+        from xinqiao.rooms import retention, workbench
 
         retention.register()
+        workbench.register()

@@ -1,0 +1,77 @@
+"""The rooms app's workbench tiles (core/workbench.py): each counts what its list shows."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xinqiao.core.roles import Role
+from xinqiao.core.workbench import Tile, register_tile
+from xinqiao.rooms.appointments.selectors import own_appointments
+from xinqiao.rooms.models import Appointment, LeaveRequest
+
+
+def _today_start() -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+
+
+def appointments_today(user, school_id) -> int:
+    """The appointment book's list of today (rooms:appointment_list?day=today)."""
+    start = _today_start()
+    return (
+        Appointment.objects.for_user(user)
+        .filter(slot__starts_at__gte=start, slot__starts_at__lt=start + datetime.timedelta(days=1))
+        .count()
+    )
+
+
+def leave_to_decide(user, school_id) -> int:
+    return LeaveRequest.objects.for_user(user).filter(state=LeaveRequest.State.REQUESTED).count()
+
+
+def coming_bookings(user, school_id) -> int:
+    return (
+        own_appointments(user)
+        .filter(state=Appointment.State.BOOKED, slot__starts_at__gte=timezone.now())
+        .count()
+    )
+
+
+def register() -> None:
+    register_tile(
+        [Role.DIRECTOR, Role.COUNSELOR, Role.DUTY],
+        Tile(
+            "appointments_today",
+            _("Appointments today"),
+            "calendar-clock",
+            "rooms:appointment_list",
+            appointments_today,
+            order=5,
+            query=lambda: f"day={timezone.localdate().isoformat()}",
+        ),
+    )
+    register_tile(
+        [Role.DIRECTOR],
+        Tile(
+            "leave_requests",
+            _("Leave requests to decide"),
+            "calendar",
+            "rooms:leave_list",
+            leave_to_decide,
+            order=70,
+            query=f"state={LeaveRequest.State.REQUESTED}",
+        ),
+    )
+    register_tile(
+        [Role.STUDENT],
+        Tile(
+            "bookings",
+            _("Coming appointments"),
+            "calendar-clock",
+            "rooms:my_bookings",
+            coming_bookings,
+            order=20,
+        ),
+    )
