@@ -24,20 +24,24 @@ TILES = {
     Role.VICE_PRINCIPAL: ["waiting", "measures_asked", "my_referrals"],
     Role.DIRECTOR: [
         "waiting",
+        "alerts",
         "appointments_today",
         "cases_awaiting_approval",
         "grants_waiting",
         "follow_ups",
+        "letters",
         "flags",
         "record_requests",
         "leave_requests",
     ],
     Role.COUNSELOR: [
         "waiting",
+        "alerts",
         "appointments_today",
         "my_open_cases",
         "measures_asked",
         "my_follow_ups",
+        "letters",
     ],
     Role.DUTY: ["waiting", "appointments_today", "my_grants"],
     Role.CLASS_TEACHER: ["waiting", "measures_asked", "my_referrals"],
@@ -144,3 +148,20 @@ def test_appointment_tiles_count_today_and_the_students_coming_bookings(cast, si
     assert tiles_on_home(signed_in(cast.student), "student")["bookings"] == 1
     Appointment.objects.filter(pk=coming.pk).update(state=Appointment.State.CANCELLED)
     assert tiles_on_home(signed_in(cast.student), "student")["bookings"] == 0
+
+
+def test_the_alert_and_letter_tiles_count_what_is_still_open(cast, signed_in):
+    from tests.crisis.test_alerts import an_alert
+    from tests.letters.factories import send_letter
+    from xinqiao.crisis.models import Alert
+
+    alert = an_alert(cast)
+    send_letter(cast.student, body="最近总是睡不着，想和老师聊聊。")
+    for role in ("director", "counselor"):
+        tiles = tiles_on_home(signed_in(getattr(cast, role)), role)
+        assert (tiles["alerts"], tiles["letters"]) == (1, 1), role
+    Alert.objects.filter(pk=alert.pk).update(state=Alert.State.RESOLVED)
+    assert tiles_on_home(signed_in(cast.director), "director")["alerts"] == 0
+    # Another school's director counts none of them.
+    foreign = signed_in(cast.foreign_director).get(reverse("core:home")).content.decode()
+    assert 'data-testid="tile-letters" data-count="0"' in foreign

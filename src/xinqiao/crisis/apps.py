@@ -49,3 +49,6 @@ class CrisisConfig(AppConfig):
         # The home page's cards promise these roles a weekly report (core/roles.py).
         for role in (Role.COMMITTEE_MEMBER, Role.DORM_LIAISON):
             register_role_link(role, _("Write this week's report"), "crisis:report_mine")
+        from xinqiao.crisis import workbench
+
+        workbench.register()

@@ -24,3 +24,6 @@ class LettersConfig(AppConfig):
         # Not the letter itself: its change history would name the account that sent an
         # anonymous letter (letters/services.py). Replies are staff's acts and are tracked.
         track(LetterReply)
+        from xinqiao.letters import workbench
+
+        workbench.register()
