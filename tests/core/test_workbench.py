@@ -19,7 +19,7 @@ from xinqiao.core.workbench import registered_tiles
 pytestmark = pytest.mark.django_db
 
 TILES = {
-    Role.ADMIN: ["waiting"],
+    Role.ADMIN: ["waiting", "lockouts", "backup_problems"],
     Role.PRINCIPAL: ["waiting", "measures_asked", "my_referrals"],
     Role.VICE_PRINCIPAL: ["waiting", "measures_asked", "my_referrals"],
     Role.DIRECTOR: [
@@ -165,3 +165,24 @@ def test_the_alert_and_letter_tiles_count_what_is_still_open(cast, signed_in):
     # Another school's director counts none of them.
     foreign = signed_in(cast.foreign_director).get(reverse("core:home")).content.decode()
     assert 'data-testid="tile-letters" data-count="0"' in foreign
+
+
+def test_the_administrators_tiles_count_locked_accounts_and_backup_trouble(
+    cast, signed_in, settings
+):
+    from axes.models import AccessAttempt
+    from django.utils import timezone as tz
+
+    settings.BACKUP_SCHEDULE = ""  # scheduled backups off: nothing to be in trouble about
+    client = signed_in(cast.admin)
+    assert tiles_on_home(client, "admin") == {"waiting": 0, "lockouts": 0, "backup_problems": 0}
+    AccessAttempt.objects.create(
+        username="class_teacher",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+        attempt_time=tz.now(),
+    )
+    assert tiles_on_home(client, "admin")["lockouts"] == 1
+    page = client.get(reverse("core:lockouts")).content.decode()
+    assert "class_teacher" in page

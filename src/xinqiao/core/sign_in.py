@@ -36,3 +36,15 @@ def was_throttled(request, credentials=None) -> bool:
     """Whether this request's sign-in was refused by the address throttle. Axes asks it
     (AXES_WHITELIST_CALLABLE) before counting a failure against the account."""
     return getattr(request, THROTTLED_FLAG, False)
+
+
+def locks_in_force():
+    """The accounts locked out now (the administrator's "locked accounts" page and tile)."""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+
+    attempts = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    return attempts

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from axes.helpers import get_cool_off
-from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqiao.core import services
+from xinqiao.core import services, sign_in
 from xinqiao.core.decorators import permission_required
 from xinqiao.core.models import SecurityEvent
 
 
 @permission_required("core.unlock_account")
 def lockouts(request):
-    attempts = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
-    cool_off = get_cool_off()
-    if cool_off is not None:  # the locks still in force
-        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    attempts = sign_in.locks_in_force()
     return render(
         request,
         "core/lockouts.html",
