@@ -20,14 +20,16 @@ pytestmark = pytest.mark.django_db
 
 TILES = {
     Role.ADMIN: ["waiting", "lockouts", "backup_problems"],
-    Role.PRINCIPAL: ["waiting", "measures_asked", "my_referrals"],
-    Role.VICE_PRINCIPAL: ["waiting", "measures_asked", "my_referrals"],
+    Role.PRINCIPAL: ["waiting", "open_cases", "measures_asked", "my_referrals"],
+    Role.VICE_PRINCIPAL: ["waiting", "open_cases", "measures_asked", "my_referrals"],
     Role.DIRECTOR: [
         "waiting",
         "alerts",
         "appointments_today",
         "cases_awaiting_approval",
+        "unassigned",
         "grants_waiting",
+        "overdue",
         "follow_ups",
         "letters",
         "flags",
@@ -186,3 +188,19 @@ def test_the_administrators_tiles_count_locked_accounts_and_backup_trouble(
     assert tiles_on_home(client, "admin")["lockouts"] == 1
     page = client.get(reverse("core:lockouts")).content.decode()
     assert "class_teacher" in page
+
+
+def test_leadership_sees_the_schools_open_cases_as_a_total_and_no_case(cast, signed_in):
+    from xinqiao.cases.selectors_stats import case_statistics, default_semester
+
+    case_at(cast, "active")
+    case_at(cast, "closed")
+    client = signed_in(cast.principal)
+    tiles = tiles_on_home(client, "principal")
+    stats = case_statistics(school=cast.school, semester=default_semester(cast.school))
+    assert tiles["open_cases"] == stats.open_cases == 1
+    home = client.get(reverse("core:home")).content.decode()
+    assert PROBLEM not in home and cast.student_record.name not in home
+    director = tiles_on_home(signed_in(cast.director), "director")
+    assert director["unassigned"] == stats.unassigned_open_cases
+    assert director["overdue"] == stats.overdue_reviews + stats.overdue_follow_ups

@@ -158,20 +158,15 @@ def case_statistics(
     cases = Case.objects.filter(school=school)
     opened = cases.filter(opened_at__gte=start, opened_at__lt=end)
     in_semester = Q(opened_at__gte=start, opened_at__lt=end)
-    is_open = Q(state__in=Case.OPEN_STATES)
 
     totals = cases.aggregate(
+        **_open_case_counts(),
         consultations=Count("pk", filter=in_semester),
         brief_contacts=Count("pk", filter=in_semester & Q(brief_contact=True)),
         unclassified=Count(
             "pk",
             filter=in_semester
             & ~Q(Exists(Case.categories.through.objects.filter(case_id=OuterRef("pk")))),
-        ),
-        open_cases=Count("pk", filter=is_open),
-        unassigned=Count(
-            "pk",
-            filter=is_open & ~Q(Exists(CaseCounselor.objects.filter(case_id=OuterRef("pk")))),
         ),
     )
 
@@ -273,6 +268,30 @@ def case_statistics_for_reader(
         by_channel=suppress_small_counts(stats.by_channel),
         by_month=suppress_small_counts(stats.by_month),
     )
+
+
+def _open_case_counts() -> dict:
+    """The open cases, and those without a counselor yet, as aggregate expressions."""
+    is_open = Q(state__in=Case.OPEN_STATES)
+    return {
+        "open_cases": Count("pk", filter=is_open),
+        "unassigned": Count(
+            "pk",
+            filter=is_open & ~Q(Exists(CaseCounselor.objects.filter(case_id=OuterRef("pk")))),
+        ),
+    }
+
+
+def headline_counts(school: School | int, today: datetime.date | None = None) -> dict[str, int]:
+    """The statistics page's headline counts as of today, without the semester's breakdowns:
+    open cases, unassigned ones, overdue reviews and follow-ups (the workbench's tiles). Totals
+    of the school, which its leadership may see (never a list of cases)."""
+    today = today or timezone.localdate()
+    counts = Case.objects.filter(school=school).aggregate(**_open_case_counts())
+    counts["overdue"] = (
+        overdue_reviews(school, today).count() + overdue_follow_ups(school, today).count()
+    )
+    return counts
 
 
 def suppress_small_counts(figures: list[Figure]) -> list[Figure]:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqiao.cases.access import cases_referred_by, measures_asked_of
 from xinqiao.cases.models import AccessGrant, Case
+from xinqiao.cases.selectors_stats import headline_counts
 from xinqiao.cases.services_grants import grants_to_decide
 from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
@@ -41,7 +42,40 @@ def my_grants_in_force(user, school_id) -> int:
     return AccessGrant.objects.for_user(user).held_by(user).count()
 
 
+def _headline(user, school_id) -> dict[str, int]:
+    """Counted once for the page's tiles (kept on the request's user, as rules.py keeps its
+    per-object answers)."""
+    memo = user.__dict__.setdefault("_headline_counts", {})
+    if school_id not in memo:
+        memo[school_id] = headline_counts(school_id)
+    return memo[school_id]
+
+
 def register() -> None:
+    # The statistics page's headline figures: the director acts on them; leadership sees the
+    # school's totals there too (never which cases).
+    for key, title, icon, roles, order in (
+        ("unassigned", _("Open cases without a counselor"), "user", [Role.DIRECTOR], 15),
+        ("overdue", _("Overdue reviews and follow-ups"), "hourglass", [Role.DIRECTOR], 25),
+        (
+            "open_cases",
+            _("Open cases in the school"),
+            "chart-column",
+            [Role.PRINCIPAL, Role.VICE_PRINCIPAL],
+            5,
+        ),
+    ):
+        register_tile(
+            roles,
+            Tile(
+                key,
+                title,
+                icon,
+                "cases:statistics",
+                lambda user, school_id, key=key: _headline(user, school_id)[key],
+                order=order,
+            ),
+        )
     register_tile(
         [Role.DIRECTOR],
         Tile(
