@@ -45,7 +45,7 @@ TILES = {
         "my_follow_ups",
         "letters",
     ],
-    Role.DUTY: ["waiting", "appointments_today", "my_grants"],
+    Role.DUTY: ["waiting", "appointments_today", "my_shifts", "duty_logs", "my_grants"],
     Role.CLASS_TEACHER: ["waiting", "measures_asked", "my_referrals"],
     Role.GRADE_LEADER: ["waiting", "measures_asked", "my_referrals"],
     Role.STUDENT_AFFAIRS: ["waiting", "measures_asked", "my_referrals"],
@@ -204,3 +204,23 @@ def test_leadership_sees_the_schools_open_cases_as_a_total_and_no_case(cast, sig
     director = tiles_on_home(signed_in(cast.director), "director")
     assert director["unassigned"] == stats.unassigned_open_cases
     assert director["overdue"] == stats.overdue_reviews + stats.overdue_follow_ups
+
+
+def test_the_duty_persons_tiles_count_their_duties_and_the_logs_still_to_write(cast, signed_in):
+    from xinqiao.rooms.models import DutyShift, Room
+
+    room = Room.objects.create(school=cast.school, name="心理咨询室")
+    today = timezone.localdate()
+    for days in (-3, 2):
+        DutyShift.objects.create(
+            school=cast.school,
+            room=room,
+            user=cast.duty,
+            date=today + datetime.timedelta(days=days),
+            starts_at=datetime.time(12, 0),
+            ends_at=datetime.time(13, 0),
+            published=True,
+            semester=cast.semester,
+        )
+    tiles = tiles_on_home(signed_in(cast.duty), "duty")
+    assert (tiles["my_shifts"], tiles["duty_logs"]) == (1, 1)

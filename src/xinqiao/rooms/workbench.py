@@ -11,6 +11,7 @@ from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
 from xinqiao.rooms.appointments.selectors import own_appointments
 from xinqiao.rooms.models import Appointment, LeaveRequest
+from xinqiao.rooms.roster.selectors import duty_logs_missing, own_shifts
 
 
 def _today_start() -> datetime.datetime:
@@ -40,6 +41,23 @@ def coming_bookings(user, school_id) -> int:
 
 
 def register() -> None:
+    for key, title, icon, count, order in (
+        (
+            "my_shifts",
+            _("My duties from today"),
+            "calendar",
+            lambda user, school_id: own_shifts(user, since=timezone.localdate()).count(),
+            10,
+        ),
+        (
+            "duty_logs",
+            _("Duty logs to write"),
+            "notebook-pen",
+            lambda user, school_id: duty_logs_missing(user, timezone.localdate()).count(),
+            20,
+        ),
+    ):
+        register_tile([Role.DUTY], Tile(key, title, icon, "rooms:my_duties", count, order=order))
     register_tile(
         [Role.DIRECTOR, Role.COUNSELOR, Role.DUTY],
         Tile(

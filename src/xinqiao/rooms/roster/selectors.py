@@ -214,6 +214,16 @@ def own_shifts(user, *, since: datetime.date | None = None) -> QuerySet[DutyShif
     )
 
 
+def duty_logs_missing(user, today: datetime.date) -> QuerySet[DutyShift]:
+    """The person's duties of the last two weeks that ended without a duty log ("my duties"
+    lists them first, and the workbench counts them)."""
+    return (
+        own_shifts(user, since=today - datetime.timedelta(days=14))
+        .filter(ended_q(), has_log=False)
+        .order_by("-date", "-starts_at")
+    )
+
+
 def log_of_shift():
     return DutyLog.objects.filter(shift=OuterRef("pk"))
 

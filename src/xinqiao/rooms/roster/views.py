@@ -3,8 +3,6 @@ published week for staff, its .xlsx for the door, and each person's own duties."
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -274,11 +272,7 @@ def my_duties(request):
     today = timezone.localdate()
     upcoming = selectors.own_shifts(request.user, since=today)
     page = Paginator(upcoming, 20).get_page(request.GET.get("page"))
-    recent_missing = (
-        selectors.own_shifts(request.user, since=today - datetime.timedelta(days=14))
-        .filter(selectors.ended_q(), has_log=False)
-        .order_by("-date", "-starts_at")[:10]
-    )
+    recent_missing = selectors.duty_logs_missing(request.user, today)[:10]
     leaves = own_leave_requests(request.user)[:10]
     now = timezone.now()
     for shift in page.object_list:
