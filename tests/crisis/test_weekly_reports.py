@@ -49,10 +49,13 @@ def test_the_committee_member_sends_the_report_naming_a_classmate_from_the_phone
     net, signed_in
 ):
     client = signed_in(net.committee_member)
+    tile = 'data-testid="tile-weekly_report" data-count="{}"'
+    assert tile.format(1) in client.get(reverse("core:home")).content.decode()  # the workbench
     page = client.get(write_url(net))
     assert page.status_code == 200
     assert "李小红" in page.content.decode()  # classmates to choose from
     response = client.post(write_url(net), form(net))
+    assert tile.format(0) in client.get(reverse("core:home")).content.decode()  # sent: done
     report = WeeklyReport.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("crisis:report_detail", args=[report.pk])

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
 from xinqiao.crisis.models import Alert
+from xinqiao.crisis.selectors_reports import reporter_units
 
 
 def open_alerts(user, school_id) -> int:
@@ -15,7 +16,24 @@ def open_alerts(user, school_id) -> int:
     return alerts.filter(state__in=Alert.OPEN_STATES).count()
 
 
+def reports_to_write(user, school_id) -> int:
+    """This week's reports of the reporter's class or dormitory not sent yet (我的晴雨表)."""
+    units = reporter_units(user)
+    return sum(1 for unit in units if unit.week is not None and unit.report is None)
+
+
 def register() -> None:
+    register_tile(
+        [Role.COMMITTEE_MEMBER, Role.DORM_LIAISON],
+        Tile(
+            "weekly_report",
+            _("This week's report to send"),
+            "clipboard-list",
+            "crisis:report_mine",
+            reports_to_write,
+            order=5,
+        ),
+    )
     register_tile(
         [Role.DIRECTOR, Role.COUNSELOR],
         Tile("alerts", _("Open alerts"), "siren", "crisis:alert_list", open_alerts, order=1),
