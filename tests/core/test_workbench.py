@@ -35,6 +35,7 @@ TILES = {
         "flags",
         "record_requests",
         "leave_requests",
+        "missing_duty_logs",
     ],
     Role.COUNSELOR: [
         "waiting",
@@ -49,7 +50,7 @@ TILES = {
     Role.CLASS_TEACHER: ["waiting", "measures_asked", "my_referrals"],
     Role.GRADE_LEADER: ["waiting", "measures_asked", "my_referrals"],
     Role.STUDENT_AFFAIRS: ["waiting", "measures_asked", "my_referrals"],
-    Role.SUPERVISOR: ["waiting"],
+    Role.SUPERVISOR: ["waiting", "missing_duty_logs"],
     Role.COMMITTEE_MEMBER: ["waiting", "weekly_report", "questionnaires"],
     Role.DORM_LIAISON: ["waiting", "weekly_report", "questionnaires"],
     Role.STUDENT: ["waiting", "questionnaires", "bookings"],
@@ -224,3 +225,6 @@ def test_the_duty_persons_tiles_count_their_duties_and_the_logs_still_to_write(c
         )
     tiles = tiles_on_home(signed_in(cast.duty), "duty")
     assert (tiles["my_shifts"], tiles["duty_logs"]) == (1, 1)
+    # The same missing log, for those who check that the records are complete.
+    for role in ("director", "supervisor"):
+        assert tiles_on_home(signed_in(getattr(cast, role)), role)["missing_duty_logs"] == 1

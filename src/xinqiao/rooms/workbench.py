@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
 from xinqiao.rooms.appointments.selectors import own_appointments
+from xinqiao.rooms.duty_log.selectors import missing_logs
 from xinqiao.rooms.models import Appointment, LeaveRequest
 from xinqiao.rooms.roster.selectors import duty_logs_missing, own_shifts
+from xinqiao.rooms.selectors import pick_semester
 
 
 def _today_start() -> datetime.datetime:
@@ -40,7 +42,26 @@ def coming_bookings(user, school_id) -> int:
     )
 
 
+def school_logs_missing(user, school_id) -> int:
+    """The missing duty logs list of this semester (rooms:duty_log_missing's default)."""
+    semester = pick_semester(school_id)
+    if semester is None:
+        return 0
+    return missing_logs(school_ids=[school_id]).filter(semester=semester).count()
+
+
 def register() -> None:
+    register_tile(
+        [Role.DIRECTOR, Role.SUPERVISOR],
+        Tile(
+            "missing_duty_logs",
+            _("Duty logs missing this semester"),
+            "notebook-pen",
+            "rooms:duty_log_missing",
+            school_logs_missing,
+            order=80,
+        ),
+    )
     for key, title, icon, count, order in (
         (
             "my_shifts",
