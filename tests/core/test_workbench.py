@@ -55,7 +55,7 @@ TILES = {
     Role.DORM_LIAISON: ["waiting", "weekly_report", "questionnaires"],
     Role.STUDENT: ["waiting", "questionnaires", "bookings"],
     Role.GUARDIAN: ["waiting", "my_referrals", "my_record_requests"],
-    Role.DISTRICT: ["waiting"],
+    Role.DISTRICT: ["waiting", "schools"],
 }
 
 

@@ -16,3 +16,6 @@ class PeopleConfig(AppConfig):
         for model in (District, School, RoleAssignment):
             track(model)
         directory.register(PeopleRoleDirectory())
+        from xinqiao.people import workbench
+
+        workbench.register()
