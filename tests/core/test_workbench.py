@@ -228,3 +228,9 @@ def test_the_duty_persons_tiles_count_their_duties_and_the_logs_still_to_write(c
     # The same missing log, for those who check that the records are complete.
     for role in ("director", "supervisor"):
         assert tiles_on_home(signed_in(getattr(cast, role)), role)["missing_duty_logs"] == 1
+
+
+def test_a_role_held_twice_in_one_school_is_one_card(cast, signed_in):
+    """The cast's class teacher holds the role for the school and for their class."""
+    page = signed_in(cast.class_teacher).get(reverse("core:home")).content.decode()
+    assert page.count('data-role="class_teacher"') == 1

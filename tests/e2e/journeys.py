@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.factories import TEST_PASSWORD
+
+# Screenshots a reviewer looks at after `make e2e` (issue 17 item 5); /var/ is not committed.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def save_screenshot(page, name: str) -> Path:
+    """The whole page as var/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def current_code(device: TOTPDevice) -> str:

@@ -14,7 +14,11 @@ from xinqiao.core.workbench import tiles_for
 def home(request):
     """The workbench: for each of the person's roles, what waits for them (tiles, counted by
     each app, core/workbench.py), what the role is for, and where to go."""
-    assignments = directory.roles().assignments(request.user)
+    # One card per role and school: a teacher of two classes holds the role twice.
+    assignments = {
+        (a.role, getattr(a.school, "pk", None)): a
+        for a in directory.roles().assignments(request.user)
+    }.values()
     roles = [
         {
             "code": a.role,
