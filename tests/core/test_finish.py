@@ -54,3 +54,26 @@ def test_a_guardian_finds_the_concerns_they_raised_in_the_menu(cast, signed_in):
     menu = {str(item["label"]): item["url"] for item in client.get("/").context["nav_items"]}
     assert menu["我反映的情况"] == reverse("cases:my_referrals")
     assert client.get(reverse("cases:my_referrals")).status_code == 200
+
+
+def test_only_a_coming_booking_offers_to_cancel_or_move(cast, signed_in):
+    from tests.rooms.appointment_factories import at, make_appointment, make_slot
+    from xinqiao.rooms.models import Appointment
+
+    coming = make_appointment(
+        make_slot(cast.school, cast.counselor, starts_at=at(2, 10)), cast.student_record
+    )
+    past = make_appointment(
+        make_slot(cast.school, cast.counselor, starts_at=at(-2, 10)), cast.student_record
+    )
+    cancelled = make_appointment(
+        make_slot(cast.school, cast.counselor, starts_at=at(3, 10)), cast.student_record
+    )
+    Appointment.objects.filter(pk=cancelled.pk).update(state=Appointment.State.CANCELLED)
+    page = signed_in(cast.student).get(reverse("rooms:my_bookings")).content.decode()
+
+    def link(appointment) -> str:
+        return page.split(f'data-testid="open-booking-{appointment.pk}">', 1)[1].split("<", 1)[0]
+
+    assert link(coming) == "详情、取消或改期"
+    assert link(past) == link(cancelled) == "详情"
