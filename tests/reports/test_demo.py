@@ -59,7 +59,9 @@ def test_the_demo_has_one_finished_export_in_its_register(export, content):
 def test_k_computed_from_the_file_is_at_least_five(export, content):
     headings, rows = data_rows(content)
     quasi = len(export.generalisation)
-    assert headings[:quasi] == list(export.generalisation)
+    # The file's first columns are the quasi-identifiers (the register keeps them as a JSON
+    # object, whose key order PostgreSQL does not keep).
+    assert set(headings[:quasi]) == set(export.generalisation)
     groups = Counter(row[:quasi] for row in rows)
 
     assert rows and len(rows) == export.rows_released
