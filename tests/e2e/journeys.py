@@ -17,6 +17,15 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
+def device_of(user) -> TOTPDevice | None:
+    """A confirmed second factor for ``user`` when their roles need one (to sign in with)."""
+    from xinqiao.core.two_factor import requires_second_factor
+
+    if not requires_second_factor(user):
+        return None
+    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
 def save_screenshot(page, name: str) -> Path:
     """The whole page as var/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

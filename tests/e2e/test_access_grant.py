@@ -9,22 +9,14 @@ import re
 
 import pytest
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.cases.factories import case_at
-from tests.e2e.journeys import open_page, sign_in
+from tests.e2e.journeys import device_of, open_page, sign_in
 from xinqiao.cases.models import AccessGrant, Severity
 from xinqiao.core.models import AccessLog
-from xinqiao.core.two_factor import requires_second_factor
 
 GOALS = "两个月内恢复正常上学。"
-
-
-def device_of(user):
-    if not requires_second_factor(user):
-        return None
-    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,21 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.cases.factories import case_at
 from tests.cases.test_waiting_steps import draft
-from tests.e2e.journeys import DESKTOP, PHONE, open_page, save_screenshot, sign_in
+from tests.e2e.journeys import DESKTOP, PHONE, device_of, open_page, save_screenshot, sign_in
 from tests.rooms.appointment_factories import at, make_appointment, make_slot
 from xinqiao.cases.models import PlanMeasure
-from xinqiao.core.two_factor import requires_second_factor
-
-
-def device_of(user):
-    if not requires_second_factor(user):
-        return None
-    return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
 
 
 @pytest.mark.django_db(transaction=True)
