@@ -85,6 +85,14 @@ def test_a_guardian_raises_a_concern_about_their_own_child(client, cast, signed_
     assert Case.objects.get().channel == Case.Channel.GUARDIAN
 
 
+def test_a_guardian_of_one_child_finds_the_child_chosen(client, cast, signed_in):
+    signed_in(cast.guardian)
+    body = client.get("/cases/concern/").content.decode()
+    select = body.split('name="student"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{cast.student_record.pk}" selected' in select
+    assert "请选择" not in select and select.count("<option") == 1
+
+
 def test_bad_intake_keeps_what_was_typed_and_saves_nothing(client, cast, signed_in):
     signed_in(cast.counselor)
     response = client.post(

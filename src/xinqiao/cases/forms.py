@@ -99,6 +99,9 @@ class ReferStudentForm(IntakeForm):
     def __init__(self, *args, students, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["student"].queryset = students
+        if len(only := students[:2]) == 1:  # a guardian of one child does not have to choose
+            self.fields["student"].empty_label = None
+            self.initial.setdefault("student", only[0].pk)
         self.fields["problem"].label = _("What you noticed")
         self.fields["background"].label = _("Anything else the counselor should know")
 
