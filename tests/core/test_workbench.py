@@ -18,10 +18,20 @@ from xinqiao.core.workbench import registered_tiles
 
 pytestmark = pytest.mark.django_db
 
+LEADERSHIP_TILES = [
+    "waiting",
+    "open_cases",
+    "consultations",
+    "room_hours",
+    "alerts_semester",
+    "alert_response",
+    "measures_asked",
+    "my_referrals",
+]
 TILES = {
     Role.ADMIN: ["waiting", "lockouts", "backup_problems"],
-    Role.PRINCIPAL: ["waiting", "open_cases", "measures_asked", "my_referrals"],
-    Role.VICE_PRINCIPAL: ["waiting", "open_cases", "measures_asked", "my_referrals"],
+    Role.PRINCIPAL: LEADERSHIP_TILES,
+    Role.VICE_PRINCIPAL: LEADERSHIP_TILES,
     Role.DIRECTOR: [
         "waiting",
         "alerts",
@@ -59,14 +69,16 @@ TILES = {
 }
 
 
-def tiles_on_home(client, role: str) -> dict[str, int]:
-    """The tiles of ``role``'s card on the home page, with their counts as shown."""
+def tiles_on_home(client, role: str) -> dict[str, float | None]:
+    """The tiles of ``role``'s card on the home page, with their counts as shown (a figure
+    shown as "–" is None)."""
     page = client.get(reverse("core:home")).content.decode()
     card = page.split(f'data-testid="tiles-{role}"', 1)[1].split("</div>", 1)[0]
     tiles = {}
     for part in card.split('data-testid="tile-')[1:]:
         key = part.split('"', 1)[0]
-        tiles[key] = int(part.split('data-count="', 1)[1].split('"', 1)[0])
+        count = part.split('data-count="', 1)[1].split('"', 1)[0]
+        tiles[key] = float(count) if count else None
     return tiles
 
 
@@ -205,6 +217,63 @@ def test_leadership_sees_the_schools_open_cases_as_a_total_and_no_case(cast, sig
     director = tiles_on_home(signed_in(cast.director), "director")
     assert director["unassigned"] == stats.unassigned_open_cases
     assert director["overdue"] == stats.overdue_reviews + stats.overdue_follow_ups
+
+
+def test_leadership_sees_the_room_hours_and_alert_response_times_of_the_semester(cast, signed_in):
+    """Room hours against the 10-hour standard and the median minutes to a first answer, as on
+    the statistics page the tiles lead to."""
+    from xinqiao.crisis.models import Alert
+    from xinqiao.crisis.services import alert_acknowledge, raise_alert
+    from xinqiao.rooms.models import OpeningPeriod, Room
+
+    client = signed_in(cast.principal)
+    before = tiles_on_home(client, "principal")
+    assert (before["room_hours"], before["alerts_semester"], before["alert_response"]) == (
+        None,
+        0,
+        None,
+    )
+    room = Room.objects.create(school=cast.school, name="心理辅导室", kind=Room.Kind.COUNSELING)
+    for weekday in range(5):  # 12:00-14:00 on school days: 10 hours a full week
+        OpeningPeriod.objects.create(
+            room=room,
+            semester=cast.semester,
+            weekday=weekday,
+            starts_at=datetime.time(12, 0),
+            ends_at=datetime.time(14, 0),
+        )
+    now = timezone.now()
+    for minutes in (4, 10, 30):
+        alert = raise_alert(
+            actor=cast.counselor,
+            school=cast.school,
+            risk_level=Alert.RiskLevel.HIGH,
+            source=Alert.Source.COUNSELING,
+            evidence="割腕的念头",
+            student=cast.student_record,
+            raise_key=f"test-{minutes}",
+        )
+        Alert.objects.filter(pk=alert.pk).update(
+            raised_at=now - datetime.timedelta(minutes=minutes)
+        )
+        alert.refresh_from_db()
+        alert_acknowledge(actor=cast.director, alert=alert)
+    tiles = tiles_on_home(signed_in(cast.principal), "principal")
+    week = cast.semester.week_of(timezone.localdate())
+    monday, _sunday = cast.semester.week_dates(week)
+    school_days = sum(
+        1
+        for offset in range(5)
+        if cast.semester.starts_on
+        <= monday + datetime.timedelta(days=offset)
+        <= cast.semester.ends_on
+    )
+    assert tiles["room_hours"] == 2 * school_days
+    assert (tiles["alerts_semester"], tiles["alert_response"]) == (3, 10)
+    page = client.get(reverse("cases:statistics")).content.decode()
+    assert 'data-testid="stat-alerts">3<' in page
+    assert "10" in page.split('data-testid="stat-alert-response"', 1)[1].split("</small>", 1)[0]
+    assert "割腕的念头" not in page and cast.student_record.name not in page
 
 
 def test_the_duty_persons_tiles_count_their_duties_and_the_logs_still_to_write(cast, signed_in):

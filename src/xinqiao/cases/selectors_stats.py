@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 
 from xinqiao.cases.models import Case, CaseCounselor, ProblemCategory, Referral, SupportPlan
 from xinqiao.core.roles import COUNSELING_ROLES, LEADERSHIP_ROLES
+from xinqiao.crisis.stats import AlertFigures, alert_figures
 from xinqiao.people.models import Grade, School, Semester, StudentPlacement
 from xinqiao.people.selectors import holders_of
+from xinqiao.rooms.selectors import RoomWeek, counseling_room_week
 
 # Who sees the statistics of a school (``cases.view_statistics``): its counseling staff and
 # its leadership. The rule itself lives in rules.py; this picks *which* schools.
@@ -292,6 +294,27 @@ def headline_counts(school: School | int, today: datetime.date | None = None) ->
         overdue_reviews(school, today).count() + overdue_follow_ups(school, today).count()
     )
     return counts
+
+
+@dataclass(frozen=True)
+class ServiceFigures:
+    """What leadership watches besides the cases (issue 17): the counseling room's hours against
+    the 10-hour standard and how fast alerts were answered, in a semester."""
+
+    consultations: int
+    room: RoomWeek
+    alerts: AlertFigures
+
+
+def service_figures(school_id: int, semester: Semester) -> ServiceFigures:
+    start, end = _bounds(semester)
+    return ServiceFigures(
+        consultations=Case.objects.filter(
+            school_id=school_id, opened_at__gte=start, opened_at__lt=end
+        ).count(),
+        room=counseling_room_week(school_id, semester),
+        alerts=alert_figures(school_id, start, end),
+    )
 
 
 def suppress_small_counts(figures: list[Figure]) -> list[Figure]:

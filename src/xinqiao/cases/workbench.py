@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqiao.cases.access import cases_referred_by, measures_asked_of
 from xinqiao.cases.models import AccessGrant, Case
-from xinqiao.cases.selectors_stats import headline_counts
+from xinqiao.cases.selectors_stats import default_semester, headline_counts, service_figures
 from xinqiao.cases.services_grants import grants_to_decide
 from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
+from xinqiao.people.models import School
 
 REFERRERS = (
     Role.CLASS_TEACHER,
@@ -51,6 +52,26 @@ def _headline(user, school_id) -> dict[str, int]:
     return memo[school_id]
 
 
+def _service(user, school_id):
+    """The semester's figures for leadership's tiles, counted once for the page; None when the
+    school has no semester yet."""
+    memo = user.__dict__.setdefault("_service_figures", {})
+    if school_id not in memo:
+        semester = default_semester(School.objects.get(pk=school_id))
+        memo[school_id] = service_figures(school_id, semester) if semester else None
+    return memo[school_id]
+
+
+def _figure(read):
+    """A tile's count from the semester's figures (None, shown as "–", without a semester)."""
+
+    def count(user, school_id):
+        figures = _service(user, school_id)
+        return None if figures is None else read(figures)
+
+    return count
+
+
 def register() -> None:
     # The statistics page's headline figures: the director acts on them; leadership sees the
     # school's totals there too (never which cases).
@@ -75,6 +96,21 @@ def register() -> None:
                 lambda user, school_id, key=key: _headline(user, school_id)[key],
                 order=order,
             ),
+        )
+    # Leadership's semester figures (issue 17): figures to watch, not things waiting.
+    for key, title, icon, read, order in (
+        ("consultations", _("Consultations this semester"), "messages-square",
+         lambda f: f.consultations, 6),
+        ("room_hours", _("Counseling room hours this week (standard 10)"), "clock",
+         lambda f: f.room.hours_this_week, 7),
+        ("alerts_semester", _("Crisis alerts this semester"), "siren",
+         lambda f: f.alerts.raised, 8),
+        ("alert_response", _("Minutes to answer an alert (median)"), "timer",
+         lambda f: f.alerts.median_minutes, 9),
+    ):  # fmt: skip
+        register_tile(
+            [Role.PRINCIPAL, Role.VICE_PRINCIPAL],
+            Tile(key, title, icon, "cases:statistics", _figure(read), order=order, figure=True),
         )
     register_tile(
         [Role.DIRECTOR],

@@ -32,24 +32,30 @@ LEADERSHIP_ROLES = frozenset({Role.PRINCIPAL, Role.VICE_PRINCIPAL})
 # Roles that are not tied to one school.
 INSTALLATION_ROLES = frozenset({Role.ADMIN, Role.DISTRICT})
 
+# What each role does here today, under its workbench (the home page promises nothing more).
 ROLE_DUTIES = {
     Role.ADMIN: _(
         "Runs the installation: schools, accounts, imports, backups. No counseling content."
     ),
     Role.PRINCIPAL: _(
-        "Plans, approvals, funding, aggregate dashboards, crisis alerts for leadership."
+        "The school's figures (cases, room hours, alerts) and the crisis alerts escalated to "
+        "leadership; refer a student."
     ),
-    Role.VICE_PRINCIPAL: _("As the principal; convenes meetings and supervises the work."),
+    Role.VICE_PRINCIPAL: _(
+        "As the principal: the school's figures and the crisis alerts escalated to leadership."
+    ),
     Role.DIRECTOR: _(
         "Runs the rooms, rosters and leave, assigns cases, approves access, coordinates crises."
     ),
     Role.COUNSELOR: _("Cases assigned to you, sessions, notes, screening follow-up and referrals."),
     Role.DUTY: _("Phone intake, appointment registration and the duty log."),
     Role.CLASS_TEACHER: _(
-        "Refer students, see actions asked of you for your class, class reports, lessons."
+        "Refer students, see the measures asked of you and your class's weekly reports."
     ),
     Role.GRADE_LEADER: _("Sees and forwards the reports of the classes of your grade."),
-    Role.STUDENT_AFFAIRS: _("Network coordination, activities, life-assistance measures."),
+    Role.STUDENT_AFFAIRS: _(
+        "The work network's reports and alerts, and the measures asked of you (life assistance)."
+    ),
     Role.SUPERVISOR: _(
         "Checks that records exist and are complete, never their confidential content."
     ),
@@ -58,6 +64,8 @@ ROLE_DUTIES = {
     Role.STUDENT: _(
         "Book appointments, write letters, fill in questionnaires, see your bookings and replies."
     ),
-    Role.GUARDIAN: _("Raise a concern about your child, see invitations and notices for you."),
-    Role.DISTRICT: _("De-identified figures across schools, district campaigns and plans."),
+    Role.GUARDIAN: _(
+        "Raise a concern about your child, ask for their records, read the notices sent to you."
+    ),
+    Role.DISTRICT: _("The district's schools and de-identified research exports."),
 }

@@ -24,11 +24,14 @@ class Tile:
     url_name: str
     # How many things wait behind the tile, for the person signed in, in the school of the
     # role (None for a role that holds no school, as the administrator's).
-    count: Callable[..., int]
+    count: Callable[..., int | float | None]
     order: int = 100
     # The list's filter the count is taken with ("state=open"), or a function making it when
     # it changes with the day ("day=2026-12-04").
     query: str | Callable[[], str] = ""
+    # A figure to watch (leadership's hours, minutes), not things waiting: never highlighted
+    # as busy; None shows as "–".
+    figure: bool = False
 
 
 _tiles: dict[str, list[Tile]] = {}
@@ -51,6 +54,7 @@ def tiles_for(user, role: str, school_id: int | None) -> list[dict]:
             "icon": tile.icon,
             "url": _url(tile),
             "count": tile.count(user, school_id),
+            "figure": tile.figure,
         }
         for tile in _tiles.get(role, ())
     ]

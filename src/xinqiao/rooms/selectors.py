@@ -226,3 +226,45 @@ def pick_school(user, roles: Iterable[str], wanted: str | int | None = None) -> 
 
 def schools_list(user, roles: Iterable[str]) -> QuerySet[School]:
     return School.objects.filter(pk__in=schools_where(user, roles)).order_by("name")
+
+
+@dataclass(frozen=True)
+class RoomWeek:
+    """How a school's counseling rooms stand against the weekly standard (leadership's figure)."""
+
+    hours_this_week: float | None  # None: no counseling room, or no teaching week today
+    target_this_week: float | None
+    short_weeks: int  # weeks of the semester so far under their target
+
+
+def counseling_room_week(
+    school_id: int, semester: Semester, today: datetime.date | None = None
+) -> RoomWeek:
+    """Open hours of the school's counseling rooms (criterion 14) this teaching week, and the
+    weeks so far this semester that fell short; several rooms add up, as students see them."""
+    today = today or timezone.localdate()
+    rooms = Room.objects.filter(school_id=school_id, kind=Room.Kind.COUNSELING, is_active=True)
+    rooms = list(rooms.prefetch_related("opening_periods"))
+    if not rooms:
+        return RoomWeek(None, None, 0)
+    closed = holiday_dates(semester)
+    by_week: dict[int, list[WeekHours]] = defaultdict(list)
+    for room in rooms:
+        periods = [p for p in room.opening_periods.all() if p.semester_id == semester.pk]
+        for week in weekly_open_hours(room=room, semester=semester, periods=periods, closed=closed):
+            by_week[week.week].append(week)
+    this_week = semester.week_of(today)
+    current = by_week.get(this_week, [])
+    # A past semester (today outside it) counts all its weeks.
+    ended = semester.week_count + 1
+    weeks_so_far = [weeks for number, weeks in by_week.items() if number < (this_week or ended)]
+    short = sum(
+        1
+        for weeks in weeks_so_far
+        if weeks[0].target is not None and sum(w.hours for w in weeks) < weeks[0].target
+    )
+    return RoomWeek(
+        round(sum(w.hours for w in current), 2) if current else None,
+        current[0].target if current else None,
+        short,
+    )

@@ -43,6 +43,7 @@ def statistics(request):
         reviews, follow_ups = selectors.overdue_cases_for_reader(request.user, school, stats.today)
         context.update(
             stats=stats,
+            service=selectors.service_figures(school.pk, semester),
             may_list=selectors.may_list_cases(request.user, school),
             suppress_below=selectors.SUPPRESS_BELOW,
             counselor_chart_rem=max(10, 3 * len(stats.per_counselor) + 4),
