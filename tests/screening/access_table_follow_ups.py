@@ -30,6 +30,12 @@ def case(cast) -> int:
     return cache["screening_case"]
 
 
+def file_student(cast) -> int:
+    from tests.cases.access_table_file import sweep_student
+
+    return sweep_student(cast)
+
+
 ROUTES = [
     Route("screening:follow_up_list", COUNSELING | {"class_teacher"}),
     Route(
@@ -93,6 +99,15 @@ ROUTES = [
         "screening:case_results",
         COUNSELING,
         kwargs={"pk": case},
+        confidential=True,
+        extras=NOBODY_ELSE,
+    ),
+    # The student file's scale results: who reads the file (the director, a counselor of a case
+    # of the student), not another counselor of the school.
+    Route(
+        "screening:file_results",
+        COUNSELING,
+        kwargs={"pk": file_student},
         confidential=True,
         extras=NOBODY_ELSE,
     ),

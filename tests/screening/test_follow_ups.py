@@ -407,6 +407,29 @@ def test_the_director_sees_the_campaign_result_in_the_case_and_others_do_not(cli
         assert AccessLog.objects.filter(action="denied", actor_id=user.pk).exists()
 
 
+def test_the_student_file_shows_the_students_scale_results_to_its_readers(client, cast):
+    """Issue 15 item 7: a result goes into the student's file (一人一档), read when the reader
+    reaches it and logged; a counselor who holds no case of the student reads nothing."""
+    case_at(cast, "active")
+    flagged_follow_up(cast)
+    client = sign_in(client, cast.counselor)
+    file_page = client.get(reverse("cases:student_file", args=[cast.student_record.pk]))
+    url = reverse("screening:file_results", args=[cast.student_record.pk])
+    assert url in file_page.content.decode()
+    before = AccessLog.objects.filter(actor_id=cast.counselor.pk, action="read").count()
+    page = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="file-scale-results"' in page and "<html" not in page
+    assert "患者健康问卷抑郁量表（PHQ-9）" in page and "2026年秋季新生心理普查" in page
+    assert 'data-testid="total">12<' in page  # MODERATE: PHQ-9 total 12
+    assert NOT_A_DIAGNOSIS in page
+    assert AccessLog.objects.filter(actor_id=cast.counselor.pk, action="read").count() == before + 1
+    for user in (cast.second_counselor, cast.class_teacher, cast.outsider):
+        assert sign_in(client, user).get(url).status_code in (403, 404)
+        assert AccessLog.objects.filter(action="denied", actor_id=user.pk).exists()
+        file_page = client.get(reverse("cases:student_file", args=[cast.student_record.pk]))
+        assert url not in file_page.content.decode()
+
+
 def test_the_list_does_not_grow_with_its_rows(client, cast):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -42,6 +42,7 @@ urlpatterns = [
     path("results/<int:pk>/", views_follow_ups.result_detail, name="result_detail"),
     path("cases/<int:pk>/give/", views_case.give_scale, name="give_scale"),
     path("cases/<int:pk>/results/", views_case.case_results, name="case_results"),
+    path("students/<int:pk>/results/", views_case.student_file_results, name="file_results"),
     # Reports.
     path("reports/", views_reports.report_index, name="reports"),
     path("reports/campaigns/<int:pk>/", views_reports.campaign_report, name="campaign_report"),

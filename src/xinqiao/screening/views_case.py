@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from xinqiao.cases.access import case_queryset, read_grounds
-from xinqiao.core.access import get_or_refuse
+from xinqiao.cases.access import case_queryset, get_student_for_file, read_grounds, record_read
+from xinqiao.core.access import get_or_refuse, record_refusal
 from xinqiao.core.access_log import record_access
+from xinqiao.people.models import Student
 from xinqiao.screening import selectors
 from xinqiao.screening.forms_follow_up import GiveScaleForm
 from xinqiao.screening.library import current_library
@@ -68,6 +69,20 @@ def give_scale(request, pk: int):
 
 
 # --- what the case page shows (registered in apps.py) --------------------------------------------
+def _result_rows(user, student_id: int, *, case_pk: int | None = None, limit: int = 20) -> list:
+    """The student's latest scored results with their scale's name and band, as the case page
+    and the student file list them."""
+    return [
+        {
+            "response": response,
+            "name": selectors.scale_name(response.scale_id, response.scale_version),
+            "band": selectors.band_label(response.scale_id, response.scale_version, response.band),
+            "in_case": case_pk is not None and response.participation.case_id == case_pk,
+        }
+        for response in selectors.student_results(user, student_id)[:limit]
+    ]
+
+
 def case_section(*, request, case) -> dict | None:
     """The case page's "scale results" section: a part that loads when the reader reaches it
     (``case_results``), for the counseling side only; the case page pays no query for it."""
@@ -89,15 +104,7 @@ def case_results(request, pk: int):
     record_access(
         actor=user, action="read", obj=case, basis=basis, grant_id=grant_id, request=request
     )
-    results = [
-        {
-            "response": response,
-            "name": selectors.scale_name(response.scale_id, response.scale_version),
-            "band": selectors.band_label(response.scale_id, response.scale_version, response.band),
-            "in_case": response.participation.case_id == case.pk,
-        }
-        for response in selectors.student_results(user, case.student_id)[:20]
-    ]
+    results = _result_rows(user, case.student_id, case_pk=case.pk)
     section = {
         "case": case,
         "loaded": True,
@@ -143,3 +150,22 @@ def evaluation_initial(*, request, case) -> dict:
         "questionnaire": name[:100],
         "questionnaire_score": Decimal(response.total).quantize(Decimal("0.01")),
     }
+
+
+@login_required
+def student_file_results(request, pk: int):
+    """The student file's scale results (一人一档, issue 15 item 7): every campaign's and every
+    case's result of the student, for the counseling side reading the file. Loaded when the
+    reader reaches it (htmx), and its own line in the access log."""
+    student = get_student_for_file(request, pk, "cases.view_student_file")
+    if not request.user.has_perm("screening.view_results", student):
+        record_refusal(request, Student, pk, "screening.view_results", school_id=student.school_id)
+        raise PermissionDenied("refused: screening.view_results")
+    basis, grant_id = read_grounds(request.user, student, "counselor of a case of the student")
+    record_read(request, student, basis=basis, grant_id=grant_id)
+    template = "screening/file_section.html" if request.htmx else "screening/file_results_page.html"
+    return render(
+        request,
+        template,
+        {"student": student, "results": _result_rows(request.user, student.pk, limit=50)},
+    )
