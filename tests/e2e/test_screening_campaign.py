@@ -81,6 +81,12 @@ def test_the_director_announces_a_campaign_and_the_guardian_opts_the_child_out(
     expect(page.get_by_test_id("class-code")).to_have_count(1)
     expect(page.get_by_test_id("code-entry-url")).to_contain_text(reverse("screening:class_code"))
     page.screenshot(path=SHOTS / "screening-class-codes-desktop.png", full_page=True)
+    # Printed for the computer room: the codes, without the site's header, footer or buttons.
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_role("button", name="打印")).to_be_hidden()
+    expect(page.get_by_test_id("class-code")).to_be_visible()
+    page.emulate_media(media="screen")
     page.goto(reverse("screening:campaign_list"))
     expect(page.get_by_test_id("campaign-row")).to_have_count(1)
     expect(page.get_by_test_id("campaign-row")).to_contain_text("0%")
