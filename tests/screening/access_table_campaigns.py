@@ -63,6 +63,7 @@ ROUTES = [
     Route("screening:completion", FOLLOWERS_OF_THE_CLASS, kwargs={"pk": announced}),
     Route("screening:class_codes", CODES, kwargs={"pk": announced}),
     Route("screening:opt_outs", DIRECTOR, kwargs={"pk": announced}),
+    Route("screening:child_notices", frozenset({"guardian"})),
     Route("screening:notice", NOTICE, kwargs={"pk": announced}),
     Route("screening:notice", DIRECTOR, kwargs={"pk": draft}),
     Route("screening:opt_out", OPT_OUT, kwargs={"pk": participation}, method="post", ok=(302,)),

@@ -328,6 +328,26 @@ def test_a_guardian_opts_the_child_out_and_the_child_cannot_take_it(client, cast
     assert participation.state == Participation.State.INVITED
 
 
+def test_a_guardian_finds_the_childs_questionnaires_in_the_menu(client, cast, signed_in):
+    """Each campaign a child is in, with the child's place in it and the way to the notice;
+    a student of another family is not listed."""
+    other_class, other_student, _teacher = second_class(cast)
+    campaign = open_campaign(cast, classes=[cast.school_class, other_class])
+    signed_in(cast.guardian)
+    url = reverse("screening:child_notices")
+    assert url in client.get(reverse("core:home")).content.decode()  # the menu entry
+    page = client.get(url).content.decode()
+    assert page.count('data-testid="child-notice"') == 1
+    assert campaign.title in page and cast.student_record.name in page
+    assert other_student.name not in page
+    assert reverse("screening:notice", args=[campaign.pk]) in page
+    client.post(
+        reverse("screening:opt_out", args=[participation_of(campaign, cast.student_record).pk])
+    )
+    state = client.get(url).content.decode().split('data-testid="child-notice-state">', 1)[1]
+    assert state.startswith("您已选择不参加")
+
+
 def test_the_director_records_an_opt_out_received_on_paper(client, cast, signed_in):
     other_class, other_student, _teacher = second_class(cast)
     campaign = open_campaign(cast, classes=[cast.school_class, other_class])

@@ -71,6 +71,12 @@ NAV_ITEMS: list[NavItem] = [
         "screening",
     ),
     NavItem(
+        _("My children's questionnaires"),
+        "screening:child_notices",
+        "screening.view_child_notices",
+        "screening",
+    ),
+    NavItem(
         _("Screening campaigns"),
         "screening:campaign_list",
         "screening.view_completion",

@@ -42,6 +42,8 @@ rules.add_perm("screening.assign_interview", is_director)
 rules.add_perm("screening.view_reports", is_counseling_staff | is_leadership)
 rules.add_perm("screening.take", is_respondent)
 rules.add_perm("screening.opt_out", is_guardian_of_respondent | is_director)
+# The menu's "my children's questionnaires": a guardian's list of the campaigns notices.
+rules.add_perm("screening.view_child_notices", has_role(Role.GUARDIAN))
 # The printable sheet of class access codes: the counseling side, a class teacher their class.
 rules.add_perm("screening.view_class_codes", is_counseling_staff | is_class_teacher)
 # The menu's "my questionnaires": the people a campaign may invite (students and the school's

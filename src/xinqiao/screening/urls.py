@@ -25,6 +25,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/completion/", views_campaigns.completion, name="completion"),
     path("campaigns/<int:pk>/codes/", views_campaigns.class_codes, name="class_codes"),
     path("campaigns/<int:pk>/opt-outs/", views_campaigns.opt_outs, name="opt_outs"),
+    path("notices/", views_campaigns.child_notices, name="child_notices"),
     path("notices/<int:pk>/", views_campaigns.notice, name="notice"),
     path("participations/<int:pk>/opt-out/", views_campaigns.opt_out, name="opt_out"),
     path("participations/<int:pk>/opt-in/", views_campaigns.opt_out_withdraw, name="opt_in"),

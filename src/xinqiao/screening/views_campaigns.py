@@ -357,6 +357,25 @@ def opt_outs(request, pk: int):
 
 # --- the notice ----------------------------------------------------------------------------------
 @login_required
+@permission_required("screening.view_child_notices")
+def child_notices(request):
+    """A guardian's campaigns: each one a child of theirs is invited to, newest first, with
+    the child's place in it (not started, submitted, opted out: never an answer) and the link
+    to its notice, where the guardian opts the child out or back in."""
+    rows = (
+        Participation.objects.for_user(request.user)
+        .filter(
+            student__guardian_links__guardian__user_id=request.user.pk,
+            campaign__state__in=[Campaign.State.ANNOUNCED, Campaign.State.CLOSED],
+        )
+        .select_related("campaign", "student")
+        .order_by("-campaign__opens_at", "student__name", "pk")
+    )
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "screening/child_notices.html", {"page": page})
+
+
+@login_required
 def notice(request, pk: int):
     """What the campaign asks, why, when and who sees the results; a guardian's children in it
     with their opt-out; a respondent's own place in it."""
