@@ -64,7 +64,7 @@ TILES = {
     Role.COMMITTEE_MEMBER: ["waiting", "weekly_report", "questionnaires"],
     Role.DORM_LIAISON: ["waiting", "weekly_report", "questionnaires"],
     Role.STUDENT: ["waiting", "questionnaires", "bookings"],
-    Role.GUARDIAN: ["waiting", "my_referrals", "my_record_requests"],
+    Role.GUARDIAN: ["waiting", "my_referrals", "child_questionnaires", "my_record_requests"],
     Role.DISTRICT: ["waiting", "schools"],
 }
 

@@ -72,7 +72,7 @@ def test_a_student_answers_on_a_phone_goes_on_on_another_device_and_submits(
     page.context.add_init_script(LISTEN)
     page.set_viewport_size(PHONE)
     sign_in(page, cast.student.username)
-    page.get_by_test_id("role-link-student").click()
+    page.locator('[data-testid="role-link-student"][href$="/screening/mine/"]').click()
     expect(page).to_have_url(re.compile(r"/screening/mine/$"))
     page.screenshot(path=SHOTS / "screening-mine-phone.png", full_page=True)
     page.get_by_test_id("take-link").click()

@@ -8,6 +8,7 @@ from xinqiao.cases.access import cases_referred_by, measures_asked_of
 from xinqiao.cases.models import AccessGrant, Case
 from xinqiao.cases.selectors_stats import default_semester, headline_counts, service_figures
 from xinqiao.cases.services_grants import grants_to_decide
+from xinqiao.core.home_links import register_role_link
 from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
 from xinqiao.people.models import School
@@ -73,6 +74,9 @@ def _figure(read):
 
 
 def register() -> None:
+    register_role_link(Role.GUARDIAN, _("Raise a concern"), "cases:raise_concern")
+    for role in REFERRERS:
+        register_role_link(role, _("Refer a student"), "cases:refer_student")
     # The statistics page's headline figures: the director acts on them; leadership sees the
     # school's totals there too (never which cases).
     for key, title, icon, roles, order in (

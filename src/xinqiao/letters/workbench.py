@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from xinqiao.core.home_links import register_role_link
 from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
 from xinqiao.letters.selectors import letterbox
@@ -15,6 +16,7 @@ def unanswered(user, school_id) -> int:
 
 
 def register() -> None:
+    register_role_link(Role.STUDENT, _("Write a letter"), "letters:write")
     register_tile(
         [Role.DIRECTOR, Role.COUNSELOR],
         Tile("letters", _("Letters to answer"), "mail", "letters:letterbox", unanswered, order=45),

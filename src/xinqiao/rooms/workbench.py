@@ -7,6 +7,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinqiao.core.home_links import register_role_link
 from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
 from xinqiao.rooms.appointments.selectors import own_appointments
@@ -51,6 +52,7 @@ def school_logs_missing(user, school_id) -> int:
 
 
 def register() -> None:
+    register_role_link(Role.STUDENT, _("Book a time"), "rooms:booking_start")
     register_tile(
         [Role.DIRECTOR, Role.SUPERVISOR],
         Tile(

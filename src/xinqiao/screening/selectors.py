@@ -299,6 +299,20 @@ def student_results(user, student_id: int) -> QuerySet[Response]:
     )
 
 
+def child_participations(user) -> QuerySet[Participation]:
+    """A guardian's children's places in the announced and closed campaigns, newest first
+    (their state only: never an answer)."""
+    return (
+        Participation.objects.for_user(user)
+        .filter(
+            student__guardian_links__guardian__user_id=user.pk,
+            campaign__state__in=[Campaign.State.ANNOUNCED, Campaign.State.CLOSED],
+        )
+        .select_related("campaign", "student")
+        .order_by("-campaign__opens_at", "student__name", "pk")
+    )
+
+
 def case_pending(user, case_id: int) -> QuerySet[Participation]:
     """Scales given during the case and not answered yet."""
     return (

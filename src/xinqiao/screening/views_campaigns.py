@@ -28,6 +28,7 @@ from xinqiao.screening.definitions import PRIMARY_LANGUAGE
 from xinqiao.screening.forms import CampaignForm, ParticipationFilterForm
 from xinqiao.screening.library import current_library
 from xinqiao.screening.models import Campaign, ClassCode, Participation
+from xinqiao.screening.selectors import child_participations
 from xinqiao.screening.selectors_campaigns import (
     campaigns_followed_by,
     completion_by_class,
@@ -362,15 +363,7 @@ def child_notices(request):
     """A guardian's campaigns: each one a child of theirs is invited to, newest first, with
     the child's place in it (not started, submitted, opted out: never an answer) and the link
     to its notice, where the guardian opts the child out or back in."""
-    rows = (
-        Participation.objects.for_user(request.user)
-        .filter(
-            student__guardian_links__guardian__user_id=request.user.pk,
-            campaign__state__in=[Campaign.State.ANNOUNCED, Campaign.State.CLOSED],
-        )
-        .select_related("campaign", "student")
-        .order_by("-campaign__opens_at", "student__name", "pk")
-    )
+    rows = child_participations(request.user)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "screening/child_notices.html", {"page": page})
 

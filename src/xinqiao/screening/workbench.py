@@ -6,8 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
-from xinqiao.screening.models import FollowUp
-from xinqiao.screening.selectors import follow_ups_for_counseling, questionnaires_to_fill
+from xinqiao.screening.models import Campaign, FollowUp
+from xinqiao.screening.selectors import (
+    child_participations,
+    follow_ups_for_counseling,
+    questionnaires_to_fill,
+)
 
 PENDING = FollowUp.Conclusion.PENDING
 
@@ -22,7 +26,23 @@ def my_follow_ups_pending(user, school_id) -> int:
     return follow_ups.count()
 
 
+def announced_for_children(user, school_id) -> int:
+    """The campaigns still announced on the guardian's list: notices to read, opt-outs open."""
+    return child_participations(user).filter(campaign__state=Campaign.State.ANNOUNCED).count()
+
+
 def register() -> None:
+    register_tile(
+        [Role.GUARDIAN],
+        Tile(
+            "child_questionnaires",
+            _("Questionnaires announced for my children"),
+            "notebook-pen",
+            "screening:child_notices",
+            announced_for_children,
+            order=40,
+        ),
+    )
     register_tile(
         [Role.STUDENT, Role.COMMITTEE_MEMBER, Role.DORM_LIAISON],
         Tile(
