@@ -46,6 +46,39 @@ def test_the_waiting_page_lists_only_the_signed_in_persons_steps(cast, signed_in
         assert 'href="/somewhere/"' not in page.content.decode()
 
 
+def test_the_waiting_page_filters_by_what_waits_and_pages(cast, signed_in):
+    from xinqiao.core.views.waiting import PAGE_SIZE
+
+    wait_on_class(cast, cast.director)
+    step_waiting(
+        kind="example",
+        obj=cast.school,
+        assignees=[cast.director],
+        title="学校的一项事项",
+        url="/school-thing/",
+        school_id=cast.school.pk,
+    )
+    client = signed_in(cast.director)
+    page = client.get(reverse("core:waiting")).content.decode()
+    assert page.count('data-testid="waiting-kind"') == 2
+    only = client.get(reverse("core:waiting"), {"type": "people.SchoolClass"})
+    assert [step.url for step in only.context["steps"]] == ["/somewhere/"]
+    # An unknown kind shows everything, as the page without a filter.
+    assert len(client.get(reverse("core:waiting"), {"type": "x.Y"}).context["steps"]) == 2
+    for number in range(PAGE_SIZE):
+        step_waiting(
+            kind=f"example-{number}",
+            obj=cast.school,
+            assignees=[cast.director],
+            title="又一项",
+            url="/more/",
+            school_id=cast.school.pk,
+        )
+    first = client.get(reverse("core:waiting"))
+    assert len(first.context["steps"]) == PAGE_SIZE and "?page=2" in first.content.decode()
+    assert len(client.get(reverse("core:waiting"), {"page": 2}).context["steps"]) == 2
+
+
 def test_a_person_who_left_the_school_no_longer_sees_its_steps(cast):
     wait_on_class(cast, cast.director)
     role_withdraw(assignment=RoleAssignment.objects.get(user=cast.director, role="director"))

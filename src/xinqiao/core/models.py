@@ -339,6 +339,11 @@ class PendingStep(ProtectedModel):
         """One's own steps, at the schools where one still holds a role."""
         return Q(assignee_id=user.pk, school_id__in=user.school_ids)
 
+    @property
+    def waited_days(self) -> int:
+        """Whole days since the step started (0 on its first day)."""
+        return (timezone.localdate() - timezone.localdate(self.created_at)).days
+
 
 class BackupRun(ProtectedModel):
     """One backup (its file, size and verification) or one export of the keys: what the

@@ -10,8 +10,11 @@ X-1"): like every notification they never copy confidential text.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import IntegrityError, models, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from xinqiao.core.models import Notification, PendingStep, User
@@ -73,3 +76,24 @@ def step_done(*, obj: models.Model, kind: str | None = None) -> int:
         pk__in=steps.values("notification_id"), read_at__isnull=True
     ).update(read_at=timezone.now())
     return steps.delete()[0]
+
+
+@dataclass(frozen=True)
+class WaitingKind:
+    object_type: str  # the model label of what waits ("cases.Case")
+    label: str
+    count: int
+
+
+def waiting_kinds(steps: models.QuerySet[PendingStep]) -> list[WaitingKind]:
+    """What ``steps`` wait on, by kind of thing (cases, leave requests...), with their counts:
+    the waiting page's filter. The label is the model's name (core names no app)."""
+    kinds = []
+    rows = steps.order_by().values_list("object_type").annotate(n=Count("pk"))
+    for object_type, count in rows:
+        try:
+            label = str(apps.get_model(object_type)._meta.verbose_name_plural)
+        except (LookupError, ValueError):
+            label = object_type
+        kinds.append(WaitingKind(object_type, label, count))
+    return sorted(kinds, key=lambda kind: (-kind.count, kind.label))
