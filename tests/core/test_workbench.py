@@ -29,7 +29,7 @@ LEADERSHIP_TILES = [
     "my_referrals",
 ]
 TILES = {
-    Role.ADMIN: ["waiting", "lockouts", "backup_problems"],
+    Role.ADMIN: ["waiting", "accounts_not_issued", "lockouts", "backup_problems"],
     Role.PRINCIPAL: LEADERSHIP_TILES,
     Role.VICE_PRINCIPAL: LEADERSHIP_TILES,
     Role.DIRECTOR: [
@@ -56,7 +56,14 @@ TILES = {
         "my_follow_ups",
         "letters",
     ],
-    Role.DUTY: ["waiting", "appointments_today", "my_shifts", "duty_logs", "my_grants"],
+    Role.DUTY: [
+        "waiting",
+        "appointments_today",
+        "my_shifts",
+        "my_open_intakes",
+        "duty_logs",
+        "my_grants",
+    ],
     Role.CLASS_TEACHER: ["waiting", "measures_asked", "my_referrals"],
     Role.GRADE_LEADER: ["waiting", "measures_asked", "my_referrals"],
     Role.STUDENT_AFFAIRS: ["waiting", "measures_asked", "my_referrals"],
@@ -190,7 +197,12 @@ def test_the_administrators_tiles_count_locked_accounts_and_backup_trouble(
 
     settings.BACKUP_SCHEDULE = ""  # scheduled backups off: nothing to be in trouble about
     client = signed_in(cast.admin)
-    assert tiles_on_home(client, "admin") == {"waiting": 0, "lockouts": 0, "backup_problems": 0}
+    assert tiles_on_home(client, "admin") == {
+        "waiting": 0,
+        "accounts_not_issued": 0,
+        "lockouts": 0,
+        "backup_problems": 0,
+    }
     AccessAttempt.objects.create(
         username="class_teacher",
         ip_address="127.0.0.1",
@@ -201,6 +213,38 @@ def test_the_administrators_tiles_count_locked_accounts_and_backup_trouble(
     assert tiles_on_home(client, "admin")["lockouts"] == 1
     page = client.get(reverse("core:lockouts")).content.decode()
     assert "class_teacher" in page
+
+
+def test_the_administrator_sees_the_accounts_still_to_issue(cast, signed_in):
+    """The account issue page's "not yet issued": a guardian of two children counts once, a
+    student who left does not count, and an account once issued leaves the count."""
+    from xinqiao.core.models import User
+    from xinqiao.people.models import Guardian, GuardianLink, Student
+
+    def roster_user(username):
+        user = User(username=username, is_active=False)
+        user.set_unusable_password()
+        user.save()
+        return user
+
+    children = [
+        Student.objects.create(
+            school=cast.school,
+            school_class=cast.school_class,
+            name=f"新生{number}",
+            student_number=f"20260799{number}",
+            user=roster_user(f"s-new-{number}"),
+        )
+        for number in (1, 2)
+    ]
+    Student.objects.filter(pk=children[1].pk).update(status=Student.Status.LEFT)
+    parent = Guardian.objects.create(school=cast.school, name="新家长", user=roster_user("g-new"))
+    for child in children:
+        GuardianLink.objects.create(guardian=parent, student=child)
+    client = signed_in(cast.admin)
+    assert tiles_on_home(client, "admin")["accounts_not_issued"] == 2  # 新生1 and 新家长
+    User.objects.filter(username="g-new").update(is_active=True)
+    assert tiles_on_home(client, "admin")["accounts_not_issued"] == 1
 
 
 def test_leadership_sees_the_schools_open_cases_as_a_total_and_no_case(cast, signed_in):

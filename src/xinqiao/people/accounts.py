@@ -144,6 +144,24 @@ def staff_account_counts(*, school: School) -> dict[str, int]:
     return counts
 
 
+def accounts_not_issued(school_ids: Iterable[int] | None = None) -> int:
+    """The account issue page's "not yet issued", added up over the schools (all of them for
+    the installation's administrator): enrolled students, their guardians, staff in service.
+    A person counts once, however many children or classes they have."""
+    not_issued = ~issued_q()
+    enrolled = Student.objects.filter(status=Student.Status.ENROLLED)
+    staff = Staff.objects.filter(is_active=True)
+    if school_ids is not None:
+        enrolled = enrolled.filter(school_id__in=school_ids)
+        staff = staff.filter(school_id__in=school_ids)
+    holders = (
+        Q(pk__in=enrolled.values("user_id"))
+        | Q(pk__in=Guardian.objects.filter(links__student__in=enrolled).values("user_id"))
+        | Q(pk__in=staff.values("user_id"))
+    )
+    return User.objects.filter(holders).filter(not_issued).count()
+
+
 def _student_holder(student: Student, school_name: str) -> AccountHolder:
     school_class = student.school_class
     return AccountHolder(

@@ -12,7 +12,7 @@ from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
 from xinqiao.rooms.appointments.selectors import own_appointments
 from xinqiao.rooms.duty_log.selectors import missing_logs
-from xinqiao.rooms.models import Appointment, LeaveRequest
+from xinqiao.rooms.models import Appointment, Intake, LeaveRequest
 from xinqiao.rooms.roster.selectors import duty_logs_missing, own_shifts
 from xinqiao.rooms.selectors import pick_semester
 
@@ -51,7 +51,26 @@ def school_logs_missing(user, school_id) -> int:
     return missing_logs(school_ids=[school_id]).filter(semester=semester).count()
 
 
+def my_open_intakes(user, school_id) -> int:
+    """Calls and walk-ins the person took that still wait for an outcome (the intake list's
+    "to be handled", mine)."""
+    intakes = Intake.objects.for_user(user).filter(school_id=school_id)
+    return intakes.filter(received_by=user, outcome=Intake.Outcome.OPEN).count()
+
+
 def register() -> None:
+    register_tile(
+        [Role.DUTY],
+        Tile(
+            "my_open_intakes",
+            _("Calls and visits to follow up"),
+            "phone",
+            "rooms:intake_list",
+            my_open_intakes,
+            order=15,
+            query=f"outcome={Intake.Outcome.OPEN}&mine=1",
+        ),
+    )
     register_role_link(Role.STUDENT, _("Book a time"), "rooms:booking_start")
     register_tile(
         [Role.DIRECTOR, Role.SUPERVISOR],
