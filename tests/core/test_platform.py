@@ -199,7 +199,8 @@ def test_english_is_available(client):
 
 def _bench_rows(doc: str, heading: str) -> dict[str, list[str]]:
     """Scenario -> its figures, from the table under ``## heading`` of docs/benchmarks.md."""
-    section = doc.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    # The section's own table: its subsections (each role's workbench) have tables of their own.
+    section = doc.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
     rows = {}
     for line in section.splitlines():
         if line.startswith("| GET "):
