@@ -36,6 +36,7 @@ TILES = {
         "waiting",
         "alerts",
         "appointments_today",
+        "duties_today",
         "cases_awaiting_approval",
         "unassigned",
         "grants_waiting",
@@ -341,6 +342,18 @@ def test_the_duty_persons_tiles_count_their_duties_and_the_logs_still_to_write(c
     # The same missing log, for those who check that the records are complete.
     for role in ("director", "supervisor"):
         assert tiles_on_home(signed_in(getattr(cast, role)), role)["missing_duty_logs"] == 1
+    # Today's duties, for the director: who is on today is on the roster's week.
+    DutyShift.objects.create(
+        school=cast.school,
+        room=room,
+        user=cast.duty,
+        date=today,
+        starts_at=datetime.time(23, 0),
+        ends_at=datetime.time(23, 30),
+        published=True,
+        semester=cast.semester,
+    )
+    assert tiles_on_home(signed_in(cast.director), "director")["duties_today"] == 1
 
 
 def test_a_role_held_twice_in_one_school_is_one_card(cast, signed_in):

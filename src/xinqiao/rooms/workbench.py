@@ -12,7 +12,7 @@ from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
 from xinqiao.rooms.appointments.selectors import own_appointments
 from xinqiao.rooms.duty_log.selectors import missing_logs
-from xinqiao.rooms.models import Appointment, Intake, LeaveRequest
+from xinqiao.rooms.models import Appointment, DutyShift, Intake, LeaveRequest
 from xinqiao.rooms.roster.selectors import duty_logs_missing, own_shifts
 from xinqiao.rooms.selectors import pick_semester
 
@@ -58,7 +58,17 @@ def my_open_intakes(user, school_id) -> int:
     return intakes.filter(received_by=user, outcome=Intake.Outcome.OPEN).count()
 
 
+def duties_today(user, school_id) -> int:
+    """Today's published duties of the school (the roster's week holds them with who is on)."""
+    shifts = DutyShift.objects.for_user(user).filter(school_id=school_id, published=True)
+    return shifts.filter(date=timezone.localdate()).count()
+
+
 def register() -> None:
+    register_tile(
+        [Role.DIRECTOR],
+        Tile("duties_today", _("Duties today"), "users", "rooms:roster", duties_today, order=6),
+    )
     register_tile(
         [Role.DUTY],
         Tile(
