@@ -78,6 +78,8 @@ PG_DATABASE = os.environ.get("XINQIAO_BENCH_SCREENING_PG_DATABASE", "xinqiao_ben
 # PostgreSQL runs with Redis as a district center deploys it (README): sessions through the cache.
 REDIS_URL = os.environ.get("XINQIAO_BENCH_SCREENING_REDIS_URL", "redis://127.0.0.1:6379/14")
 CSRF_COOKIE, SESSION_COOKIE = "xinqiao_csrf", "xinqiao_session"
+QUESTIONNAIRE = "/screening/take"  # the questionnaire's URLs, and the bare insert view's
+SIGNED_IN_INSERT = "/bench/insert"  # signed_in_app.py's insert view
 
 
 # --- inside Django --------------------------------------------------------------------------------
@@ -150,17 +152,18 @@ def setup(students: int) -> dict:
     )
     campaign_announce(actor=director, campaign=campaign)
     codes = dict(ClassCode.objects.filter(campaign=campaign).values_list("school_class_id", "code"))
-    sessions, entered = [], []
+    sessions, entered, twins = [], [], []
     expires = now + timedelta(days=1)
     for number, name, klass in rows:
         participation = class_code_enter(code=codes[klass.pk], student_number=number, name=name)
         store = SessionStore()
-        key = store._get_new_session_key()
         data = store.encode({SESSION_KEY: [participation.pk]})
-        sessions.append(Session(session_key=key, session_data=data, expire_date=expires))
-        entered.append([participation.pk, key])
+        keys = [store._get_new_session_key() for _browser in range(2)]
+        sessions += [Session(session_key=k, session_data=data, expire_date=expires) for k in keys]
+        entered.append([participation.pk, keys[0]])
+        twins.append(keys[1])
     Session.objects.bulk_create(sessions, batch_size=500)
-    return {"campaign": campaign.pk, "entered": entered}
+    return {"campaign": campaign.pk, "entered": entered, "twins": twins}
 
 
 def collect(campaign: int) -> dict:
@@ -220,10 +223,12 @@ class Recorder:
 
 
 class Student:
-    """One keep-alive connection per thread; each student sends its saves, then its submit."""
+    """One keep-alive connection per thread; each student sends its saves, then its submit,
+    to ``<prefix>/<pk>/save/`` and ``<prefix>/<pk>/submit/``."""
 
-    def __init__(self, port: int, recorder: Recorder, deadline: float) -> None:
+    def __init__(self, port: int, recorder: Recorder, deadline: float, prefix: str) -> None:
         self.port = port
+        self.prefix = prefix
         self.recorder = recorder
         self.deadline = deadline
         self.local = threading.local()
@@ -272,7 +277,7 @@ class Student:
         cookie = f"{CSRF_COOKIE}={csrf}" + (
             f"; {SESSION_COOKIE}={session_key}" if session_key else ""
         )
-        base = f"/screening/take/{pk}"
+        base = f"{self.prefix}/{pk}"
         for seq in range(1, SAVES + 1):
             so_far = dict(list(answers.items())[: seq * len(ITEMS) // (SAVES + 1)])
             body = {"scale": "cesd", "answers": so_far, "seq": seq}
@@ -305,19 +310,21 @@ def drive(
     concurrency: int = CONCURRENCY,
     warmup: int = WARMUP,
     server: int | None = None,
+    prefix: str = QUESTIONNAIRE,
 ) -> dict:
     """The first WARMUP students (not measured: each worker's first requests load what it
     needs), then every other student once, CONCURRENCY at a time; the figures of the run.
-    ``server``: the server's process group, whose CPU time per request is measured."""
+    ``server``: the server's process group, whose CPU time per request is measured; ``prefix``:
+    where the saves and submits go."""
     indexed = [(i, pk, key) for i, (pk, key) in enumerate(entered)]
     warm = Recorder()
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(Student(port, warm, float("inf")), indexed[:warmup]))
+        list(pool.map(Student(port, warm, float("inf"), prefix), indexed[:warmup]))
     recorder = Recorder()
     load_before = os.getloadavg()
     cpu_before = group_cpu_seconds(server) if server else 0.0
     started = time.perf_counter()
-    student = Student(port, recorder, started + SECONDS)
+    student = Student(port, recorder, started + SECONDS, prefix)
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(student, indexed[warmup:]))
     elapsed = time.perf_counter() - started
@@ -423,6 +430,23 @@ def run_backend(work: Path, label: str, database: str | None, ports, redis: bool
         bare_result.pop("submitted_ok")
         processes.stop(bare)
 
+        # The ceiling behind the required middleware: the same view, Xinqiao's whole MIDDLEWARE,
+        # a session of its own per student (the same data: read from a cold cache as Xinqiao's).
+        signed_env = {**env, "PYTHONPATH": f"{HERE}{os.pathsep}{env['PYTHONPATH']}"}
+        run(_signed_in_app("s.create_table()"), signed_env)
+        port = next(ports)
+        signed = processes.start(
+            f"screening-signed-in-{slug}", _signed_in_app(f"s.serve({port})"), signed_env
+        )
+        wait_until_up(signed, f"http://127.0.0.1:{port}/healthz", tries=600)
+        log(f"screening, {label}: the signed-in insert view, {CONCURRENCY} at once")
+        twins = [[pk, key] for (pk, _key), key in zip(heavy, made["twins"], strict=False)]
+        signed_result = drive(port, twins, server=signed.process.pid, prefix=SIGNED_IN_INSERT)
+        counted = run(_signed_in_app("print(s.count_rows())"), signed_env)
+        signed_result["rows"] = int(counted.strip().splitlines()[-1])
+        signed_result.pop("submitted_ok")
+        processes.stop(signed)
+
         port = next(ports)
         server = processes.start(
             f"screening-serve-{slug}",
@@ -453,6 +477,7 @@ def run_backend(work: Path, label: str, database: str | None, ports, redis: bool
         "setup_seconds": setup_seconds,
         "xinqiao": result,
         "bare": bare_result,
+        "signed_in": signed_result,
         "light": light_result,
         "lost": lost,
         "duplicated": duplicated,
@@ -490,6 +515,13 @@ def _wait_for_port(server, port: int) -> None:
             return
         time.sleep(0.1)
     raise RuntimeError(f"{server.name} did not answer on {port}")
+
+
+def _signed_in_app(code: str) -> list[str]:
+    """A command running ``code`` with tests/bench/signed_in_app.py imported as ``s``."""
+    from run_bench import BIN
+
+    return [str(BIN / "python"), "-c", f"import signed_in_app as s; {code}"]
 
 
 def _inside(env: dict[str, str], *args: str) -> dict:
@@ -558,22 +590,29 @@ def section(results: dict, context: str = "") -> list[str]:
     lines += [
         "| Database, server | requests/s | submissions/s | save p50 / p95 / p99 |"
         " submit p50 / p95 / p99 | server CPU a request | errors | lost | duplicated |"
-        " ratio to bare |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " ratio to bare | ratio to signed-in insert |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results["runs"]:
-        x, b = run["xinqiao"], run["bare"]
+        x, b, s = run["xinqiao"], run["bare"], run["signed_in"]
         ratio = x["requests_per_second"] / b["requests_per_second"]
-        run["ratio"] = ratio
+        ceiling = s["requests_per_second"] / b["requests_per_second"]
+        behind = x["requests_per_second"] / s["requests_per_second"]
+        run["ratio"], run["ceiling"], run["behind"] = ratio, ceiling, behind
         light = run["light"]
         for name, r, extra in (
             (
                 f"Xinqiao, {x['concurrency']} at once",
                 x,
-                f"{run['lost']} | {run['duplicated']} | {ratio:.2f}",
+                f"{run['lost']} | {run['duplicated']} | {ratio:.2f} | {behind:.2f}",
             ),
-            (f"bare insert view, {b['concurrency']} at once", b, "– | – | 1.00"),
-            (f"Xinqiao, {light['concurrency']} at once", light, "(above) | (above) | –"),
+            (f"bare insert view, {b['concurrency']} at once", b, "– | – | 1.00 | –"),
+            (
+                f"signed-in insert view, {s['concurrency']} at once",
+                s,
+                f"– | – | {ceiling:.2f} | 1.00",
+            ),
+            (f"Xinqiao, {light['concurrency']} at once", light, "(above) | (above) | – | –"),
         ):
             lines.append(
                 f"| {run['label']}, {name} | {r['requests_per_second']:.0f}"
@@ -603,7 +642,10 @@ def section(results: dict, context: str = "") -> list[str]:
             f" {light['concurrency']} at once ({light['requests_per_second']:.0f} requests/s):"
             f" {_verdict(light_p99 < TARGET_P99_MS)};"
             f" {run['ratio']:.2f} of the bare insert view's throughput, target"
-            f" {TARGET_RATIO:.2f}: {_verdict(run['ratio'] >= TARGET_RATIO)}. Load average"
+            f" {TARGET_RATIO:.2f}: {_verdict(run['ratio'] >= TARGET_RATIO)};"
+            f" {run['behind']:.2f} of the signed-in insert view's, which itself reaches"
+            f" {run['ceiling']:.2f} of the bare insert view's (the ceiling of any page behind the"
+            f" required middleware; {run['signed_in']['rows']:,} rows inserted). Load average"
             f" {x['load_before'][0]:.1f} before, {x['load_after'][0]:.1f} after."
             + (f" Errors, e.g.: {'; '.join(x['error_examples'])}" if x["errors"] else "")
         )
