@@ -1,5 +1,6 @@
 """The practical limit of a questionnaire's saves and submits: a bare Django view that reads the
-JSON body, validates 20 answers with a Django form and inserts one row.
+JSON body, validates 20 answers with a Django form and inserts one row (insert_view.py, the
+view the signed-in insert view of signed_in_app.py serves too).
 
 tests/bench/screening_bench.py serves it with gunicorn, exactly the flags of ``xinqiao serve``
 (worker class, workers, threads), at the same URLs as the questionnaire's save and submit and on
@@ -13,19 +14,13 @@ connections like Xinqiao's: no middleware, no session, no CSRF, no permission, n
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 
 import dj_database_url
-from django import forms
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
-from django.db import connection, transaction
-from django.http import JsonResponse
 from django.urls import path
-
-ITEMS = [f"q{n}" for n in range(1, 21)]
 
 database = dj_database_url.parse(os.environ["BARE_INSERT_DATABASE"], conn_max_age=60)
 if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -51,46 +46,21 @@ settings.configure(
 
 application = get_wsgi_application()
 
-COLUMNS = ", ".join(f"{item} smallint" for item in ITEMS)
-CREATE = f"CREATE TABLE IF NOT EXISTS bare_answer (participation integer, seq integer, {COLUMNS})"
-INSERT = (
-    f"INSERT INTO bare_answer (participation, seq, {', '.join(ITEMS)})"  # noqa: S608 (names of this file)
-    f" VALUES ({', '.join(['%s'] * (len(ITEMS) + 2))})"
-)
+import insert_view  # noqa: E402 (settings first)
 
-
-class AnswersForm(forms.Form):
-    locals().update(
-        {item: forms.IntegerField(required=False, min_value=0, max_value=3) for item in ITEMS}
-    )
+TABLE = "bare_answer"
 
 
 def answer(request, pk: int):
-    try:
-        data = json.loads(request.body)
-    except ValueError:
-        return JsonResponse({"ok": False}, status=400)
-    answers = data.get("answers") or {}
-    if "cesd" in answers:  # a submit: {"answers": {"cesd": {...}}}
-        answers = answers["cesd"]
-    form = AnswersForm(answers)
-    if not form.is_valid():
-        return JsonResponse({"ok": False, "errors": form.errors}, status=400)
-    seq = int(data.get("seq", 0))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(INSERT, [pk, seq, *(form.cleaned_data[item] for item in ITEMS)])
-    return JsonResponse({"ok": True, "seq": seq})
+    return insert_view.answer(request, pk, TABLE)
 
 
 def create_table() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(CREATE)
+    insert_view.create_table(TABLE)
 
 
 def count_rows() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM bare_answer")
-        return cursor.fetchone()[0]
+    return insert_view.count_rows(TABLE)
 
 
 urlpatterns = [

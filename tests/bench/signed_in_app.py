@@ -7,6 +7,10 @@ Xinqiao's pages (``MIDDLEWARE`` of xinqiao.settings, unchanged). The view counts
 notifications and renders a five-line template with a CSRF token. Xinqiao's own URLs are served
 too, so that a client signs in through the real sign-in form first.
 
+Beside it, the signed-in insert view (``POST bench/insert/<pk>/save/`` and ``.../submit/``,
+measured by tests/bench/screening_bench.py): the bare insert view of insert_view.py behind the
+same middleware, for a session that entered participation ``pk`` with the class code.
+
 run_bench.py serves it on the data directory and database of the Xinqiao stage being measured
 (XINQIAO_DATA_DIR, DATABASE_URL) with ``serve``: Xinqiao's own gunicorn server
 (xinqiao/core/web_server.py), so the same workers, threads and flags as ``xinqiao serve`` and
@@ -23,7 +27,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.wsgi import get_wsgi_application
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template import Engine, RequestContext
 from django.urls import include, path
 
@@ -44,6 +48,10 @@ settings.configure(
 )
 application = get_wsgi_application()
 
+import insert_view  # noqa: E402 (settings first)
+
+from xinqiao.screening.access import entered_in_session  # noqa: E402
+
 # An engine of its own: no context processor but Django's built-in CSRF one.
 TEMPLATE = Engine().from_string(
     '<!doctype html>\n<html><head><meta charset="utf-8"><title>Xinqiao</title></head>\n'
@@ -62,7 +70,34 @@ def signed_in(request):
     return HttpResponse(TEMPLATE.render(context))
 
 
-urlpatterns = [path(PATH, signed_in), path("", include("xinqiao.urls"))]
+# The signed-in insert view: the bare insert view's own (insert_view.py) behind this same
+# middleware, reached as a student at a shared computer reaches the questionnaire (a session
+# holding the participation's id, a CSRF cookie and its token): what a questionnaire's save or
+# submit could cost at the least behind the middleware every Xinqiao page goes through.
+INSERT_PATH = "bench/insert/<int:pk>/"
+TABLE = "signed_in_answer"
+
+
+def signed_in_insert(request, pk: int):
+    if not entered_in_session(request, pk):
+        raise Http404
+    return insert_view.answer(request, pk, TABLE)
+
+
+def create_table() -> None:
+    insert_view.create_table(TABLE)
+
+
+def count_rows() -> int:
+    return insert_view.count_rows(TABLE)
+
+
+urlpatterns = [
+    path(PATH, signed_in),
+    path(f"{INSERT_PATH}save/", signed_in_insert),
+    path(f"{INSERT_PATH}submit/", signed_in_insert),
+    path("", include("xinqiao.urls")),
+]
 
 
 class SignedInServer(web_server.XinqiaoServer):
