@@ -561,7 +561,10 @@ def bench_signed_in(processes: Processes, work: Path, label: str, env: dict) -> 
     serve = f"import signed_in_app; signed_in_app.serve({port}, {WORKERS}, {THREADS})"
     command = [str(BIN / "python"), "-c", serve]
     server = processes.start(
-        f"signed-in-{label.lower()}", command, {**env, "PYTHONPATH": str(HERE)}
+        # The checkout's own code (its src), as the Xinqiao server of the stage runs it.
+        f"signed-in-{label.lower()}",
+        command,
+        {**env, "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT / "src")])},
     )
     try:
         wait_until_up(server, f"http://127.0.0.1:{port}/healthz")
