@@ -13,10 +13,10 @@ and paging, a case and a student file, a form with a validation error, the notif
   around them, and so does this check: a link that sits in a sentence (text beside it on its
   line) or in a table cell (its row is as high as the line of the other cells) may be smaller.
   A checkbox or radio button is measured with its label, which is what a finger taps;
-- the header's 菜单 (Menu) button lies inside the header; a button with a short label
-  (at most four characters, e.g. 保存, 取消, 批准, Save) renders on one line; the header holds
-  no emoji (the bell is an SVG icon), which shows as an empty box where no emoji font is
-  installed.
+- the header's 菜单 (Menu) button lies inside the header, its chevron inside its border; a
+  button (or summary) with a short label (at most four characters, e.g. 保存, 取消, 批准,
+  Save) renders on one line; the header holds no emoji (the bell is an SVG icon), which shows
+  as an empty box where no emoji font is installed.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from tests.cases.factories import case_at
 from tests.cases.test_waiting_steps import draft
 from tests.e2e.journeys import DESKTOP, device_of, save_screenshot, sign_in
 from tests.screening.factories import open_campaign, participation_of
+from xinqiao.core.models import User
+from xinqiao.people.models import Student
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PHONE = {"width": 360, "height": 740}
@@ -88,15 +90,17 @@ PHONE_CHECKS = r"""() => {
       problems.push(`small target ${Math.round(rect.width)}×${Math.round(rect.height)}: ${describe(el)}`);
     }
   }
-  for (const el of document.querySelectorAll("button, input[type=submit], [role=button], summary")) {
-    const label = (el.innerText || el.value || "").trim();
+  for (const el of document.querySelectorAll("button, [role=button], summary")) {
+    const label = el.innerText.trim();
     if (!shown(el) || !label || /\s/.test(label) || [...label].length > 4) continue;
-    const range = document.createRange();
-    range.selectNodeContents(el);
-    const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
-      .map(r => Math.round(r.top)));
-    if (el.tagName === "INPUT") continue;  // its value is one line by nature
-    if (lines.size > 1) problems.push(`short label on ${lines.size} lines: ${describe(el)}`);
+    const tops = new Set();
+    const texts = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(text);
+      for (const rect of range.getClientRects()) if (rect.width > 0) tops.add(Math.round(rect.top));
+    }
+    if (tops.size > 1) problems.push(`short label on ${tops.size} lines: ${describe(el)}`);
   }
   const header = document.querySelector(".site-header");
   if (header) {
@@ -110,6 +114,10 @@ PHONE_CHECKS = r"""() => {
       if (inner.left < outer.left || inner.right > outer.right ||
           inner.top < outer.top || inner.bottom > outer.bottom) {
         problems.push(`menu button outside the header: ${JSON.stringify(inner)} in ${JSON.stringify(outer)}`);
+      }
+      // Its word and chevron inside its own border (the chevron once wrapped below it).
+      if (menu.scrollHeight > menu.clientHeight + 1 || menu.scrollWidth > menu.clientWidth + 1) {
+        problems.push(`menu button's content overflows its box: ${describe(menu)}`);
       }
     }
   }
@@ -154,12 +162,27 @@ def submit_unchecked(page) -> None:
     page.wait_for_load_state("load")
 
 
+def paged(page) -> None:
+    expect(page.locator("nav.pagination")).to_be_visible()
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_type_passes_axe_and_fits_a_phone(browser, live_server, cast, language):
     case = case_at(cast, "active")
     draft(cast, case_at(cast, "assessing"))  # a notice and an approval wait for the director
     participation = participation_of(open_campaign(cast), cast.student_record)
+    accounts = User.objects.bulk_create(User(username=f"s{n}") for n in range(50))
+    Student.objects.bulk_create(  # a second page of students
+        Student(
+            school=cast.school,
+            user=account,
+            school_class=cast.school_class,
+            name=f"学生{n}",
+            student_number=f"20260702{n:02d}",
+        )
+        for n, account in enumerate(accounts)
+    )
     problems: list[str] = []
 
     page = phone(browser, live_server, language)
@@ -174,7 +197,7 @@ def test_every_page_type_passes_axe_and_fits_a_phone(browser, live_server, cast,
             ("workbench-director", "/", None),
             ("cases", reverse("cases:case_list") + "?state=active", None),
             ("case", reverse("cases:case_detail", args=[case.pk]), None),
-            ("students", reverse("people:student_list"), None),
+            ("students", reverse("people:student_list") + "?status=enrolled", paged),
             ("student-file", reverse("cases:student_file", args=[cast.student_record.pk]), None),
             ("notifications", reverse("core:notifications"), None),
             ("waiting", reverse("core:waiting"), None),
