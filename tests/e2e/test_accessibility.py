@@ -102,23 +102,30 @@ PHONE_CHECKS = r"""() => {
     }
     if (tops.size > 1) problems.push(`short label on ${tops.size} lines: ${describe(el)}`);
   }
+  return problems;
+}"""
+
+
+# At both widths: the header's drop-down buttons (菜单 on a phone, the sections on a desk) lie
+# inside the header with their word and chevron inside their border; no emoji in the header.
+HEADER_CHECKS = r"""() => {
+  const problems = [];
   const header = document.querySelector(".site-header");
-  if (header) {
-    if (/[\p{Extended_Pictographic}\u{FE0F}]/u.test(header.textContent)) {
-      problems.push(`emoji in the header: ${header.textContent.trim().replace(/\s+/g, " ")}`);
+  if (!header) return problems;
+  if (/[\p{Extended_Pictographic}\u{FE0F}]/u.test(header.textContent)) {
+    problems.push(`emoji in the header: ${header.textContent.trim().replace(/\s+/g, " ")}`);
+  }
+  const outer = header.getBoundingClientRect();
+  for (const summary of header.querySelectorAll("details > summary")) {
+    if (!summary.checkVisibility({visibilityProperty: true})) continue;
+    const inner = summary.getBoundingClientRect();
+    const name = `summary "${summary.innerText.trim()}"`;
+    if (inner.left < outer.left || inner.right > outer.right ||
+        inner.top < outer.top || inner.bottom > outer.bottom) {
+      problems.push(`${name} outside the header`);
     }
-    const menu = header.querySelector(".nav-menu > summary");
-    if (menu && shown(menu)) {
-      const outer = header.getBoundingClientRect();
-      const inner = menu.getBoundingClientRect();
-      if (inner.left < outer.left || inner.right > outer.right ||
-          inner.top < outer.top || inner.bottom > outer.bottom) {
-        problems.push(`menu button outside the header: ${JSON.stringify(inner)} in ${JSON.stringify(outer)}`);
-      }
-      // Its word and chevron inside its own border (the chevron once wrapped below it).
-      if (menu.scrollHeight > menu.clientHeight + 1 || menu.scrollWidth > menu.clientWidth + 1) {
-        problems.push(`menu button's content overflows its box: ${describe(menu)}`);
-      }
+    if (summary.scrollHeight > summary.clientHeight + 1 || summary.scrollWidth > summary.clientWidth + 1) {
+      problems.push(`${name}: its content overflows its border`);
     }
   }
   return problems;
@@ -130,9 +137,11 @@ def check(page, name: str, language: str) -> list[str]:
     page.wait_for_load_state("load")
     save_screenshot(page, f"a11y-{name}-{language}-phone")
     problems = [f"phone: {line}" for line in page.evaluate(PHONE_CHECKS)]
+    problems += [f"phone: {line}" for line in page.evaluate(HEADER_CHECKS)]
     page.add_script_tag(path=str(AXE))
     problems += [f"axe phone: {line}" for line in page.evaluate(RUN_AXE)]
     page.set_viewport_size(DESKTOP)
+    problems += [f"desktop: {line}" for line in page.evaluate(HEADER_CHECKS)]
     problems += [f"axe desktop: {line}" for line in page.evaluate(RUN_AXE)]
     page.set_viewport_size(PHONE)
     return [f"{name} [{language}] {page.url}: {line}" for line in problems]
