@@ -230,7 +230,15 @@ def test_every_page_type_passes_axe_and_fits_a_phone(browser, live_server, cast,
             ("booking", reverse("rooms:booking_start"), None),
             ("refused", reverse("cases:case_list"), None),
         ],
-        "guardian": [("workbench-guardian", "/", None)],
+        "guardian": [
+            ("workbench-guardian", "/", None),
+            ("child-questionnaires", reverse("screening:child_notices"), None),
+        ],
+        "principal": [
+            ("workbench-principal", "/", None),
+            ("statistics", reverse("cases:statistics"), None),
+        ],
+        "duty": [("workbench-duty", "/", None)],
     }
     for role, pages in visits.items():
         page = phone(browser, live_server, language, getattr(cast, role))
