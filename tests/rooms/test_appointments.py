@@ -303,7 +303,7 @@ def test_a_counselor_cannot_offer_two_overlapping_slots_nor_a_room_twice(cast):
         starts_at=at(2, 10),
         ends_at=at(2, 11),
     )
-    with pytest.raises(ValidationError, match="该心理教师或辅导室在此时间已有预约时段"):
+    with pytest.raises(ValidationError, match="该心理教师或功能室在此时间已有预约时段"):
         slot_create(
             actor=cast.counselor,
             room=RoomFactory(school=cast.school, name="二号咨询室"),
@@ -311,7 +311,7 @@ def test_a_counselor_cannot_offer_two_overlapping_slots_nor_a_room_twice(cast):
             starts_at=at(2, 10, 30),
             ends_at=at(2, 11, 30),
         )
-    with pytest.raises(ValidationError, match="该心理教师或辅导室在此时间已有预约时段"):
+    with pytest.raises(ValidationError, match="该心理教师或功能室在此时间已有预约时段"):
         slot_create(
             actor=cast.director,
             room=room,

@@ -260,7 +260,7 @@ def test_a_semester_of_another_school_is_refused(cast, other_school):
         starts_on=datetime.date(2026, 9, 1),
         ends_on=datetime.date(2027, 1, 20),
     )
-    with pytest.raises(ValidationError, match="该学期不属于辅导室所在的学校"):
+    with pytest.raises(ValidationError, match="该学期不属于功能室所在的学校"):
         services.opening_period_add(
             actor=cast.director,
             room=room,

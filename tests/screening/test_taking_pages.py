@@ -328,7 +328,7 @@ def test_the_done_page_shows_the_message_and_help_but_no_scores_unless_allowed(c
     page = signed_in(cast.student).get(reverse("screening:done", args=[participation.pk]))
 
     body = page.content.decode()
-    assert "心理咨询室随时欢迎你" in body and "心理辅导室" in body
+    assert "心理咨询室随时欢迎你" in body and "学校心理咨询室向每一位同学开放" in body
     assert "轻度" not in body and page.context["scores"] == []
 
 

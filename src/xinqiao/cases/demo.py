@@ -34,10 +34,9 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from xinqiao.cases import demo_grants, services_directory, services_intake
 from xinqiao.cases.demo_case import CaseLife
@@ -109,8 +108,7 @@ class _Builder(CaseLife):
         return {post.school_class_id: post.user for post in posts}
 
     def categories(self) -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            made = services_intake.categories_ensure_defaults(school=self.school)
+        made = services_intake.categories_ensure_defaults(school=self.school)
         # ``order`` is the position in ProblemCategory.DEFAULTS: the code of each category.
         self.category = {CATEGORY_CODES[c.order]: c for c in made if c.order < len(CATEGORY_CODES)}
 

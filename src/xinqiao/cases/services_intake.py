@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from xinqiao.cases.models import (
@@ -35,13 +36,18 @@ from xinqiao.people.selectors import holders_of
 
 
 def categories_ensure_defaults(*, school: School) -> list[ProblemCategory]:
-    """The classification list a school starts with (seed 003 问题的性质); the director edits it."""
-    existing = set(ProblemCategory.objects.filter(school=school).values_list("name", flat=True))
-    ProblemCategory.objects.bulk_create(
-        ProblemCategory(school=school, name=str(label), order=index)
-        for index, (_code, label) in enumerate(ProblemCategory.DEFAULTS)
-        if str(label) not in existing
-    )
+    """The classification list a school starts with (seed 003 问题的性质); the director edits it.
+
+    The names are the school's data, written in the school's language: a page opened in
+    English does not add them a second time in English.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        existing = set(ProblemCategory.objects.filter(school=school).values_list("name", flat=True))
+        ProblemCategory.objects.bulk_create(
+            ProblemCategory(school=school, name=str(label), order=index)
+            for index, (_code, label) in enumerate(ProblemCategory.DEFAULTS)
+            if str(label) not in existing
+        )
     return list(ProblemCategory.objects.filter(school=school))
 
 

@@ -171,6 +171,10 @@ class AccessLogHead(models.Model):
     first_prev_hash = models.CharField(max_length=64, default="0" * 64)
     first_mac = models.CharField(max_length=64, blank=True)
 
+    class Meta:
+        verbose_name = _("access log head")
+        verbose_name_plural = _("access log heads")
+
 
 class SecurityEvent(models.Model):
     """Sign-in events an administrator needs to see: failures, lockouts, unlocks, sign-outs."""

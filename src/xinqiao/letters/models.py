@@ -73,4 +73,6 @@ class LetterReply(ProtectedModel):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("letter reply")
+        verbose_name_plural = _("letter replies")
         ordering = ["sent_at", "pk"]

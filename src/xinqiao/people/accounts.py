@@ -19,7 +19,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.db import models, transaction
 from django.db.models import Count, F, Q
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -368,8 +368,17 @@ def sheet_groups(
     return list(groups.values())
 
 
-XLSX_HEADERS = ("学校", "班级", "类别", "姓名", "账号", "初始密码", "备注", "提示")
-XLSX_HINT = "首次登录后须修改密码"
+XLSX_HEADERS = (
+    pgettext_lazy("account sheet", "School"),
+    pgettext_lazy("account sheet", "Class"),
+    pgettext_lazy("account sheet", "Kind"),
+    pgettext_lazy("account sheet", "Name"),
+    pgettext_lazy("account sheet", "Username"),
+    pgettext_lazy("account sheet", "Initial password"),
+    pgettext_lazy("account sheet", "Note"),
+    pgettext_lazy("account sheet", "Hint"),
+)
+XLSX_HINT = _("Change the password at the first sign-in.")
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -392,7 +401,7 @@ def sheet_workbook(groups: Iterable[SheetGroup]) -> bytes:
             title, n = base[: 31 - len(suffix)] + suffix, n + 1
         titles.add(title)
         sheet = workbook.create_sheet(title)
-        sheet.append(XLSX_HEADERS)
+        sheet.append([str(heading) for heading in XLSX_HEADERS])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for slip in group.slips:
@@ -406,7 +415,7 @@ def sheet_workbook(groups: Iterable[SheetGroup]) -> bytes:
                     holder.user.username,
                     slip.password,
                     holder.note,
-                    XLSX_HINT,
+                    str(XLSX_HINT),
                 )
             )
         for column, width in zip("ABCDEFGH", (18, 14, 8, 12, 16, 16, 22, 20), strict=True):

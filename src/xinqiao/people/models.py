@@ -391,6 +391,8 @@ class StudentPlacement(models.Model):
     status = models.CharField(max_length=20, choices=Student.Status.choices)
 
     class Meta:
+        verbose_name = _("student placement")
+        verbose_name_plural = _("student placements")
         ordering = ["semester__school_year", "semester__term"]
         constraints = [
             models.UniqueConstraint(
@@ -431,6 +433,8 @@ class GuardianLink(models.Model):
     is_primary = models.BooleanField(_("first contact"), default=False)
 
     class Meta:
+        verbose_name = _("guardian link")
+        verbose_name_plural = _("guardian links")
         constraints = [
             models.UniqueConstraint(fields=["guardian", "student"], name="people_guardian_once")
         ]
@@ -552,8 +556,8 @@ class WorkGroup(SchoolScopedModel):
 
 class WorkGroupMember(models.Model):
     class Position(models.TextChoices):
-        LEADER = "leader", _("head (组长)")
-        DEPUTY = "deputy", _("deputy head (副组长)")
+        LEADER = "leader", _("group head")
+        DEPUTY = "deputy", _("deputy group head")
         MEMBER = "member", _("member")
 
     group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="members")
@@ -561,6 +565,8 @@ class WorkGroupMember(models.Model):
     position = models.CharField(_("position"), max_length=20, choices=Position.choices)
 
     class Meta:
+        verbose_name = _("work group member")
+        verbose_name_plural = _("work group members")
         ordering = ["group", "position"]
         constraints = [
             models.UniqueConstraint(fields=["group", "user"], name="people_group_member_once")

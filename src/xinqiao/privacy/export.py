@@ -42,7 +42,7 @@ def log_workbook(user, filters: LogFilters, *, content: bool, watermark: str) ->
                 entry.what if entry.content else "",
                 entry.student if entry.content else "",
                 (entry.grant_id or "") if entry.content else "",
-                entry.basis if entry.content else "",
+                entry.basis_label if entry.content else "",
                 entry.ip if entry.content else "",
                 entry.path if entry.content else "",
             ]

@@ -79,3 +79,7 @@ class FlagScan(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     ran_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access flag scan")
+        verbose_name_plural = _("access flag scans")

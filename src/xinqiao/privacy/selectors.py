@@ -26,11 +26,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from xinqiao.cases.models import Case
+from xinqiao.cases.models import AccessGrant, Case
 from xinqiao.core.models import AccessLog, User
 from xinqiao.core.params import FIRST_DAY, LAST_DAY, parse_id
 from xinqiao.core.roles import PUPIL_AND_FAMILY_ROLES, Role
 from xinqiao.people.models import RoleAssignment, Student
+from xinqiao.privacy.basis import basis_label
 
 PAGE_SIZE = 50
 # How many students a name search may match before the director is asked to narrow it.
@@ -271,6 +272,7 @@ class LogEntry:
     student_id: int | None = None
     grant_id: int | None = None
     basis: str = ""
+    basis_label: str = ""  # the ground in the reader's language (privacy/basis.py)
     ip: str = ""
     path: str = ""
 
@@ -332,6 +334,9 @@ def describe(user, rows: list[AccessLog]) -> list[LogEntry]:
             )
             entry.grant_id = row.grant_id
             entry.basis = row.basis
+            # A grant's own ground says no more than the grant's link beside it.
+            if row.grant_id is None or row.basis != f"{AccessGrant.BASIS_PREFIX}{row.grant_id}":
+                entry.basis_label = basis_label(row.basis)
             entry.ip = row.ip or ""
             entry.path = row.path
             entry.what = _what(row, cases)

@@ -180,7 +180,7 @@ def _record_made(
         action=AccessLog.Action.EXPORT,
         obj=export,
         school_id=export.school_id,
-        basis=_basis(export, _("research export made")),
+        basis=_basis(export, "research export made"),
     )
     if export.requested_by is not None:
         notify(
@@ -194,6 +194,8 @@ def _record_made(
 
 
 def _basis(export: ResearchExport, what: str) -> str:
+    """The access log's ground, in English whatever the language of the request (the log
+    shows it translated: privacy/basis.py)."""
     return (
         f"{what}: k={export.k}, {export.period_start:%Y-%m-%d}–{export.period_end:%Y-%m-%d}, "
         f"rows={export.rows_released}, sha256={export.file_sha256[:16]}"
@@ -210,7 +212,7 @@ def research_export_download(*, actor: User, export: ResearchExport, request=Non
         action=AccessLog.Action.EXPORT,
         obj=export,
         school_id=export.school_id,
-        basis=_basis(export, _("research export downloaded")),
+        basis=_basis(export, "research export downloaded"),
         request=request,
     )
     ResearchExport.objects.filter(pk=export.pk).update(downloads=F("downloads") + 1)

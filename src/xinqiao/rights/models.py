@@ -178,6 +178,8 @@ class NoteReview(ProtectedModel):
     reviewed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("session record review")
+        verbose_name_plural = _("session record reviews")
         constraints = [
             models.UniqueConstraint(fields=["request", "record"], name="rights_review_once")
         ]
@@ -207,4 +209,6 @@ class RecordCorrection(ProtectedModel):
     applied_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("record correction")
+        verbose_name_plural = _("record corrections")
         ordering = ["applied_at", "pk"]

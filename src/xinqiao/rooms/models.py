@@ -117,6 +117,8 @@ class DutyPattern(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("weekly duty pattern")
+        verbose_name_plural = _("weekly duty patterns")
         constraints = [
             models.UniqueConstraint(fields=["period", "user"], name="rooms_pattern_once")
         ]
@@ -322,6 +324,16 @@ class Intake(SchoolScopedModel):
 
     # A call or a visit is case material: refusals are written to the access log.
     confidential = True
+
+    @property
+    def caller_line(self) -> str:
+        """Who called, for lists and the booking page: the kind, the name given, and the
+        student concerned when that is someone else (a student who came for themself is named
+        once, not "student · 姜天睿 · 姜天睿")."""
+        parts = [self.get_caller_kind_display(), self.caller_name]
+        if self.student_id is not None and self.student.name != self.caller_name:
+            parts.append(self.student.name)
+        return " · ".join(str(part) for part in parts if part)
 
     @classmethod
     def visibility_q(cls, user) -> Q:

@@ -137,6 +137,8 @@ class ClassCode(ProtectedModel):
     code = models.CharField(max_length=12, unique=True)
 
     class Meta:
+        verbose_name = _("class code")
+        verbose_name_plural = _("class codes")
         ordering = ["school_class__grade__level", "school_class__number", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -203,6 +205,8 @@ class Participation(SchoolScopedModel):
     )
 
     class Meta:
+        verbose_name = _("screening participation")
+        verbose_name_plural = _("screening participations")
         ordering = ["school_class_id", "student__student_number", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -276,6 +280,8 @@ class Response(ProtectedModel):
     confidential = True
 
     class Meta:
+        verbose_name = _("questionnaire response")
+        verbose_name_plural = _("questionnaire responses")
         ordering = ["participation_id", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -327,6 +333,8 @@ class FollowUp(SchoolScopedModel):
     confidential = True
 
     class Meta:
+        verbose_name = _("screening follow-up")
+        verbose_name_plural = _("screening follow-ups")
         ordering = ["conclusion", "created_at", "pk"]
 
     @classmethod

@@ -87,7 +87,7 @@ class Case(SchoolScopedModel):
         URGENT = "urgent", _("urgent")
 
     class State(models.TextChoices):
-        INTAKE = "intake", _("intake")
+        INTAKE = "intake", pgettext_lazy("case state", "intake")
         ASSESSING = "assessing", _("assessing")
         ACTIVE = "active", _("active")
         CLOSING = "closing", _("closing")
@@ -288,6 +288,8 @@ class CaseCounselor(models.Model):
     assigned_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("counselor of a case")
+        verbose_name_plural = _("counselors of a case")
         ordering = ["-is_lead", "assigned_at"]
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], name="cases_counselor_once"),

@@ -150,6 +150,8 @@ class Referral(ProtectedModel):
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
 
     class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
         ordering = ["-referred_at"]
         constraints = [
             models.CheckConstraint(

@@ -21,6 +21,10 @@ class Assessment(ProtectedModel):
 
     scope_parent = "case"
 
+    class Meta:
+        verbose_name = _("needs assessment")
+        verbose_name_plural = _("needs assessments")
+
     @classmethod
     def visibility_q(cls, user) -> Q:
         """Visible when its case is, and its part (assessment) is open to the reader."""
@@ -60,6 +64,8 @@ class Conference(ProtectedModel):
     shared_summary = EncryptedTextField(_("what is shared with the other participants"), blank=True)
 
     class Meta:
+        verbose_name = _("case conference")
+        verbose_name_plural = _("case conferences")
         ordering = ["-scheduled_at"]
 
     school_parent = "case"
@@ -91,6 +97,8 @@ class ConferenceParticipant(models.Model):
     attended = models.BooleanField(_("attended"), null=True)
 
     class Meta:
+        verbose_name = _("case conference participant")
+        verbose_name_plural = _("case conference participants")
         ordering = ["-is_counseling_staff", "id"]
         constraints = [
             models.UniqueConstraint(fields=["conference", "user"], name="cases_participant_once")
@@ -134,6 +142,8 @@ class SupportPlan(ProtectedModel):
     approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("support plan")
+        verbose_name_plural = _("support plans")
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["case", "version"], name="cases_plan_version_once"),
@@ -202,6 +212,8 @@ class PlanMeasure(ProtectedModel):
         return case_part_q(user, "plan", "plan__case") | Q(responsible_id=user.pk)
 
     class Meta:
+        verbose_name = _("support measure")
+        verbose_name_plural = _("support measures")
         ordering = ["starts_on", "id"]
         constraints = [
             models.CheckConstraint(
@@ -236,6 +248,8 @@ class MeasureActivity(ProtectedModel):
     logged_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("support measure activity")
+        verbose_name_plural = _("support measure activities")
         ordering = ["-on", "-id"]
 
 
@@ -280,6 +294,8 @@ class SessionRecord(ProtectedModel):
     submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("session record")
+        verbose_name_plural = _("session records")
         ordering = ["-held_at", "-id"]
 
 
@@ -306,6 +322,8 @@ class StageSummary(ProtectedModel):
     written_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("stage summary")
+        verbose_name_plural = _("stage summaries")
         ordering = ["-period_end", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -348,6 +366,8 @@ class Evaluation(ProtectedModel):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("effect evaluation")
+        verbose_name_plural = _("effect evaluations")
         ordering = ["evaluated_on", "id"]
         constraints = [
             models.CheckConstraint(

@@ -23,6 +23,7 @@ from xinqiao.core.views.common import form_page
 from xinqiao.people.models import Student
 from xinqiao.people.selectors import school_of
 from xinqiao.rooms.access import get_appointment, get_intake
+from xinqiao.rooms.appointments.services import topic_label
 from xinqiao.rooms.models import Appointment
 
 
@@ -53,7 +54,7 @@ def case_open(request):
             initial = {
                 "student_number": appointment.student.student_number,
                 "channel": Case.Channel.APPOINTMENT,
-                "problem": appointment.topic,
+                "problem": topic_label(appointment.topic),
             }
     form = forms.CaseOpenForm(request.POST or None, school=school, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -139,4 +139,6 @@ class AlertEvent(ProtectedModel):
     note = EncryptedTextField(blank=True)
 
     class Meta:
+        verbose_name = _("alert event")
+        verbose_name_plural = _("alert events")
         ordering = ["at", "id"]

@@ -96,6 +96,10 @@ class AlertEscalation(ProtectedModel):
     step = models.PositiveSmallIntegerField(default=0)
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
+    class Meta:
+        verbose_name = _("alert escalation")
+        verbose_name_plural = _("alert escalations")
+
 
 class AlertNotice(ProtectedModel):
     """One person told about an alert at one step of its chain."""
@@ -122,6 +126,8 @@ class AlertNotice(ProtectedModel):
     )
 
     class Meta:
+        verbose_name = _("alert notice")
+        verbose_name_plural = _("alert notices")
         ordering = ["told_at", "step", "id"]
         constraints = [
             models.UniqueConstraint(

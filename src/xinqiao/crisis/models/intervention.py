@@ -86,6 +86,10 @@ class SafetyPlan(ProtectedModel):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("safety plan")
+        verbose_name_plural = _("safety plans")
+
 
 class GuardianContact(ProtectedModel):
     """A guardian told (when, by whom, what was said); each contact is a disclosure."""
@@ -106,6 +110,8 @@ class GuardianContact(ProtectedModel):
     )
 
     class Meta:
+        verbose_name = _("guardian contact")
+        verbose_name_plural = _("guardian contacts")
         ordering = ["contacted_at", "id"]
 
 
@@ -124,6 +130,8 @@ class FollowUp(ProtectedModel):
     note = EncryptedTextField(_("how the student is"), blank=True)
 
     class Meta:
+        verbose_name = _("crisis follow-up")
+        verbose_name_plural = _("crisis follow-ups")
         ordering = ["due_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["record", "day"], name="crisis_follow_up_once")

@@ -27,6 +27,8 @@ class DangerPhrase(SchoolScopedModel):
     level = models.CharField(_("risk level"), max_length=20, choices=Alert.RiskLevel.choices)
 
     class Meta:
+        verbose_name = _("danger phrase")
+        verbose_name_plural = _("danger phrases")
         ordering = ["level", "phrase"]
         constraints = [
             models.UniqueConstraint(fields=["school", "phrase"], name="crisis_phrase_once"),
@@ -61,6 +63,8 @@ class PhraseFlag(SchoolScopedModel):
     confidential = True
 
     class Meta:
+        verbose_name = _("danger-phrase flag")
+        verbose_name_plural = _("danger-phrase flags")
         ordering = ["-flagged_at"]
         constraints = [
             # The same text checked twice (a double submit, a retry) flags each phrase once.

@@ -226,6 +226,8 @@ class ReportForward(ProtectedModel):
     scope_parent = "report"
 
     class Meta:
+        verbose_name = _("weekly report forwarded")
+        verbose_name_plural = _("weekly reports forwarded")
         ordering = ["at", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -256,6 +258,8 @@ class ReportChase(SchoolScopedModel):
 
     class Meta:
         # One per unit, week and stage (SQLite knows no NULLS NOT DISTINCT: one for each kind).
+        verbose_name = _("weekly report reminder")
+        verbose_name_plural = _("weekly report reminders")
         constraints = [
             models.UniqueConstraint(
                 fields=["semester", "week", "school_class", "stage"],
