@@ -71,6 +71,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from xinqiao.core.roles import Role
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 BIN = ROOT / ".venv" / "bin"
@@ -148,23 +150,7 @@ SCENARIOS = {
 }
 # The workbench (issue 17): the home page of one demo account of each role (the accounts are
 # named after their roles, core/roles.py), each for WORKBENCH_SECONDS.
-WORKBENCH_ROLES = (
-    "admin",
-    "principal",
-    "vice_principal",
-    "director",
-    "counselor",
-    "duty",
-    "class_teacher",
-    "grade_leader",
-    "student_affairs",
-    "supervisor",
-    "committee_member",
-    "dorm_liaison",
-    "student",
-    "guardian",
-    "district",
-)
+WORKBENCH_ROLES = tuple(Role.values)
 WORKBENCH_SECONDS = int(os.environ.get("XINQIAO_BENCH_WORKBENCH_SECONDS", "10"))
 SCENARIOS.update(
     {
