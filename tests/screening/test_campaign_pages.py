@@ -301,6 +301,7 @@ def test_a_guardian_opts_the_child_out_and_the_child_cannot_take_it(client, cast
     assert notice.status_code == 200
     content = notice.content.decode()
     assert campaign.purpose in content and "诊断" in content
+    assert f">{PHQ9}<" not in content  # the scale's code is for the counseling side
     assert [p.pk for p in notice.context["children"]] == [participation.pk]
     response = client.post(reverse("screening:opt_out", args=[participation.pk]), follow=True)
     assert "不会要求其填写" in response.content.decode()

@@ -399,6 +399,8 @@ def notice(request, pk: int):
             "children": child_rows,
             "own": own,
             "open": campaign.state in (Campaign.State.DRAFT, Campaign.State.ANNOUNCED),
+            # The scale's code ("phq9@1.0") is for the counseling side, not for families.
+            "hide_scale_codes": not (staff or request.user.has_perm(MANAGE, campaign)),
         },
     )
 
