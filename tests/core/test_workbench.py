@@ -65,7 +65,7 @@ TILES = {
         "duty_logs",
         "my_grants",
     ],
-    Role.CLASS_TEACHER: ["waiting", "measures_asked", "my_referrals"],
+    Role.CLASS_TEACHER: ["waiting", "measures_asked", "named_in_reports", "my_referrals"],
     Role.GRADE_LEADER: ["waiting", "measures_asked", "my_referrals"],
     Role.STUDENT_AFFAIRS: ["waiting", "measures_asked", "my_referrals"],
     Role.SUPERVISOR: ["waiting", "missing_duty_logs"],

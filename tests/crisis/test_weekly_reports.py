@@ -176,6 +176,11 @@ def test_the_class_teacher_sees_the_report_and_who_was_named_but_never_why(net, 
     refused = client.post(reverse("crisis:worried_alert", args=[item.pk]), {"risk_level": "high"})
     assert refused.status_code == 403
     assert not Alert.objects.exists()
+    # The class teacher's workbench counts whom the reports named, and says no more.
+    home = client.get(reverse("core:home")).content.decode()
+    tile = home.split('data-testid="tile-named_in_reports"', 1)[1].split("</a>", 1)[0]
+    assert 'data-count="1"' in tile and reverse("crisis:worried_list") in home
+    assert WHY not in home and "何小明" not in home
 
 
 def test_the_grade_leader_sees_mood_events_and_how_many_but_not_who_and_forwards_it(net, signed_in):

@@ -1,4 +1,5 @@
-"""The crisis app's workbench tile (core/workbench.py): the alerts still open."""
+"""The crisis app's workbench tiles (core/workbench.py): the alerts still open, the weekly
+report to send, and the classmates named in a class's reports."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from xinqiao.core.roles import Role
 from xinqiao.core.workbench import Tile, register_tile
 from xinqiao.crisis.models import Alert
-from xinqiao.crisis.selectors_reports import reporter_units
+from xinqiao.crisis.selectors_reports import open_worries, reporter_units
 
 
 def open_alerts(user, school_id) -> int:
@@ -23,6 +24,18 @@ def reports_to_write(user, school_id) -> int:
 
 
 def register() -> None:
+    register_tile(
+        [Role.CLASS_TEACHER],
+        Tile(
+            "named_in_reports",
+            _("Students named in my class's weekly reports"),
+            "users",
+            "crisis:worried_list",
+            # Whom the committee member or liaison named, never why (crisis/rules_reports.py).
+            lambda user, school_id: open_worries(user).filter(report__school_id=school_id).count(),
+            order=25,
+        ),
+    )
     register_tile(
         [Role.COMMITTEE_MEMBER, Role.DORM_LIAISON],
         Tile(
