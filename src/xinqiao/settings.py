@@ -369,6 +369,9 @@ RIGHTS_RESPONSE_DAYS = env_int("XINQIAO_RIGHTS_RESPONSE_DAYS", 30, minimum=1)
 RIGHTS_REMIND_DAYS = env_int("XINQIAO_RIGHTS_REMIND_DAYS", 7, minimum=1)
 
 STAFF_IDLE_MINUTES = env_int("XINQIAO_STAFF_IDLE_MINUTES", 15, minimum=1)
+# The workbench keeps its counts this long at most, and only while nothing is written
+# (core/workbench_cache.py); 0 counts on every load.
+WORKBENCH_KEEP_SECONDS = env_int("XINQIAO_WORKBENCH_KEEP_SECONDS", 60, minimum=0)
 # Refusals a person may collect in a minute before the answer is 429 and the director is told
 # (issue 12: a student probed made-up case ids). The tests walk every route as one person.
 REFUSALS_PER_MINUTE = env_int("XINQIAO_REFUSALS_PER_MINUTE", 10_000 if TESTING else 30, minimum=1)

@@ -160,6 +160,7 @@ def register() -> None:
             "cases:grant_mine",
             my_grants_in_force,
             order=30,
+            live=True,
         ),
     )
     register_tile(

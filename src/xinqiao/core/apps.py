@@ -18,8 +18,12 @@ class CoreConfig(AppConfig):
 
         retention.register_core()
         from auditlog.models import LogEntry
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import pre_save
 
+        from xinqiao.core import workbench_cache
+
+        connection_created.connect(workbench_cache.install, dispatch_uid="xinqiao-workbench-writes")
         pre_save.connect(
             history.stamp_service_actor, sender=LogEntry, dispatch_uid="xinqiao-service-actor"
         )

@@ -13,7 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
+
+from xinqiao.core.workbench_cache import cached_counts
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,10 @@ class Tile:
     # A figure to watch (leadership's hours, minutes), not things waiting: never highlighted
     # as busy; None shows as "–".
     figure: bool = False
+    # Counted on every load: the count changes with the clock, not only with the data (a lock
+    # that ends, a questionnaire's window that opens), and somebody waits on it. The others are
+    # kept between loads until anything is written (core/workbench_cache.py).
+    live: bool = False
 
 
 _tiles: dict[str, list[Tile]] = {}
@@ -47,16 +54,21 @@ def register_tile(roles: Iterable[str], tile: Tile) -> None:
 
 def tiles_for(user, role: str, school_id: int | None) -> list[dict]:
     """The tiles of ``role`` for ``user`` with their counts, in order."""
+    tiles = _tiles.get(role, ())
+    kept = cached_counts(
+        f"{user.pk}:{role}:{school_id}:{timezone.localdate().isoformat()}",
+        lambda: {tile.key: tile.count(user, school_id) for tile in tiles if not tile.live},
+    )
     return [
         {
             "key": tile.key,
             "title": tile.title,
             "icon": tile.icon,
             "url": _url(tile),
-            "count": tile.count(user, school_id),
+            "count": tile.count(user, school_id) if tile.live else kept[tile.key],
             "figure": tile.figure,
         }
-        for tile in _tiles.get(role, ())
+        for tile in tiles
     ]
 
 

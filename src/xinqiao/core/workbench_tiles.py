@@ -38,7 +38,15 @@ def register() -> None:
     )
     register_tile(
         [Role.ADMIN],
-        Tile("lockouts", _("Locked accounts"), "lock", "core:lockouts", locked_accounts, order=10),
+        Tile(
+            "lockouts",
+            _("Locked accounts"),
+            "lock",
+            "core:lockouts",
+            locked_accounts,
+            order=10,
+            live=True,
+        ),
     )
     register_tile(
         [Role.ADMIN],
@@ -49,5 +57,6 @@ def register() -> None:
             "core:backups",
             backup_problems,
             order=20,
+            live=True,
         ),
     )

@@ -109,7 +109,10 @@ def register() -> None:
             20,
         ),
     ):
-        register_tile([Role.DUTY], Tile(key, title, icon, "rooms:my_duties", count, order=order))
+        # A duty's log is to write from the minute it ends.
+        register_tile(
+            [Role.DUTY], Tile(key, title, icon, "rooms:my_duties", count, order=order, live=True)
+        )
     register_tile(
         [Role.DIRECTOR, Role.COUNSELOR, Role.DUTY],
         Tile(
@@ -143,5 +146,6 @@ def register() -> None:
             "rooms:my_bookings",
             coming_bookings,
             order=20,
+            live=True,
         ),
     )

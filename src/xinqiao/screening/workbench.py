@@ -31,6 +31,13 @@ def announced_for_children(user, school_id) -> int:
     return child_participations(user).filter(campaign__state=Campaign.State.ANNOUNCED).count()
 
 
+def questionnaires_waiting(user, school_id) -> int:
+    """Counted once a page: a committee member's card shows what their student card does."""
+    if "_questionnaires_to_fill" not in user.__dict__:
+        user._questionnaires_to_fill = questionnaires_to_fill(user).count()
+    return user._questionnaires_to_fill
+
+
 def register() -> None:
     register_tile(
         [Role.GUARDIAN],
@@ -50,8 +57,9 @@ def register() -> None:
             _("Questionnaires to fill in"),
             "notebook-pen",
             "screening:my_questionnaires",
-            lambda user, school_id: questionnaires_to_fill(user).count(),
+            questionnaires_waiting,
             order=10,
+            live=True,  # a campaign's window opens at its hour
         ),
     )
     register_tile(
