@@ -10,7 +10,7 @@ from xinqiao.cases.selectors_stats import default_semester, headline_counts, ser
 from xinqiao.cases.services_grants import grants_to_decide
 from xinqiao.core.home_links import register_role_link
 from xinqiao.core.roles import Role
-from xinqiao.core.workbench import Tile, register_tile
+from xinqiao.core.workbench import Tile, once_a_page, register_tile
 from xinqiao.people.models import School
 
 REFERRERS = (
@@ -45,22 +45,17 @@ def my_grants_in_force(user, school_id) -> int:
 
 
 def _headline(user, school_id) -> dict[str, int]:
-    """Counted once for the page's tiles (kept on the request's user, as rules.py keeps its
-    per-object answers)."""
-    memo = user.__dict__.setdefault("_headline_counts", {})
-    if school_id not in memo:
-        memo[school_id] = headline_counts(school_id)
-    return memo[school_id]
+    return once_a_page(user, ("headline", school_id), lambda: headline_counts(school_id))
 
 
 def _service(user, school_id):
-    """The semester's figures for leadership's tiles, counted once for the page; None when the
-    school has no semester yet."""
-    memo = user.__dict__.setdefault("_service_figures", {})
-    if school_id not in memo:
+    """The semester's figures for leadership's tiles; None when the school has no semester yet."""
+
+    def figures():
         semester = default_semester(School.objects.get(pk=school_id))
-        memo[school_id] = service_figures(school_id, semester) if semester else None
-    return memo[school_id]
+        return service_figures(school_id, semester) if semester else None
+
+    return once_a_page(user, ("service", school_id), figures)
 
 
 def _figure(read):

@@ -77,5 +77,14 @@ def _url(tile: Tile) -> str:
     return reverse(tile.url_name) + (f"?{query}" if query else "")
 
 
+def once_a_page(user, key: tuple, compute: Callable[[], object]):
+    """``compute()`` taken once for the page's tiles: kept on the request's user (as rules.py
+    keeps its per-object answers), for figures that several tiles or cards show."""
+    memo = user.__dict__.setdefault("_workbench_page", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def registered_tiles(role: str) -> list[Tile]:
     return list(_tiles.get(role, ()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from xinqiao.core.roles import Role
-from xinqiao.core.workbench import Tile, register_tile
+from xinqiao.core.workbench import Tile, once_a_page, register_tile
 from xinqiao.screening.models import Campaign, FollowUp
 from xinqiao.screening.selectors import (
     child_participations,
@@ -33,9 +33,7 @@ def announced_for_children(user, school_id) -> int:
 
 def questionnaires_waiting(user, school_id) -> int:
     """Counted once a page: a committee member's card shows what their student card does."""
-    if "_questionnaires_to_fill" not in user.__dict__:
-        user._questionnaires_to_fill = questionnaires_to_fill(user).count()
-    return user._questionnaires_to_fill
+    return once_a_page(user, ("questionnaires",), lambda: questionnaires_to_fill(user).count())
 
 
 def register() -> None:
